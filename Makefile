@@ -1,0 +1,50 @@
+# Two commands do everything: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: run test install install-dev lint format clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# A stamp per lock file: dependencies are reinstalled only when a lock file changes.
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+run: install
+	$(PY) manage.py check --deploy --fail-level ERROR >/dev/null
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@$(PY) manage.py setup_code
+	@echo "  StalkerLog is starting. Open http://$(HOST):$(PORT)/ in your browser. Stop it with Ctrl+C."
+	@echo
+	$(VENV)/bin/gunicorn stalkerlog.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--timeout 120 --access-logfile - --forwarded-allow-ips 127.0.0.1
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install-dev
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+test: lint
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,187 @@
+from datetime import timedelta
+
+from django import forms
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.utils import timezone
+
+from . import services
+from .models import Case, Incident, User
+
+# Phones clocks drift; a time a few minutes ahead is a typo-free "now", not the future.
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    """The browser's own date and time picker (a wheel on phones)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class AccountCreateForm(BaseUserCreationForm):
+    """A new account: user name, time zone and a password checked by the validators."""
+
+    class Meta:
+        model = User
+        fields = ["username", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].help_text = "Letters, digits and @ . + - _ only."
+
+
+class SetupForm(AccountCreateForm):
+    setup_code = forms.CharField(
+        label="Setup code",
+        max_length=40,
+        help_text="It was printed in the terminal where the app was started.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+    field_order = ["setup_code", "username", "time_zone", "password1", "password2"]
+
+    def clean_setup_code(self):
+        code = self.cleaned_data["setup_code"]
+        if not services.setup_code_matches(code):
+            raise forms.ValidationError(
+                "That code does not match. Copy it again from the terminal, "
+                "or run: python manage.py setup_code"
+            )
+        return code
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["time_zone"]
+
+
+class CaseForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = [
+            "name",
+            "relationship",
+            "aliases",
+            "description",
+            "phone_numbers",
+            "online_accounts",
+            "vehicles",
+            "addresses",
+        ]
+        widgets = {
+            field: forms.Textarea(attrs={"rows": 3})
+            for field in [
+                "aliases",
+                "phone_numbers",
+                "online_accounts",
+                "vehicles",
+                "addresses",
+                "description",
+            ]
+        }
+
+
+class IncidentForm(forms.ModelForm):
+    """One form for quick entry and for the full record: only when and what are required."""
+
+    class Meta:
+        model = Incident
+        fields = [
+            "case",
+            "occurred_at",
+            "is_approximate",
+            "ended_at",
+            "description",
+            "kind",
+            "channel",
+            "location",
+            "exact_words",
+            "count",
+            "witnesses",
+            "others_present",
+            "effect_level",
+            "effect_notes",
+            "response",
+            "response_notes",
+            *Incident.DANGER_FLAGS,
+        ]
+        widgets = {
+            "occurred_at": LocalDateTimeInput(),
+            "ended_at": LocalDateTimeInput(),
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "exact_words": forms.Textarea(attrs={"rows": 3}),
+            "witnesses": forms.Textarea(attrs={"rows": 2}),
+            "others_present": forms.Textarea(attrs={"rows": 2}),
+            "effect_notes": forms.Textarea(attrs={"rows": 2}),
+            "response_notes": forms.Textarea(attrs={"rows": 2}),
+            "effect_level": forms.RadioSelect(),
+            "response": forms.RadioSelect(),
+            "count": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        cases = Case.objects.owned_by(user)
+        if len(cases) < 2:
+            # Most people have one case: don't make them think about it.
+            del self.fields["case"]
+        else:
+            self.fields["case"].queryset = cases
+            self.fields["case"].label = "About"
+            self.fields["case"].empty_label = None
+        self.fields["occurred_at"].widget.attrs["max"] = timezone.localtime().strftime(
+            "%Y-%m-%dT%H:%M"
+        )
+        self.fields["effect_level"].widget.choices = Incident.Effect.choices
+        self.fields["effect_level"].required = False
+        self.fields["response"].choices = Incident.Response.choices
+
+    # Shown on the page apart from the required "when" and "what happened".
+    QUICK_FIELDS = {"case", "occurred_at", "is_approximate", "description"}
+
+    def detail_fields(self):
+        return [
+            self[name]
+            for name in self.fields
+            if name not in self.QUICK_FIELDS and name not in Incident.DANGER_FLAGS
+        ]
+
+    def danger_fields(self):
+        return [self[name] for name in Incident.DANGER_FLAGS]
+
+    def clean_occurred_at(self):
+        occurred_at = self.cleaned_data["occurred_at"]
+        if occurred_at > timezone.now() + FUTURE_TOLERANCE:
+            raise forms.ValidationError("This is in the future. Check the date and time.")
+        return occurred_at
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("occurred_at"), cleaned.get("ended_at")
+        if start and end and end < start:
+            self.add_error("ended_at", "The end is before the start. Check both times.")
+        return cleaned
+
+
+class TimelineFilterForm(forms.Form):
+    """The timeline's filters, read from the query string; bad values are simply ignored."""
+
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    kind = forms.ChoiceField(
+        label="Kind", required=False, choices=[("", "All kinds"), *Incident.Kind.choices]
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    danger = forms.BooleanField(label="Only with danger signs", required=False)
+    order = forms.ChoiceField(
+        label="Order",
+        required=False,
+        choices=[("newest", "Newest first"), ("oldest", "Oldest first")],
+    )

@@ -1,0 +1,98 @@
+"""Writes that touch more than one row, each in one transaction."""
+
+import hmac
+import os
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Case, Incident, IncidentRevision, User
+
+# No look-alike characters: the code is read off a terminal and typed on a phone.
+SETUP_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@transaction.atomic
+def account_create(
+    *, username: str, password: str, time_zone: str = "", is_owner: bool = False
+) -> User:
+    """Create an account together with its first (empty) case, so logging can start at once."""
+    user = User(username=username, time_zone=time_zone or settings.TIME_ZONE)
+    # The owner runs the server and may add accounts for others; nobody gets the admin site.
+    user.is_staff = is_owner
+    user.set_password(password)
+    user.save()
+    Case.objects.create(owner=user)
+    return user
+
+
+def setup_code_get_or_create() -> str | None:
+    """The one-time code for the first-run page, or None once an account exists."""
+    if User.objects.exists():
+        settings.SETUP_CODE_FILE.unlink(missing_ok=True)
+        return None
+    path = settings.SETUP_CODE_FILE
+    if not path.exists():
+        code = "-".join(
+            "".join(secrets.choice(SETUP_CODE_ALPHABET) for _ in range(4)) for _ in range(4)
+        )
+        try:
+            with open(path, "x", opener=lambda p, f: os.open(p, f, 0o600)) as f:
+                f.write(code)
+        except FileExistsError:
+            pass  # another process wrote it first; use theirs
+    return path.read_text().strip()
+
+
+def setup_code_matches(entered: str) -> bool:
+    path = settings.SETUP_CODE_FILE
+    if not path.exists():
+        return False
+    expected = path.read_text().strip()
+    normalised = entered.strip().upper().replace(" ", "")
+    return hmac.compare_digest(normalised.encode(), expected.encode())
+
+
+@transaction.atomic
+def owner_create(*, username: str, password: str, time_zone: str) -> User:
+    """Create the first account and retire the setup code. Refuses if any account exists."""
+    # Lock out a second, simultaneous setup: only the first request through gets an owner.
+    if User.objects.select_for_update().exists():
+        raise PermissionError("The first account has already been created.")
+    user = account_create(username=username, password=password, time_zone=time_zone, is_owner=True)
+    settings.SETUP_CODE_FILE.unlink(missing_ok=True)
+    return user
+
+
+def case_for_new_incident(user: User) -> Case:
+    """The case a new incident goes to when the user has not picked one: their first."""
+    case = Case.objects.owned_by(user).filter(is_demo=False).first()
+    return case or Case.objects.create(owner=user)
+
+
+@transaction.atomic
+def incident_amend(*, incident: Incident, changes: dict) -> bool:
+    """Apply changes, keeping the version they replace. Returns False when nothing changed."""
+    before = incident.snapshot()
+    for field, value in changes.items():
+        setattr(incident, field, value)
+    if incident.snapshot() == before:
+        return False
+    now = timezone.now()
+    IncidentRevision.objects.create(incident=incident, data=before, replaced_at=now)
+    incident.amended_at = now
+    incident.save()
+    return True
+
+
+def incident_trash(*, incident: Incident) -> None:
+    """Move to the trash; nothing is erased and it can be restored."""
+    incident.deleted_at = timezone.now()
+    incident.save(update_fields=["deleted_at", "updated_at"])
+
+
+def incident_restore(*, incident: Incident) -> None:
+    incident.deleted_at = None
+    incident.save(update_fields=["deleted_at", "updated_at"])

@@ -1,0 +1,25 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("setup/", views.setup, name="setup"),
+    path("sign-in/", views.LoginView.as_view(), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", views.account_settings, name="account_settings"),
+    path("account/password/", views.password_change, name="password_change"),
+    path("accounts/", views.account_list, name="account_list"),
+    path("timeline/", views.timeline, name="timeline"),
+    path("trash/", views.trash, name="trash"),
+    path("incidents/new/", views.incident_new, name="incident_new"),
+    path("incidents/<uuid:incident_id>/", views.incident_detail, name="incident_detail"),
+    path("incidents/<uuid:incident_id>/edit/", views.incident_edit, name="incident_edit"),
+    path("incidents/<uuid:incident_id>/delete/", views.incident_delete, name="incident_delete"),
+    path("incidents/<uuid:incident_id>/restore/", views.incident_restore, name="incident_restore"),
+    path("people/", views.case_list, name="case_list"),
+    path("people/new/", views.case_new, name="case_new"),
+    path("people/<uuid:case_id>/", views.case_detail, name="case_detail"),
+    path("people/<uuid:case_id>/edit/", views.case_edit, name="case_edit"),
+]
