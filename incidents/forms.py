@@ -5,7 +5,7 @@ from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils import timezone
 
 from . import services
-from .models import Case, Incident, User
+from .models import Case, Evidence, Incident, User
 
 # Phones clocks drift; a time a few minutes ahead is a typo-free "now", not the future.
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -152,8 +152,20 @@ class IncidentForm(forms.ModelForm):
     def danger_fields(self):
         return [self[name] for name in Incident.DANGER_FLAGS]
 
+    def _keep_seconds(self, name):
+        """The date and time field shows minutes only: a time left as it was keeps its seconds
+        (sample data and imports have them), so saving unchanged is not an amendment."""
+        value = self.cleaned_data[name]
+        stored = getattr(self.instance, name) if self.instance.pk else None
+        if value and stored and value == stored.replace(second=0, microsecond=0):
+            return stored
+        return value
+
+    def clean_ended_at(self):
+        return self._keep_seconds("ended_at")
+
     def clean_occurred_at(self):
-        occurred_at = self.cleaned_data["occurred_at"]
+        occurred_at = self._keep_seconds("occurred_at")
         if occurred_at > timezone.now() + FUTURE_TOLERANCE:
             raise forms.ValidationError("This is in the future. Check the date and time.")
         return occurred_at
@@ -184,4 +196,56 @@ class TimelineFilterForm(forms.Form):
         label="Order",
         required=False,
         choices=[("newest", "Newest first"), ("oldest", "Oldest first")],
+    )
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; each is checked later, by its content."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files:
+            super().clean(None, initial)  # "required" error
+        return files
+
+
+# Offers the camera and photo library on phones, and filters the picker elsewhere.
+EVIDENCE_ACCEPT = "image/*,application/pdf,audio/*,video/*,.heic,.m4a,.mov"
+
+
+class EvidenceUploadForm(forms.Form):
+    files = MultipleFileField(
+        label="Files",
+        error_messages={"required": "Choose at least one file."},
+        widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+    )
+    caption = forms.CharField(
+        label="Caption (optional)",
+        max_length=300,
+        required=False,
+        help_text="Say what it shows, for example: text from 555-0100, 21:14.",
+    )
+
+
+class EvidenceCaptionForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = ["caption"]
+
+
+class GalleryFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "All types"), *Evidence.Kind.choices]
+    )
+    date_from = forms.DateField(
+        label="Received from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="Received until", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

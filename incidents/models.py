@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 TIME_ZONE_CHOICES = [
@@ -89,6 +90,13 @@ class Case(models.Model):
     def __str__(self) -> str:
         label = self.name or "Person of concern (name unknown)"
         return f"{label} (sample data)" if self.is_demo else label
+
+    def number_exhibits(self, items):
+        """Give each of this case's files its exhibit number (as `exhibit_number`)."""
+        numbers = Evidence.objects.filter(case=self).exhibit_numbers()
+        for item in items:
+            item.exhibit_number = numbers[item.id]
+        return items
 
 
 class IncidentQuerySet(models.QuerySet):
@@ -317,3 +325,85 @@ class IncidentRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident} as before {self.replaced_at:%Y-%m-%d %H:%M}"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        return self.filter(case__owner=user)
+
+    def live(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def in_trash(self):
+        return self.filter(deleted_at__isnull=False)
+
+    def exhibit_numbers(self) -> dict[int, int]:
+        """Map file id to exhibit number, counting per case over the files in this queryset.
+
+        Call it on all of a case's files: numbers follow the incident's time, then the upload.
+        Files in the trash keep their place, so moving one there does not renumber the rest.
+        Documents filed on the case itself (no incident) take their upload time.
+        """
+        numbered = self.annotate(
+            number=models.Window(
+                RowNumber(),
+                partition_by=[models.F("case_id")],
+                order_by=[
+                    Coalesce("incident__occurred_at", "received_at").asc(),
+                    models.F("received_at").asc(),
+                    models.F("id").asc(),
+                ],
+            )
+        )
+        return dict(numbered.values_list("id", "number"))
+
+
+class Evidence(models.Model):
+    """One file, kept byte for byte as received. Derived images are a cache apart from it."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", "Image"
+        PDF = "pdf", "PDF document"
+        AUDIO = "audio", "Audio"
+        VIDEO = "video", "Video"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="evidence", null=True, blank=True
+    )
+    caption = models.CharField(
+        max_length=300, blank=True, help_text="For example: text from 555-0100, 21:14."
+    )
+    original_name = models.CharField("file name on your device", max_length=255)
+    # Random, server-chosen, relative to the evidence storage; nothing user-given goes in it.
+    stored_name = models.CharField(max_length=100, unique=True, editable=False)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField("size in bytes")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    received_at = models.DateTimeField("received by the server", default=timezone.now)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    captured_at = models.DateTimeField("taken on (from the file)", null=True, blank=True)
+    camera = models.CharField("camera (from the file)", max_length=200, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        verbose_name_plural = "evidence"
+        indexes = [models.Index(fields=["case", "received_at"], name="evidence_case_received_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"), name="evidence_sha256_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.caption or self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == self.Kind.IMAGE

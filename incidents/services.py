@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Case, Incident, IncidentRevision, User
+from . import evidence
+from .models import Case, Evidence, Incident, IncidentRevision, User
 
 # No look-alike characters: the code is read off a terminal and typed on a phone.
 SETUP_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -96,3 +97,52 @@ def incident_trash(*, incident: Incident) -> None:
 def incident_restore(*, incident: Incident) -> None:
     incident.deleted_at = None
     incident.save(update_fields=["deleted_at", "updated_at"])
+
+
+def evidence_add(
+    *, case: Case, upload, incident: Incident | None = None, caption: str = ""
+) -> Evidence:
+    """Keep one uploaded file. The file and its row appear together or not at all.
+
+    Raises EvidenceRejected (with a message for the user) and stores nothing if the file is
+    not an accepted type, is too large, or is an image that does not decode.
+    """
+    received = evidence.receive(upload)
+    try:
+        facts = None
+        if received.file_type.kind == Evidence.Kind.IMAGE:
+            facts = evidence.inspect_image(received.path, received.file_type.content_type)
+        stored_name = evidence.store(received)
+    except BaseException:
+        received.path.unlink(missing_ok=True)
+        raise
+    try:
+        return Evidence.objects.create(
+            case=case,
+            incident=incident,
+            caption=caption[:300],
+            original_name=(upload.name or "unnamed")[:255],
+            stored_name=stored_name,
+            kind=received.file_type.kind,
+            content_type=received.file_type.content_type,
+            size=received.size,
+            sha256=received.sha256,
+            width=facts.width if facts else None,
+            height=facts.height if facts else None,
+            captured_at=facts.captured_at if facts else None,
+            camera=facts.camera if facts else "",
+        )
+    except BaseException:
+        evidence.evidence_storage().delete(stored_name)
+        raise
+
+
+def evidence_trash(*, item: Evidence) -> None:
+    """Move a file to the trash. The original stays on disk and can be restored."""
+    item.deleted_at = timezone.now()
+    item.save(update_fields=["deleted_at"])
+
+
+def evidence_restore(*, item: Evidence) -> None:
+    item.deleted_at = None
+    item.save(update_fields=["deleted_at"])

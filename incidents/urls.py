@@ -18,8 +18,32 @@ urlpatterns = [
     path("incidents/<uuid:incident_id>/edit/", views.incident_edit, name="incident_edit"),
     path("incidents/<uuid:incident_id>/delete/", views.incident_delete, name="incident_delete"),
     path("incidents/<uuid:incident_id>/restore/", views.incident_restore, name="incident_restore"),
+    path(
+        "incidents/<uuid:incident_id>/evidence/",
+        views.incident_evidence_upload,
+        name="incident_evidence_upload",
+    ),
     path("people/", views.case_list, name="case_list"),
     path("people/new/", views.case_new, name="case_new"),
     path("people/<uuid:case_id>/", views.case_detail, name="case_detail"),
     path("people/<uuid:case_id>/edit/", views.case_edit, name="case_edit"),
+    path("people/<uuid:case_id>/evidence/", views.evidence_gallery, name="evidence_gallery"),
+    path(
+        "people/<uuid:case_id>/evidence/upload/",
+        views.case_evidence_upload,
+        name="case_evidence_upload",
+    ),
+    path("people/<uuid:case_id>/evidence/check/", views.evidence_check, name="evidence_check"),
+    path("evidence/<uuid:evidence_id>/", views.evidence_detail, name="evidence_detail"),
+    path("evidence/<uuid:evidence_id>/delete/", views.evidence_delete, name="evidence_delete"),
+    path("evidence/<uuid:evidence_id>/restore/", views.evidence_restore, name="evidence_restore"),
+    path(
+        "evidence/<uuid:evidence_id>/original/", views.evidence_original, name="evidence_original"
+    ),
+    path("evidence/<uuid:evidence_id>/preview/", views.evidence_preview, name="evidence_preview"),
+    path(
+        "evidence/<uuid:evidence_id>/thumbnail/",
+        views.evidence_thumbnail,
+        name="evidence_thumbnail",
+    ),
 ]

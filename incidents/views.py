@@ -10,8 +10,8 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, TooManyFilesSent
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,15 +19,20 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from . import services
+from .evidence import EXTENSIONS, EvidenceRejected, check_integrity, derived_path
 from .forms import (
     AccountCreateForm,
     CaseForm,
+    EvidenceCaptionForm,
+    EvidenceUploadForm,
+    GalleryFilterForm,
     IncidentForm,
     SettingsForm,
     SetupForm,
     TimelineFilterForm,
 )
-from .models import INCIDENT_HISTORY_FIELDS, Case, Incident, User
+from .models import INCIDENT_HISTORY_FIELDS, Case, Evidence, Incident, User
+from .responses import private_file_response
 from .timeline import filtered_incidents, timeline_page
 
 
@@ -68,6 +73,9 @@ class LoginView(auth_views.LoginView):
     template_name = "incidents/login.html"
     redirect_authenticated_user = True
 
+    # Overriding dispatch drops the parent's login_not_required mark, which would make the
+    # sign-in page itself require signing in (an endless redirect); set it again here.
+    @login_not_required
     def dispatch(self, request, *args, **kwargs):
         if not User.objects.exists():
             return redirect("setup")
@@ -155,14 +163,21 @@ def incident_new(request):
 
 
 def incident_detail(request, incident_id):
-    incident = _get_incident(request, incident_id)
+    return _render_incident(request, _get_incident(request, incident_id))
+
+
+def _render_incident(request, incident, *, upload_form=None, upload_problems=(), status=200):
     context = {
         "incident": incident,
         "history": _amendment_history(incident),
+        "evidence": incident.case.number_exhibits(list(incident.evidence.live())),
+        "upload_form": upload_form or EvidenceUploadForm(),
+        "upload_problems": upload_problems,
         # Name the person only once there is more than one to tell apart.
         "show_case": Case.objects.owned_by(request.user).count() > 1,
+        **_upload_limits(),
     }
-    return render(request, "incidents/incident_detail.html", context)
+    return render(request, "incidents/incident_detail.html", context, status=status)
 
 
 def _amendment_history(incident: Incident) -> list[dict]:
@@ -236,7 +251,8 @@ def incident_restore(request, incident_id):
 
 def trash(request):
     incidents = Incident.objects.owned_by(request.user).in_trash().order_by("-deleted_at")
-    return render(request, "incidents/trash.html", {"incidents": incidents})
+    files = Evidence.objects.owned_by(request.user).in_trash().order_by("-deleted_at")
+    return render(request, "incidents/trash.html", {"incidents": incidents, "files": files})
 
 
 # --- cases ----------------------------------------------------------------------------------
@@ -274,3 +290,201 @@ def case_edit(request, case_id):
         messages.success(request, "Saved.")
         return redirect(reverse("case_detail", kwargs={"case_id": case.uuid}))
     return render(request, "incidents/case_form.html", {"form": form, "case": case})
+
+
+# --- evidence -------------------------------------------------------------------------------
+
+
+def _get_evidence(request, evidence_id, *, in_trash=False) -> Evidence:
+    items = Evidence.objects.owned_by(request.user).select_related("case", "incident")
+    items = items.in_trash() if in_trash else items.live()
+    return get_object_or_404(items, uuid=evidence_id)
+
+
+def _upload_limits() -> dict:
+    return {
+        "max_file_mb": settings.EVIDENCE_MAX_FILE_MB,
+        "max_request_mb": settings.EVIDENCE_MAX_REQUEST_MB,
+        "max_files": settings.EVIDENCE_MAX_FILES,
+    }
+
+
+def _receive_uploads(request, *, case: Case, incident: Incident | None):
+    """Keep every acceptable file of the request. Returns (form, kept, problems)."""
+    limit = settings.EVIDENCE_MAX_REQUEST_MB
+    if int(request.META.get("CONTENT_LENGTH") or 0) > limit * 1024 * 1024:
+        # Refused before the body is read: nothing of it reached the disk.
+        problem = f"These files are more than {limit} MB together. Send them in smaller groups."
+        return EvidenceUploadForm(), [], [problem]
+    try:
+        form = EvidenceUploadForm(request.POST, request.FILES)
+        valid = form.is_valid()
+    except TooManyFilesSent:
+        problem = f"Send at most {settings.EVIDENCE_MAX_FILES} files at a time."
+        return EvidenceUploadForm(), [], [problem]
+    kept, problems = [], []
+    for upload in form.cleaned_data["files"] if valid else []:
+        try:
+            kept.append(
+                services.evidence_add(
+                    case=case,
+                    incident=incident,
+                    upload=upload,
+                    caption=form.cleaned_data["caption"],
+                )
+            )
+        except EvidenceRejected as rejection:
+            problems.append(f"“{upload.name}” was not added. {rejection}")
+    return form, kept, problems
+
+
+def _upload_response(request, *, form, kept, problems, page_url, render_page):
+    """Redirect after a clean upload; otherwise show the page again with the reasons."""
+    problems = problems + [str(error) for error in form.errors.get("files", [])]
+    if request.headers.get("Accept") == "application/json":
+        answer = {
+            "kept": [{"name": item.original_name, "url": _evidence_url(item)} for item in kept],
+            "problems": problems,
+        }
+        return JsonResponse(answer, status=400 if problems and not kept else 200)
+    if kept:
+        messages.success(request, f"{len(kept)} file{'s' if len(kept) != 1 else ''} added.")
+    if problems or form.errors:
+        return render_page(form, problems)
+    return redirect(page_url)
+
+
+def _evidence_url(item: Evidence) -> str:
+    return reverse("evidence_detail", kwargs={"evidence_id": item.uuid})
+
+
+@require_POST
+def incident_evidence_upload(request, incident_id):
+    incident = _get_incident(request, incident_id)
+    form, kept, problems = _receive_uploads(request, case=incident.case, incident=incident)
+    return _upload_response(
+        request,
+        form=form,
+        kept=kept,
+        problems=problems,
+        page_url=reverse("incident_detail", kwargs={"incident_id": incident.uuid}),
+        render_page=lambda form, problems: _render_incident(
+            request, incident, upload_form=form, upload_problems=problems, status=400
+        ),
+    )
+
+
+@require_POST
+def case_evidence_upload(request, case_id):
+    case = _get_case(request, case_id)
+    form, kept, problems = _receive_uploads(request, case=case, incident=None)
+    return _upload_response(
+        request,
+        form=form,
+        kept=kept,
+        problems=problems,
+        page_url=reverse("evidence_gallery", kwargs={"case_id": case.uuid}),
+        render_page=lambda form, problems: _render_gallery(
+            request, case, upload_form=form, upload_problems=problems, status=400
+        ),
+    )
+
+
+def evidence_gallery(request, case_id):
+    return _render_gallery(request, _get_case(request, case_id))
+
+
+def _render_gallery(request, case, *, upload_form=None, upload_problems=(), check=None, status=200):
+    filter_form = GalleryFilterForm(request.GET or None)
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    items = case.evidence.live().select_related("incident")
+    if kind := filters.get("kind"):
+        items = items.filter(kind=kind)
+    if date_from := filters.get("date_from"):
+        items = items.filter(received_at__date__gte=date_from)
+    if date_to := filters.get("date_to"):
+        items = items.filter(received_at__date__lte=date_to)
+    items = sorted(case.number_exhibits(list(items)), key=lambda item: item.exhibit_number)
+    context = {
+        "case": case,
+        "items": items,
+        "filter_form": filter_form,
+        "upload_form": upload_form or EvidenceUploadForm(),
+        "upload_problems": upload_problems,
+        "check": check,
+        **_upload_limits(),
+    }
+    return render(request, "incidents/evidence_gallery.html", context, status=status)
+
+
+@require_POST
+def evidence_check(request, case_id):
+    case = _get_case(request, case_id)
+    report = check_integrity(case.evidence.all())
+    return _render_gallery(request, case, check=report)
+
+
+def evidence_detail(request, evidence_id):
+    item = _get_evidence(request, evidence_id)
+    item.case.number_exhibits([item])
+    form = EvidenceCaptionForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Caption saved.")
+        return redirect(_evidence_url(item))
+    return render(request, "incidents/evidence_detail.html", {"item": item, "form": form})
+
+
+def evidence_delete(request, evidence_id):
+    item = _get_evidence(request, evidence_id)
+    if request.method == "POST":
+        services.evidence_trash(item=item)
+        messages.success(request, "Moved to the trash. You can restore it from there.")
+        if item.incident and item.incident.deleted_at is None:
+            return redirect("incident_detail", incident_id=item.incident.uuid)
+        return redirect("evidence_gallery", case_id=item.case.uuid)
+    item.case.number_exhibits([item])
+    context = {"item": item, "trash_days": settings.TRASH_KEEP_DAYS}
+    return render(request, "incidents/evidence_confirm_delete.html", context)
+
+
+@require_POST
+def evidence_restore(request, evidence_id):
+    item = _get_evidence(request, evidence_id, in_trash=True)
+    services.evidence_restore(item=item)
+    messages.success(request, "Restored.")
+    return redirect(_evidence_url(item))
+
+
+def evidence_original(request, evidence_id):
+    """The original file, byte for byte. PDFs may open in the browser; the rest download."""
+    item = _get_evidence(request, evidence_id)
+    number = item.case.number_exhibits([item])[0].exhibit_number
+    inline = item.kind == Evidence.Kind.PDF and "download" not in request.GET
+    return private_file_response(
+        item.stored_name,
+        content_type=item.content_type,
+        filename=f"exhibit-{number}-{str(item.uuid)[:8]}.{EXTENSIONS[item.content_type]}",
+        inline=inline,
+    )
+
+
+def evidence_thumbnail(request, evidence_id):
+    return _derived_image(request, evidence_id, "thumbnail")
+
+
+def evidence_preview(request, evidence_id):
+    return _derived_image(request, evidence_id, "preview")
+
+
+def _derived_image(request, evidence_id, variant: str):
+    item = _get_evidence(request, evidence_id)
+    if not item.is_image:
+        raise Http404("Only images have previews.")
+    try:
+        path = derived_path(item, variant)
+    except (EvidenceRejected, FileNotFoundError):
+        raise Http404("The original of this file is missing or unreadable.") from None
+    return private_file_response(
+        path, content_type="image/jpeg", filename=f"{variant}.jpg", inline=True
+    )

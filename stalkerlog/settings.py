@@ -159,8 +159,22 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+EVIDENCE_DIR = DATA_DIR / "evidence"
+# Thumbnails and screen-sized copies, made from the originals and safe to delete at any time.
+DERIVED_DIR = DATA_DIR / "derived"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Originals of evidence files. Private: no URL maps this location.
+    "evidence": {
+        "BACKEND": env.str(
+            "EVIDENCE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": {
+            "location": EVIDENCE_DIR,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -174,6 +188,22 @@ QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.wikipedia.org/")
 SETUP_CODE_FILE = DATA_DIR / "setup_code"
 
 TRASH_KEEP_DAYS = 30
+
+# Evidence uploads. The limits are shown to the user before they pick files.
+EVIDENCE_MAX_FILE_MB = env.int("EVIDENCE_MAX_FILE_MB", default=100)
+EVIDENCE_MAX_REQUEST_MB = env.int("EVIDENCE_MAX_REQUEST_MB", default=300)
+EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", default=30)
+DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES
+# Larger images are refused before they are decoded (decompression bombs). 50 MP is more
+# than a phone photo or screenshot, and bounds the memory one image can take (~200 MB).
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=50_000_000)
+# Uploads too large for memory are spooled here, inside the private data directory.
+FILE_UPLOAD_TEMP_DIR = DATA_DIR / "tmp"
+FILE_UPLOAD_TEMP_DIR.mkdir(mode=0o700, exist_ok=True)
+# Hand file transfers to the front web server: "" (Django streams the file), "nginx"
+# (X-Accel-Redirect to EVIDENCE_ACCEL_PREFIX) or "apache" (X-Sendfile). See docs/deployment.md.
+EVIDENCE_SENDFILE = env.str("EVIDENCE_SENDFILE", default="")
+EVIDENCE_ACCEL_PREFIX = env.str("EVIDENCE_ACCEL_PREFIX", default="/_private/")
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,10 @@
 """Shared fixtures: alice owns records, mallory is a stranger who must never see them."""
 
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
+from django import forms
 from django.utils import timezone
 
 from incidents.models import Case, Incident
@@ -16,10 +18,26 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SETUP_CODE_FILE = tmp_path / "setup_code"
     # Tests run without collectstatic, so no manifest of hashed file names exists.
+    # Evidence originals and derived images go to this test's own directory.
+    settings.DATA_DIR = tmp_path
+    settings.EVIDENCE_DIR = tmp_path / "evidence"
+    settings.DERIVED_DIR = tmp_path / "derived"
+    evidence = settings.STORAGES["evidence"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "evidence": {
+            **evidence,
+            "OPTIONS": {**evidence["OPTIONS"], "location": tmp_path / "evidence"},
+        },
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_time_zone_left_active():
+    # The time zone middleware activates the signed-in user's zone for the test's thread.
+    yield
+    timezone.deactivate()
 
 
 @pytest.fixture
@@ -60,3 +78,44 @@ def incident(alice):
         description="Fourteen missed calls between 21:00 and 23:00.",
         exact_words="You can't ignore me forever.",
     )
+
+
+class _TextParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.skipping += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self.skipping -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def page_text(response) -> str:
+    """The page as a reader sees it: text only, no tags, runs of whitespace as one space."""
+    parser = _TextParser()
+    parser.feed(response.content.decode())
+    return " ".join(" ".join(parser.parts).split())
+
+
+def form_data(form, **typed) -> dict:
+    """What a browser submits for `form` as it was rendered, plus what the user typed.
+
+    Unticked boxes and unpicked radio buttons are left out, as browsers do.
+    """
+    data = {}
+    for field in form:
+        value = field.value()
+        if isinstance(field.field, forms.BooleanField):
+            if value:
+                data[field.html_name] = "on"
+        elif value is not None or not isinstance(field.field.widget, forms.RadioSelect):
+            data[field.html_name] = field.field.widget.format_value(value) or ""
+    data.update(typed)
+    return data

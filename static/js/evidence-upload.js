@@ -1,0 +1,148 @@
+// Evidence uploads, made comfortable: drag and drop, paste a screenshot, a caption per file and
+// a progress bar per file. Without this script the form still works as a plain multi-file form.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  var forms = document.querySelectorAll("form[data-evidence-upload]");
+  Array.prototype.forEach.call(forms, function (form, index) {
+    enhance(form, index === 0);
+  });
+
+  function enhance(form, takesPastes) {
+    var input = form.querySelector('input[type="file"]');
+    var list = form.querySelector("[data-upload-queue]");
+    var zone = form.querySelector("[data-drop-zone]");
+    var button = form.querySelector('button[type="submit"]');
+    var shared = form.querySelector("[data-shared-caption]");
+    var queue = [];
+    if (shared) shared.hidden = true; // each file gets its own caption instead
+
+    input.addEventListener("change", function () {
+      addFiles(input.files);
+      input.value = "";
+    });
+    zone.addEventListener("dragover", function (event) {
+      event.preventDefault();
+      zone.classList.add("dragging");
+    });
+    zone.addEventListener("dragleave", function () { zone.classList.remove("dragging"); });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      zone.classList.remove("dragging");
+      addFiles(event.dataTransfer.files);
+    });
+    if (takesPastes) {
+      document.addEventListener("paste", function (event) {
+        var files = event.clipboardData ? event.clipboardData.files : [];
+        if (!files.length) return; // ordinary text paste
+        event.preventDefault();
+        addFiles(files);
+      });
+    }
+    form.addEventListener("submit", function (event) {
+      if (!queue.length) return; // let the server say that no file was chosen
+      event.preventDefault();
+      uploadAll();
+    });
+
+    function addFiles(files) {
+      Array.prototype.forEach.call(files, function (file) {
+        var entry = { file: file, done: false };
+        entry.item = document.createElement("li");
+        var name = document.createElement("strong");
+        name.textContent = file.name || "Pasted image";
+        var label = document.createElement("label");
+        label.textContent = "Caption (optional)";
+        entry.caption = document.createElement("input");
+        entry.caption.type = "text";
+        entry.caption.maxLength = 300;
+        label.appendChild(entry.caption);
+        entry.progress = document.createElement("progress");
+        entry.progress.max = 1;
+        entry.progress.value = 0;
+        entry.progress.setAttribute("aria-label", "Upload progress for " + name.textContent);
+        entry.status = document.createElement("p");
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "link-button";
+        remove.textContent = "Remove from the list";
+        remove.addEventListener("click", function () {
+          queue.splice(queue.indexOf(entry), 1);
+          list.removeChild(entry.item);
+        });
+        [name, label, entry.progress, entry.status, remove].forEach(function (node) {
+          entry.item.appendChild(node);
+        });
+        list.appendChild(entry.item);
+        queue.push(entry);
+      });
+    }
+
+    function uploadAll() {
+      button.disabled = true;
+      var pending = queue.filter(function (entry) { return !entry.done; });
+      var added = 0;
+      var next = function () {
+        var entry = pending.shift();
+        if (!entry) return finish(added);
+        uploadOne(entry, function (ok) {
+          if (ok) added += 1;
+          next();
+        });
+      };
+      next();
+    }
+
+    function uploadOne(entry, callback) {
+      var data = new FormData();
+      data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+      data.append("files", entry.file, entry.file.name || "pasted-image.png");
+      data.append("caption", entry.caption.value);
+      var request = new XMLHttpRequest();
+      request.open("POST", form.action);
+      request.setRequestHeader("Accept", "application/json");
+      request.upload.addEventListener("progress", function (event) {
+        if (event.lengthComputable) entry.progress.value = event.loaded / event.total;
+      });
+      request.addEventListener("load", function () {
+        var answer = {};
+        try { answer = JSON.parse(request.responseText); } catch (e) { answer = {}; }
+        if (answer.kept && answer.kept.length) {
+          entry.done = true;
+          entry.progress.value = 1;
+          entry.status.textContent = "Added.";
+          callback(true);
+        } else {
+          var reasons = (answer.problems || []).join(" ");
+          fail(entry, reasons || "The server did not accept this file (" + request.status + ").");
+          callback(false);
+        }
+      });
+      request.addEventListener("error", function () {
+        fail(entry, "The upload did not go through. Check the connection and try again.");
+        callback(false);
+      });
+      request.send(data);
+    }
+
+    function fail(entry, message) {
+      entry.status.textContent = message;
+      entry.status.className = "upload-error";
+    }
+
+    function finish(added) {
+      button.disabled = false;
+      var failed = queue.filter(function (entry) { return !entry.done; });
+      if (!failed.length) {
+        window.location.assign(form.dataset.return || window.location.href);
+        return;
+      }
+      queue = failed;
+      if (added) {
+        var note = document.createElement("li");
+        note.textContent = added + " file(s) added. The others are listed with the reason.";
+        list.insertBefore(note, list.firstChild);
+      }
+    }
+  }
+})();
