@@ -123,6 +123,7 @@ class IncidentForm(forms.ModelForm):
         }
 
     def __init__(self, *args, user: User, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         cases = Case.objects.owned_by(user)
         if len(cases) < 2:
@@ -130,6 +131,7 @@ class IncidentForm(forms.ModelForm):
             del self.fields["case"]
         else:
             self.fields["case"].queryset = cases
+            self.fields["case"].to_field_name = "uuid"
             self.fields["case"].label = "About"
             self.fields["case"].empty_label = None
         self.fields["occurred_at"].widget.attrs["max"] = timezone.localtime().strftime(
@@ -138,9 +140,13 @@ class IncidentForm(forms.ModelForm):
         self.fields["effect_level"].widget.choices = Incident.Effect.choices
         self.fields["effect_level"].required = False
         self.fields["response"].choices = Incident.Response.choices
+        # Only when and what are required; the rest falls back to the model's defaults.
+        for name in self.DEFAULTED_FIELDS:
+            self.fields[name].required = False
 
     # Shown on the page apart from the required "when" and "what happened".
     QUICK_FIELDS = {"case", "occurred_at", "is_approximate", "description"}
+    DEFAULTED_FIELDS = ("kind", "count", "response")
 
     def detail_fields(self):
         return [
@@ -154,7 +160,7 @@ class IncidentForm(forms.ModelForm):
 
     def _keep_seconds(self, name):
         """The date and time field shows minutes only: a time left as it was keeps its seconds
-        (sample data and imports have them), so saving unchanged is not an amendment."""
+        (entries not made through this form can have them), so saving unchanged changes nothing."""
         value = self.cleaned_data[name]
         stored = getattr(self.instance, name) if self.instance.pk else None
         if value and stored and value == stored.replace(second=0, microsecond=0):
@@ -172,6 +178,9 @@ class IncidentForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name in self.DEFAULTED_FIELDS:
+            if cleaned.get(name) in (None, "") and name not in self.errors:
+                cleaned[name] = Incident._meta.get_field(name).get_default()
         start, end = cleaned.get("occurred_at"), cleaned.get("ended_at")
         if start and end and end < start:
             self.add_error("ended_at", "The end is before the start. Check both times.")

@@ -1,6 +1,7 @@
 """Pages. Every view is signed-in only (LoginRequiredMiddleware) unless marked otherwise, and
 every object is fetched through an access helper that answers 404 to anyone but its owner."""
 
+import logging
 from datetime import datetime
 
 from django.conf import settings
@@ -35,6 +36,8 @@ from .models import INCIDENT_HISTORY_FIELDS, Case, Evidence, Incident, User
 from .responses import private_file_response
 from .timeline import filtered_incidents, timeline_page
 
+logger = logging.getLogger(__name__)
+
 
 def _get_case(request, case_id) -> Case:
     return get_object_or_404(Case.objects.owned_by(request.user), uuid=case_id)
@@ -53,6 +56,9 @@ def _get_incident(request, incident_id, *, in_trash=False) -> Incident:
 def setup(request):
     if User.objects.exists():
         raise Http404("Setup is done.")
+    if not settings.SETUP_CODE_FILE.exists():
+        # Started some other way than `make run`: the code goes to the server's log instead.
+        logger.warning("First-run setup code: %s", services.setup_code_get_or_create())
     form = SetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -132,7 +138,7 @@ def dashboard(request):
 
 def timeline(request):
     filter_form = TimelineFilterForm(request.GET or None)
-    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    filters = _valid_filters(filter_form)
     incidents = filtered_incidents(request.user, filters)
     page, days = timeline_page(incidents, request.GET.get("page"))
     query = request.GET.copy()
@@ -147,11 +153,20 @@ def timeline(request):
     return render(request, "incidents/timeline.html", context)
 
 
+def _valid_filters(filter_form) -> dict:
+    """The filters that make sense; a bad one shows its error and the others still apply."""
+    if not filter_form.is_bound:
+        return {}
+    filter_form.is_valid()
+    return filter_form.cleaned_data
+
+
 # --- incidents ------------------------------------------------------------------------------
 
 
 def incident_new(request):
-    form = IncidentForm(request.POST or None, user=request.user)
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    form = IncidentForm(request.POST or None, user=request.user, initial={"occurred_at": now})
     if request.method == "POST" and form.is_valid():
         incident = form.save(commit=False)
         if "case" not in form.fields:
@@ -396,7 +411,7 @@ def evidence_gallery(request, case_id):
 
 def _render_gallery(request, case, *, upload_form=None, upload_problems=(), check=None, status=200):
     filter_form = GalleryFilterForm(request.GET or None)
-    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    filters = _valid_filters(filter_form)
     items = case.evidence.live().select_related("incident")
     if kind := filters.get("kind"):
         items = items.filter(kind=kind)

@@ -26,7 +26,7 @@ DEBUG = env.bool("DEBUG", default=False)
 PLACEHOLDER_SECRET_KEYS = {
     "change-me",
     "changeme",
-    "secret",
+    "secret-key",
     "your-secret-key",
     "replace-me",
     "please-change-me",
@@ -41,7 +41,7 @@ def load_secret_key() -> str:
         weak = (
             len(given) < MIN_SECRET_KEY_LENGTH
             or len(set(given)) < 10
-            or given.lower() in PLACEHOLDER_SECRET_KEYS
+            or any(placeholder in given.lower() for placeholder in PLACEHOLDER_SECRET_KEYS)
             or given.startswith("django-insecure")
         )
         if weak:

@@ -64,7 +64,7 @@ def mallory_client(client, mallory):
 
 def make_incident(user, **fields) -> Incident:
     fields.setdefault("occurred_at", timezone.now() - timedelta(hours=1))
-    fields.setdefault("description", "He waited outside the gym again.")
+    fields.setdefault("description", "They waited outside the gym again.")
     fields.setdefault("case", Case.objects.owned_by(user).first())
     return Incident.objects.create(**fields)
 

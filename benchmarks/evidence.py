@@ -1,0 +1,157 @@
+"""Benchmark: ingest N phone screenshots (1-2 MB each) as evidence, then verify them.
+
+    .venv/bin/python benchmarks/evidence.py [--files 50]
+
+Each phase runs in a fresh process so that its peak memory (RSS) is its own. Everything goes
+to a temporary data directory that is removed afterwards. Figures go in docs/benchmarks.md.
+"""
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def django_setup(data_dir: str) -> None:
+    os.environ["DATA_DIR"] = data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stalkerlog.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase_prepare(data_dir: str, files: int) -> dict:
+    django_setup(data_dir)
+    from django.core.management import call_command
+
+    from incidents.screenshots import chat_screenshot
+    from incidents.services import account_create
+
+    call_command("migrate", verbosity=0)
+    account_create(username="bench", password="bench-password-123")
+    rng = random.Random(7)
+    sizes = []
+    for i in range(files):
+        png = chat_screenshot(
+            contact="Sam Doe",
+            messages=[f"Message {i}: why don't you answer me?", "I know where you are."],
+            sent_at=datetime(2026, 3, 1, 21, i % 60),
+            rng=rng,
+            with_photo=True,
+        )
+        (Path(data_dir) / f"shot-{i:03}.png").write_bytes(png)
+        sizes.append(len(png))
+    return {
+        "files": files,
+        "mean_mb": sum(sizes) / len(sizes) / 2**20,
+        "total_mb": sum(sizes) / 2**20,
+    }
+
+
+def phase_ingest(data_dir: str) -> dict:
+    django_setup(data_dir)
+    from django.core.files.uploadedfile import UploadedFile
+
+    from incidents.models import Case
+    from incidents.services import evidence_add
+
+    case = Case.objects.get(owner__username="bench")
+    baseline = peak_rss_mb()
+    shots = sorted(Path(data_dir).glob("shot-*.png"))
+    start = time.perf_counter()
+    for path in shots:
+        with open(path, "rb") as f:
+            upload = UploadedFile(f, path.name, "image/png", path.stat().st_size)
+            evidence_add(case=case, upload=upload)
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "per_file_ms": seconds / len(shots) * 1000,
+        "peak_rss_mb": peak_rss_mb(),
+        "baseline_rss_mb": baseline,
+    }
+
+
+def phase_verify(data_dir: str) -> dict:
+    django_setup(data_dir)
+    from incidents.evidence import check_integrity
+    from incidents.models import Evidence
+
+    baseline = peak_rss_mb()
+    start = time.perf_counter()
+    report = check_integrity(Evidence.objects.all(), look_for_strays=True)
+    seconds = time.perf_counter() - start
+    assert report.ok and report.checked, report
+    return {
+        "seconds": seconds,
+        "files": report.checked,
+        "peak_rss_mb": peak_rss_mb(),
+        "baseline_rss_mb": baseline,
+    }
+
+
+def run_phase(name: str, data_dir: str, files: int) -> dict:
+    command = [
+        sys.executable,
+        __file__,
+        "--phase",
+        name,
+        "--data-dir",
+        data_dir,
+        "--files",
+        str(files),
+    ]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=50)
+    parser.add_argument("--phase", choices=["prepare", "ingest", "verify"])
+    parser.add_argument("--data-dir")
+    args = parser.parse_args()
+    if args.phase:
+        phases = {
+            "prepare": lambda: phase_prepare(args.data_dir, args.files),
+            "ingest": lambda: phase_ingest(args.data_dir),
+            "verify": lambda: phase_verify(args.data_dir),
+        }
+        print(json.dumps(phases[args.phase]()))
+        return
+    with tempfile.TemporaryDirectory(prefix="stalkerlog-bench-") as data_dir:
+        prepared = run_phase("prepare", data_dir, args.files)
+        ingest = run_phase("ingest", data_dir, args.files)
+        verify = run_phase("verify", data_dir, args.files)
+    print(
+        f"{prepared['files']} screenshots, {prepared['mean_mb']:.2f} MB each on average, "
+        f"{prepared['total_mb']:.0f} MB in all ({os.cpu_count()} cores)"
+    )
+    print(
+        f"ingest:          {ingest['seconds']:.2f} s ({ingest['per_file_ms']:.0f} ms per file), "
+        f"peak RSS {ingest['peak_rss_mb']:.0f} MB "
+        f"(Django loaded: {ingest['baseline_rss_mb']:.0f} MB)"
+    )
+    print(
+        f"verify_evidence: {verify['seconds']:.2f} s for {verify['files']} files, "
+        f"peak RSS {verify['peak_rss_mb']:.0f} MB "
+        f"(Django loaded: {verify['baseline_rss_mb']:.0f} MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()
