@@ -166,9 +166,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Originals of evidence files. Private: no URL maps this location.
     "evidence": {
-        "BACKEND": env.str(
-            "EVIDENCE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
-        ),
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {
             "location": EVIDENCE_DIR,
             "file_permissions_mode": 0o600,
