@@ -235,7 +235,8 @@ def describe(rng: random.Random, facts: Facts) -> str:
         subject=rng.choice(SUBJECTS),
         person=rng.choice(PEOPLE),
     )
-    text = text[0].upper() + text[1:]
+    if text.split(" ", 1)[0].islower():  # "iMessage" keeps its own spelling
+        text = text[0].upper() + text[1:]
     if facts.kind == Kind.CALLS and facts.words:
         text += " They left a voicemail."
     elif rng.random() < 0.5:
