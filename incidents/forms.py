@@ -242,10 +242,8 @@ class EvidenceUploadForm(forms.Form):
     )
 
 
-class EvidenceCaptionForm(forms.ModelForm):
-    class Meta:
-        model = Evidence
-        fields = ["caption"]
+class EvidenceCaptionForm(forms.Form):
+    caption = Evidence._meta.get_field("caption").formfield()
 
 
 class GalleryFilterForm(forms.Form):

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import evidence
-from .models import Case, Evidence, Incident, IncidentRevision, User
+from .models import Case, Evidence, Incident, Record, Revision, User
 
 # No look-alike characters: the code is read off a terminal and typed on a phone.
 SETUP_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -74,29 +74,29 @@ def case_for_new_incident(user: User) -> Case:
 
 
 @transaction.atomic
-def incident_amend(*, incident: Incident, changes: dict) -> bool:
+def record_amend(*, record: Record, changes: dict) -> bool:
     """Apply changes, keeping the version they replace. Returns False when nothing changed."""
-    before = incident.snapshot()
+    before = record.snapshot()
     for field, value in changes.items():
-        setattr(incident, field, value)
-    if incident.snapshot() == before:
+        setattr(record, field, value)
+    if record.snapshot() == before:
         return False
     now = timezone.now()
-    IncidentRevision.objects.create(incident=incident, data=before, replaced_at=now)
-    incident.amended_at = now
-    incident.save()
+    Revision.objects.create(record=record, data=before, replaced_at=now)
+    record.amended_at = now
+    record.save()
     return True
 
 
-def incident_trash(*, incident: Incident) -> None:
+def record_trash(*, record: Record) -> None:
     """Move to the trash; nothing is erased and it can be restored."""
-    incident.deleted_at = timezone.now()
-    incident.save(update_fields=["deleted_at", "updated_at"])
+    record.deleted_at = timezone.now()
+    record.save(update_fields=["deleted_at"])
 
 
-def incident_restore(*, incident: Incident) -> None:
-    incident.deleted_at = None
-    incident.save(update_fields=["deleted_at", "updated_at"])
+def record_restore(*, record: Record) -> None:
+    record.deleted_at = None
+    record.save(update_fields=["deleted_at"])
 
 
 def evidence_add(
@@ -135,14 +135,3 @@ def evidence_add(
     except BaseException:
         evidence.evidence_storage().delete(stored_name)
         raise
-
-
-def evidence_trash(*, item: Evidence) -> None:
-    """Move a file to the trash. The original stays on disk and can be restored."""
-    item.deleted_at = timezone.now()
-    item.save(update_fields=["deleted_at"])
-
-
-def evidence_restore(*, item: Evidence) -> None:
-    item.deleted_at = None
-    item.save(update_fields=["deleted_at"])

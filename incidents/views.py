@@ -2,7 +2,6 @@
 every object is fetched through an access helper that answers 404 to anyone but its owner."""
 
 import logging
-from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,7 +15,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -32,7 +30,8 @@ from .forms import (
     SetupForm,
     TimelineFilterForm,
 )
-from .models import INCIDENT_HISTORY_FIELDS, Case, Evidence, Incident, User
+from .history import amendment_history
+from .models import Case, Evidence, Incident, User
 from .responses import private_file_response
 from .timeline import filtered_incidents, timeline_page
 
@@ -184,7 +183,7 @@ def incident_detail(request, incident_id):
 def _render_incident(request, incident, *, upload_form=None, upload_problems=(), status=200):
     context = {
         "incident": incident,
-        "history": _amendment_history(incident),
+        "history": amendment_history(incident),
         "evidence": incident.case.number_exhibits(list(incident.evidence.live())),
         "upload_form": upload_form or EvidenceUploadForm(),
         "upload_problems": upload_problems,
@@ -195,39 +194,6 @@ def _render_incident(request, incident, *, upload_form=None, upload_problems=(),
     return render(request, "incidents/incident_detail.html", context, status=status)
 
 
-def _amendment_history(incident: Incident) -> list[dict]:
-    """Each amendment, newest first, with the fields it changed (old and new values)."""
-    revisions = list(incident.revisions.all())
-    versions = [r.data for r in revisions] + [incident.snapshot()]
-    history = []
-    for revision, before, after in zip(revisions, versions, versions[1:], strict=False):
-        changes = [
-            {
-                "field": Incident._meta.get_field(f).verbose_name,
-                "before": _history_value(f, before.get(f)),
-                "after": _history_value(f, after.get(f)),
-            }
-            for f in INCIDENT_HISTORY_FIELDS
-            if before.get(f) != after.get(f)
-        ]
-        history.append({"amended_at": revision.replaced_at, "changes": changes})
-    return history[::-1]
-
-
-def _history_value(field_name: str, value):
-    """A stored history value as the user would write it: labels, local times, yes/no."""
-    field = Incident._meta.get_field(field_name)
-    if value is None or value == "":
-        return "(empty)"
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if field.get_internal_type() == "DateTimeField":
-        return date_format(timezone.localtime(datetime.fromisoformat(value)), "j F Y, H:i")
-    return value
-
-
 def incident_edit(request, incident_id):
     incident = _get_incident(request, incident_id)
     form = IncidentForm(request.POST or None, instance=incident, user=request.user)
@@ -236,7 +202,7 @@ def incident_edit(request, incident_id):
         original = _get_incident(request, incident_id)
         if form.is_valid():
             changes = {f: form.cleaned_data[f] for f in form.fields}
-            if services.incident_amend(incident=original, changes=changes):
+            if services.record_amend(record=original, changes=changes):
                 messages.success(request, "Amended. The earlier version is kept in the history.")
             else:
                 messages.info(request, "Nothing was changed.")
@@ -247,7 +213,7 @@ def incident_edit(request, incident_id):
 def incident_delete(request, incident_id):
     incident = _get_incident(request, incident_id)
     if request.method == "POST":
-        services.incident_trash(incident=incident)
+        services.record_trash(record=incident)
         messages.success(
             request, "Moved to the trash. You can restore it from there.", extra_tags="trash"
         )
@@ -259,7 +225,7 @@ def incident_delete(request, incident_id):
 @require_POST
 def incident_restore(request, incident_id):
     incident = _get_incident(request, incident_id, in_trash=True)
-    services.incident_restore(incident=incident)
+    services.record_restore(record=incident)
     messages.success(request, "Restored.")
     return redirect("incident_detail", incident_id=incident.uuid)
 
@@ -442,18 +408,19 @@ def evidence_check(request, case_id):
 def evidence_detail(request, evidence_id):
     item = _get_evidence(request, evidence_id)
     item.case.number_exhibits([item])
-    form = EvidenceCaptionForm(request.POST or None, instance=item)
+    form = EvidenceCaptionForm(request.POST or None, initial={"caption": item.caption})
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Caption saved.")
+        if services.record_amend(record=item, changes=form.cleaned_data):
+            messages.success(request, "Caption saved. The earlier one is kept in the history.")
         return redirect(_evidence_url(item))
-    return render(request, "incidents/evidence_detail.html", {"item": item, "form": form})
+    context = {"item": item, "form": form, "history": amendment_history(item)}
+    return render(request, "incidents/evidence_detail.html", context)
 
 
 def evidence_delete(request, evidence_id):
     item = _get_evidence(request, evidence_id)
     if request.method == "POST":
-        services.evidence_trash(item=item)
+        services.record_trash(record=item)
         messages.success(request, "Moved to the trash. You can restore it from there.")
         if item.incident and item.incident.deleted_at is None:
             return redirect("incident_detail", incident_id=item.incident.uuid)
@@ -466,7 +433,7 @@ def evidence_delete(request, evidence_id):
 @require_POST
 def evidence_restore(request, evidence_id):
     item = _get_evidence(request, evidence_id, in_trash=True)
-    services.evidence_restore(item=item)
+    services.record_restore(record=item)
     messages.success(request, "Restored.")
     return redirect(_evidence_url(item))
 

@@ -9,7 +9,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from PIL import Image
 
 from incidents.models import Case, Evidence, User
-from incidents.services import evidence_add, evidence_trash, incident_trash
+from incidents.services import evidence_add, record_trash
 from tests.conftest import PASSWORD, make_incident, page_text
 
 # Pages anyone may open without signing in.
@@ -91,8 +91,8 @@ def test_every_page_needs_sign_in_and_answers_404_to_a_stranger(alice, mallory, 
             record.refresh_from_db()
             assert (record.deleted_at is None) == (state == "live"), record
         if state == "live":
-            incident_trash(incident=incident)
-            evidence_trash(item=evidence)
+            record_trash(record=incident)
+            record_trash(record=evidence)
 
     assert incident.description == "Fourteen missed calls between 21:00 and 23:00."
     assert not incident.revisions.exists()
@@ -105,7 +105,7 @@ def test_every_page_needs_sign_in_and_answers_404_to_a_stranger(alice, mallory, 
 def test_a_stranger_never_sees_someone_elses_incidents_in_her_own_lists(alice, mallory_client):
     make_incident(alice, description="Alice's incident, still in her timeline.")
     trashed = make_incident(alice, description="Alice's incident, in her trash.")
-    incident_trash(incident=trashed)
+    record_trash(record=trashed)
 
     for name in ("dashboard", "timeline", "trash"):
         text = page_text(mallory_client.get(reverse(name)))
@@ -117,7 +117,7 @@ def test_a_stranger_never_sees_someone_elses_incidents_in_her_own_lists(alice, m
 
 
 def test_a_stranger_cannot_restore_someone_elses_trashed_incident(alice_client, mallory, incident):
-    incident_trash(incident=incident)
+    record_trash(record=incident)
     as_mallory = Client()
     as_mallory.force_login(mallory)
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.models import Case, Incident, IncidentRevision
+from incidents.models import Case, Incident, Revision
 from tests.conftest import form_data, make_incident, page_text
 
 WHEN = "2024-05-04T21:15"
@@ -155,7 +155,7 @@ def test_saving_an_entry_unchanged_creates_no_revision(alice_client):
     assert "Nothing was changed." in page_text(response)
     incident.refresh_from_db()
     assert incident.amended_at is None
-    assert not IncidentRevision.objects.exists()
+    assert not Revision.objects.exists()
     assert "amended on" not in _detail(alice_client, incident)
 
 
@@ -172,7 +172,7 @@ def test_saving_an_entry_with_seconds_in_its_time_unchanged_creates_no_revision(
 
     incident.refresh_from_db()
     assert incident.occurred_at == recorded_at
-    assert not IncidentRevision.objects.exists()
+    assert not Revision.objects.exists()
 
 
 # --- deleting --------------------------------------------------------------------------------

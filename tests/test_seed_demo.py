@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from incidents.models import INCIDENT_HISTORY_FIELDS, Case, Evidence, Incident
+from incidents.models import Case, Evidence, Incident
 from incidents.screenshots import PHONE_SIZE
 
 TEXT_FIELDS = ["description", "exact_words", "witnesses", "effect_notes", "response_notes"]
@@ -87,7 +87,7 @@ def test_it_gives_the_same_data_for_the_same_seed(alice, mallory):
     seed("mallory", incidents=200, seed=7)
 
     def rows(user):
-        fields = [f for f in INCIDENT_HISTORY_FIELDS if f != "case"]
+        fields = [f for f in Incident.HISTORY_FIELDS if f != "case"]
         return [[getattr(i, f) for f in fields] for i in demo_incidents(user)]
 
     assert rows(alice) == rows(mallory)

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents.models import Case, Incident
-from incidents.services import incident_trash
+from incidents.services import record_trash
 from incidents.timeline import PAGE_SIZE
 from tests.conftest import make_incident, page_text
 
@@ -80,7 +80,7 @@ def test_the_oldest_first_toggle_reverses_the_order(alice_client, week):
 
 
 def test_entries_in_the_trash_are_not_on_the_timeline(alice_client, week):
-    incident_trash(incident=Incident.objects.get(description="Saturday text"))
+    record_trash(record=Incident.objects.get(description="Saturday text"))
 
     text = _timeline(alice_client)
 

@@ -1,0 +1,24 @@
+"""The data model. Ownership has one root: every Case belongs to one User, and every record
+belongs to a Case (SafetyStep, which is about the user, belongs to the User directly).
+Views start every query from `owned_by(user)`."""
+
+from .accounts import TIME_ZONE_CHOICES, User
+from .base import Record, Revision
+from .cases import Case
+from .entries import Incident
+from .evidence import Evidence
+from .steps import NoContactNotice, PoliceContact, ProtectiveOrder, SafetyStep
+
+__all__ = [
+    "TIME_ZONE_CHOICES",
+    "Case",
+    "Evidence",
+    "Incident",
+    "NoContactNotice",
+    "PoliceContact",
+    "ProtectiveOrder",
+    "Record",
+    "Revision",
+    "SafetyStep",
+    "User",
+]

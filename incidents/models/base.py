@@ -1,0 +1,66 @@
+"""What the user's records share: ownership through a case, the trash, and amendments that keep
+the version they replace."""
+
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+
+class CaseOwnedQuerySet(models.QuerySet):
+    """Records that belong to a user through their case. Views start from `owned_by(user)`."""
+
+    def owned_by(self, user):
+        return self.filter(case__owner=user)
+
+    def live(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def in_trash(self):
+        return self.filter(deleted_at__isnull=False)
+
+
+class Revision(models.Model):
+    """A record as it stood before one amendment. Rows are only ever added."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    data = models.JSONField()
+    # When this version was replaced, i.e. when the amendment was made.
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["replaced_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="revision_record_idx")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.content_type.model} {self.object_id} before {self.replaced_at:%Y-%m-%d %H:%M}"
+        )
+
+
+class Record(models.Model):
+    """A user's record: it can go to the trash and come back, and amendments keep history."""
+
+    # The user's own fields, in the order the form shows them: what history records and compares.
+    HISTORY_FIELDS: tuple[str, ...] = ()
+
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    amended_at = models.DateTimeField("last amended on", null=True, blank=True, editable=False)
+    revisions = GenericRelation(Revision)
+
+    class Meta:
+        abstract = True
+
+    def snapshot(self) -> dict:
+        """The user's own fields as plain JSON values."""
+        data = {}
+        for name in self.HISTORY_FIELDS:
+            value = getattr(self, name)
+            if hasattr(value, "isoformat"):
+                value = value.isoformat()
+            elif isinstance(value, models.Model):
+                value = str(value)
+            data[name] = value
+        return data

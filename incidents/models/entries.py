@@ -1,0 +1,197 @@
+import uuid
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+
+from .base import CaseOwnedQuerySet, Record
+from .cases import Case
+
+
+class IncidentQuerySet(CaseOwnedQuerySet):
+    def summary(self) -> dict:
+        """Counts for the dashboard, in one query."""
+        now = timezone.now()
+        summary = self.aggregate(
+            total=models.Count("id"),
+            last_7_days=models.Count(
+                "id", filter=models.Q(occurred_at__gte=now - timedelta(days=7))
+            ),
+            last_30_days=models.Count(
+                "id", filter=models.Q(occurred_at__gte=now - timedelta(days=30))
+            ),
+            contacts=models.Sum("count"),
+            latest=models.Max("occurred_at"),
+        )
+        latest = summary["latest"]
+        summary["days_since_latest"] = (
+            (timezone.localdate() - timezone.localdate(latest)).days if latest else None
+        )
+        return summary
+
+
+class Incident(Record):
+    """One contact, attempt or sighting, as the user reports it."""
+
+    class Kind(models.TextChoices):
+        CALLS = "calls", "Phone calls"
+        TEXTS = "texts", "Text messages"
+        SOCIAL_MEDIA = "social_media", "Social media"
+        EMAIL = "email", "E-mail"
+        SHOWED_UP_HOME = "showed_up_home", "Showed up at home"
+        SHOWED_UP_WORK = "showed_up_work", "Showed up at work or school"
+        FOLLOWING = "following", "Following"
+        WATCHING = "watching", "Watching or waiting nearby"
+        TRACKING = "tracking", "Tracking device or spyware"
+        GIFTS = "gifts", "Gifts, letters or parcels"
+        THIRD_PARTIES = "third_parties", "Contacted friends, family or employer"
+        PROPERTY_DAMAGE = "property_damage", "Damaged property"
+        THREATS = "threats", "Threats"
+        SABOTAGE = "sabotage", "Sabotage (work, money, reputation)"
+        VIOLENCE = "violence", "Violence"
+        OTHER = "other", "Something else"
+
+    class Slii(models.TextChoices):
+        """Groups used by stalking-prevention trainers to describe a course of conduct."""
+
+        SURVEILLANCE = "surveillance", "Surveillance"
+        LIFE_INVASION = "life_invasion", "Life invasion"
+        INTIMIDATION = "intimidation", "Intimidation"
+        INTERFERENCE = "interference", "Interference through sabotage or attack"
+
+    SLII_BY_KIND = {
+        Kind.FOLLOWING: Slii.SURVEILLANCE,
+        Kind.WATCHING: Slii.SURVEILLANCE,
+        Kind.TRACKING: Slii.SURVEILLANCE,
+        Kind.CALLS: Slii.LIFE_INVASION,
+        Kind.TEXTS: Slii.LIFE_INVASION,
+        Kind.SOCIAL_MEDIA: Slii.LIFE_INVASION,
+        Kind.EMAIL: Slii.LIFE_INVASION,
+        Kind.SHOWED_UP_HOME: Slii.LIFE_INVASION,
+        Kind.SHOWED_UP_WORK: Slii.LIFE_INVASION,
+        Kind.GIFTS: Slii.LIFE_INVASION,
+        Kind.THIRD_PARTIES: Slii.LIFE_INVASION,
+        Kind.PROPERTY_DAMAGE: Slii.INTIMIDATION,
+        Kind.THREATS: Slii.INTIMIDATION,
+        Kind.SABOTAGE: Slii.INTERFERENCE,
+        Kind.VIOLENCE: Slii.INTERFERENCE,
+    }
+
+    class Effect(models.IntegerChoices):
+        NONE = 0, "Not at all"
+        SOME = 1, "Somewhat: uneasy or upset"
+        SERIOUS = 2, "A lot: afraid, or I changed what I do"
+        SEVERE = 3, "Severely: I feared for my safety"
+
+    class Response(models.TextChoices):
+        NONE = "none", "I did not respond"
+        BLOCKED = "blocked", "I blocked or reported them, without replying"
+        POLICE = "police", "I called the police"
+        REPLIED = "replied", "I replied or spoke to them"
+        OTHER = "other", "Something else"
+
+    # The danger flags, in the order a reader should see them.
+    DANGER_FLAGS = {
+        "threat_to_harm": "Threat to harm or kill",
+        "weapon": "Weapon mentioned or seen",
+        "violence": "Physical violence",
+        "break_in": "Breaking in or entering",
+        "threat_of_suicide": "Threat of suicide",
+        "violates_order": "Violates a court order",
+    }
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="incidents")
+    occurred_at = models.DateTimeField("when it happened")
+    is_approximate = models.BooleanField("the time is approximate", default=False)
+    ended_at = models.DateTimeField("when it ended", null=True, blank=True)
+    kind = models.CharField(
+        "what kind of contact", max_length=32, choices=Kind.choices, default=Kind.OTHER
+    )
+    channel = models.CharField(
+        "how", max_length=200, blank=True, help_text="For example: WhatsApp, landline, Instagram."
+    )
+    location = models.CharField("where", max_length=300, blank=True)
+    description = models.TextField("what happened")
+    exact_words = models.TextField(
+        "exact words", blank=True, help_text="Copy what they said or wrote, word for word."
+    )
+    witnesses = models.TextField(
+        blank=True, help_text="Names and how to reach them. One person per line."
+    )
+    others_present = models.TextField("who else was there", blank=True)
+    count = models.PositiveIntegerField(
+        "how many times", default=1, help_text="For example 14 for fourteen missed calls."
+    )
+    effect_level = models.PositiveSmallIntegerField(
+        "how it affected you", choices=Effect.choices, null=True, blank=True
+    )
+    effect_notes = models.TextField(
+        "more about how it affected you",
+        blank=True,
+        help_text="Fear, lost sleep, changes you made: routes, locks, work.",
+    )
+    response = models.CharField(
+        "what you did", max_length=16, choices=Response.choices, default=Response.NONE
+    )
+    response_notes = models.TextField("more about what you did", blank=True)
+    threat_to_harm = models.BooleanField(DANGER_FLAGS["threat_to_harm"], default=False)
+    weapon = models.BooleanField(DANGER_FLAGS["weapon"], default=False)
+    violence = models.BooleanField(DANGER_FLAGS["violence"], default=False)
+    break_in = models.BooleanField(DANGER_FLAGS["break_in"], default=False)
+    threat_of_suicide = models.BooleanField(DANGER_FLAGS["threat_of_suicide"], default=False)
+    violates_order = models.BooleanField(DANGER_FLAGS["violates_order"], default=False)
+    created_at = models.DateTimeField("entered on", auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # What the amendment history records and compares, in the order the form shows it.
+    HISTORY_FIELDS = (
+        "case",
+        "occurred_at",
+        "is_approximate",
+        "ended_at",
+        "kind",
+        "channel",
+        "location",
+        "description",
+        "exact_words",
+        "witnesses",
+        "others_present",
+        "count",
+        "effect_level",
+        "effect_notes",
+        "response",
+        "response_notes",
+        *DANGER_FLAGS,
+    )
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["case", "occurred_at"], name="incident_case_occurred_idx"),
+            models.Index(fields=["deleted_at"], name="incident_deleted_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True)
+                | models.Q(ended_at__gte=models.F("occurred_at")),
+                name="incident_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(count__gte=1), name="incident_count_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_at:%Y-%m-%d}"
+
+    @property
+    def slii_group(self) -> str:
+        group = self.SLII_BY_KIND.get(self.kind)
+        return group.label if group else ""
+
+    @property
+    def danger_labels(self) -> list[str]:
+        return [label for field, label in self.DANGER_FLAGS.items() if getattr(self, field)]

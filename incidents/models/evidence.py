@@ -1,0 +1,99 @@
+import uuid
+
+from django.db import models
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
+
+from .base import CaseOwnedQuerySet, Record
+from .cases import Case
+from .entries import Incident
+from .steps import NoContactNotice, PoliceContact, ProtectiveOrder
+
+
+class EvidenceQuerySet(CaseOwnedQuerySet):
+    def exhibit_numbers(self) -> dict[int, int]:
+        """Map file id to exhibit number, counting per case over the files in this queryset.
+
+        Call it on all of a case's files: numbers follow the incident's time, then the upload.
+        Files in the trash keep their place, so moving one there does not renumber the rest.
+        Files attached to a notice or a police contact take its time; anything else (court
+        orders, documents filed on the case) takes its upload time.
+        """
+        numbered = self.annotate(
+            number=models.Window(
+                RowNumber(),
+                partition_by=[models.F("case_id")],
+                order_by=[
+                    Coalesce(
+                        "incident__occurred_at",
+                        "notice__given_at",
+                        "police_contact__contacted_at",
+                        "received_at",
+                    ).asc(),
+                    models.F("received_at").asc(),
+                    models.F("id").asc(),
+                ],
+            )
+        )
+        return dict(numbered.values_list("id", "number"))
+
+
+class Evidence(Record):
+    """One file, kept byte for byte as received. Derived images are a cache apart from it."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", "Image"
+        PDF = "pdf", "PDF document"
+        AUDIO = "audio", "Audio"
+        VIDEO = "video", "Video"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="evidence", null=True, blank=True
+    )
+    notice = models.ForeignKey(
+        NoContactNotice, on_delete=models.CASCADE, related_name="evidence", null=True, blank=True
+    )
+    police_contact = models.ForeignKey(
+        PoliceContact, on_delete=models.CASCADE, related_name="evidence", null=True, blank=True
+    )
+    order = models.ForeignKey(
+        ProtectiveOrder, on_delete=models.CASCADE, related_name="evidence", null=True, blank=True
+    )
+    caption = models.CharField(
+        max_length=300, blank=True, help_text="For example: text from 555-0100, 21:14."
+    )
+    original_name = models.CharField("file name on your device", max_length=255)
+    # Random, server-chosen, relative to the evidence storage; nothing user-given goes in it.
+    stored_name = models.CharField(max_length=100, unique=True, editable=False)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField("size in bytes")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    received_at = models.DateTimeField("received by the server", default=timezone.now)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    captured_at = models.DateTimeField("taken on (from the file)", null=True, blank=True)
+    camera = models.CharField("camera (from the file)", max_length=200, blank=True)
+
+    HISTORY_FIELDS = ("caption",)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        verbose_name_plural = "evidence"
+        indexes = [models.Index(fields=["case", "received_at"], name="evidence_case_received_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"), name="evidence_sha256_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.caption or self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == self.Kind.IMAGE

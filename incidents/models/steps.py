@@ -1,0 +1,230 @@
+"""The guide's steps beyond the log itself: telling the person to stop (no-contact notices),
+reporting to the police, court orders, and the user's own safety steps."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .base import CaseOwnedQuerySet, Record
+from .cases import Case
+from .entries import Incident
+
+
+class NoContactNotice(Record):
+    """The moment the person was told, plainly, to stop all contact."""
+
+    class Method(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        TEXT = "text", "Text message"
+        EMAIL = "email", "E-mail"
+        SOCIAL_MEDIA = "social_media", "Social media message"
+        PHONE = "phone", "Phone call"
+        LETTER = "letter", "Letter"
+        LAWYER = "lawyer", "Through a lawyer"
+        POLICE = "police", "Warning given by the police"
+        OTHER = "other", "Other"
+
+    class Acknowledged(models.TextChoices):
+        UNKNOWN = "unknown", "I don't know"
+        YES = "yes", "Yes, they acknowledged it"
+        NO = "no", "No, they did not answer or ignored it"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
+    given_at = models.DateTimeField("when you told them")
+    method = models.CharField("how", max_length=16, choices=Method.choices, default=Method.TEXT)
+    words = models.TextField("the exact words", help_text="What you said or wrote, word for word.")
+    witnesses = models.TextField(
+        blank=True, help_text="Who saw or heard it, and how to reach them."
+    )
+    acknowledged = models.CharField(
+        "did they acknowledge it",
+        max_length=8,
+        choices=Acknowledged.choices,
+        default=Acknowledged.UNKNOWN,
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField("entered on", auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    HISTORY_FIELDS = ("given_at", "method", "words", "witnesses", "acknowledged", "notes")
+
+    objects = CaseOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["given_at", "id"]
+
+    def __str__(self) -> str:
+        return f"No-contact notice, {timezone.localtime(self.given_at):%d %b %Y}"
+
+    @property
+    def when(self):
+        return self.given_at
+
+
+class PoliceContact(Record):
+    """A report to, or a conversation with, the police."""
+
+    class Method(models.TextChoices):
+        IN_PERSON = "in_person", "At a police station"
+        PHONE = "phone", "By phone (non-emergency)"
+        EMERGENCY = "emergency", "Emergency call"
+        ONLINE = "online", "Online report"
+        VISIT = "visit", "Officers came to me"
+        OTHER = "other", "Other"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="police_contacts")
+    contacted_at = models.DateTimeField("when")
+    method = models.CharField(
+        "how", max_length=16, choices=Method.choices, default=Method.IN_PERSON
+    )
+    agency = models.CharField(
+        "police force or department", max_length=200, blank=True, help_text="And the station."
+    )
+    officer_name = models.CharField("officer's name", max_length=200, blank=True)
+    badge_number = models.CharField("badge or collar number", max_length=100, blank=True)
+    reference = models.CharField(
+        "report or case number",
+        max_length=100,
+        blank=True,
+        help_text="The crime reference, report or incident number they gave you.",
+    )
+    reported = models.TextField("what you reported", blank=True)
+    advice = models.TextField("what they advised", blank=True)
+    next_steps = models.TextField("next steps agreed", blank=True)
+    follow_up_on = models.DateField(
+        "follow up on", null=True, blank=True, help_text="A date to check back with them."
+    )
+    follow_up_done = models.BooleanField("follow-up done", default=False)
+    incidents = models.ManyToManyField(
+        Incident, blank=True, related_name="police_contacts", verbose_name="incidents reported"
+    )
+    created_at = models.DateTimeField("entered on", auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    HISTORY_FIELDS = (
+        "contacted_at",
+        "method",
+        "agency",
+        "officer_name",
+        "badge_number",
+        "reference",
+        "reported",
+        "advice",
+        "next_steps",
+        "follow_up_on",
+        "follow_up_done",
+    )
+
+    objects = CaseOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contacted_at", "id"]
+        indexes = [models.Index(fields=["follow_up_on"], name="police_follow_up_idx")]
+
+    def __str__(self) -> str:
+        reference = f" ({self.reference})" if self.reference else ""
+        return f"Police, {timezone.localtime(self.contacted_at):%d %b %Y}{reference}"
+
+    @property
+    def when(self):
+        return self.contacted_at
+
+
+class ProtectiveOrder(Record):
+    """A court order that tells the person to stay away."""
+
+    class Type(models.TextChoices):
+        PROTECTIVE = "protective", "Protective or restraining order"
+        NON_MOLESTATION = "non_molestation", "Non-molestation order"
+        STALKING = "stalking", "Stalking protection order"
+        INJUNCTION = "injunction", "Injunction"
+        BAIL = "bail", "Bail conditions"
+        OTHER = "other", "Other order"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="orders")
+    order_type = models.CharField(
+        "type of order", max_length=20, choices=Type.choices, default=Type.PROTECTIVE
+    )
+    court = models.CharField(max_length=200, blank=True)
+    case_number = models.CharField("court case number", max_length=100, blank=True)
+    issued_on = models.DateField("issued on")
+    served_on = models.DateField(
+        "served on", null=True, blank=True, help_text="When the person was given the order."
+    )
+    expires_on = models.DateField("expires on", null=True, blank=True)
+    terms = models.TextField(
+        blank=True, help_text="What it forbids: contact of any kind, coming near your home…"
+    )
+    distance = models.CharField(
+        "distance to keep", max_length=100, blank=True, help_text="For example: 100 metres."
+    )
+    created_at = models.DateTimeField("entered on", auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    HISTORY_FIELDS = (
+        "order_type",
+        "court",
+        "case_number",
+        "issued_on",
+        "served_on",
+        "expires_on",
+        "terms",
+        "distance",
+    )
+
+    objects = CaseOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["issued_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True)
+                | models.Q(expires_on__gte=models.F("issued_on")),
+                name="order_expires_after_issue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_order_type_display()}, issued {self.issued_on:%d %b %Y}"
+
+    def is_in_force(self, on=None) -> bool:
+        on = on or timezone.localdate()
+        return self.issued_on <= on and (self.expires_on is None or on <= self.expires_on)
+
+
+class SafetyStepQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+
+class SafetyStep(models.Model):
+    """A further safety step the user ticks, with a date, on the checklist."""
+
+    class Step(models.TextChoices):
+        VOICEMAILS = "voicemails", "Keep voicemails, call logs and messages (don't delete them)"
+        TOLD_SOMEONE = "told_someone", "Tell a trusted person, and security at work or school"
+        DEVICES = "devices", "Check phone, car and accounts for tracking; change passwords"
+        ROUTES = "routes", "Vary routes and routines where you can"
+        COPY = "copy", "Keep a copy of this log somewhere other than this device"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety_steps"
+    )
+    step = models.CharField(max_length=20, choices=Step.choices)
+    done_on = models.DateField("done on")
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = SafetyStepQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "step"], name="safety_step_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} ({self.done_on})"
