@@ -2,10 +2,20 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.db.models import Q
 from django.utils import timezone
 
 from . import services
-from .models import Case, Evidence, Incident, User
+from .models import (
+    Case,
+    Evidence,
+    Incident,
+    NoContactNotice,
+    PoliceContact,
+    ProtectiveOrder,
+    SafetyStep,
+    User,
+)
 
 # Phones clocks drift; a time a few minutes ahead is a typo-free "now", not the future.
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -84,8 +94,51 @@ class CaseForm(forms.ModelForm):
         }
 
 
-class IncidentForm(forms.ModelForm):
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class CaseRecordForm(forms.ModelForm):
+    """A record in one of the user's cases. Asks which case only once there are two."""
+
+    # The date-and-time fields that cannot lie in the future.
+    PAST_FIELDS: tuple[str, ...] = ()
+
+    def __init__(self, *args, user: User, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        cases = Case.objects.owned_by(user)
+        if len(cases) < 2:
+            # Most people have one case: don't make them think about it.
+            del self.fields["case"]
+        else:
+            self.fields["case"].queryset = cases
+            self.fields["case"].to_field_name = "uuid"
+            self.fields["case"].label = "About"
+            self.fields["case"].empty_label = None
+        now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        for name in self.PAST_FIELDS:
+            self.fields[name].widget.attrs["max"] = now
+
+    def _clean_time(self, name):
+        """The date and time field shows minutes only: a time left as it was keeps its seconds
+        (entries not made through this form can have them), so saving unchanged changes nothing."""
+        value = self.cleaned_data[name]
+        stored = getattr(self.instance, name) if self.instance.pk else None
+        if value and stored and value == stored.replace(second=0, microsecond=0):
+            value = stored
+        if value and name in self.PAST_FIELDS and value > timezone.now() + FUTURE_TOLERANCE:
+            raise forms.ValidationError("This is in the future. Check the date and time.")
+        return value
+
+
+class IncidentForm(CaseRecordForm):
     """One form for quick entry and for the full record: only when and what are required."""
+
+    PAST_FIELDS = ("occurred_at",)
 
     class Meta:
         model = Incident
@@ -122,21 +175,8 @@ class IncidentForm(forms.ModelForm):
             "count": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
         }
 
-    def __init__(self, *args, user: User, **kwargs):
-        kwargs.setdefault("label_suffix", "")
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        cases = Case.objects.owned_by(user)
-        if len(cases) < 2:
-            # Most people have one case: don't make them think about it.
-            del self.fields["case"]
-        else:
-            self.fields["case"].queryset = cases
-            self.fields["case"].to_field_name = "uuid"
-            self.fields["case"].label = "About"
-            self.fields["case"].empty_label = None
-        self.fields["occurred_at"].widget.attrs["max"] = timezone.localtime().strftime(
-            "%Y-%m-%dT%H:%M"
-        )
         self.fields["effect_level"].widget.choices = Incident.Effect.choices
         self.fields["effect_level"].required = False
         self.fields["response"].choices = Incident.Response.choices
@@ -158,23 +198,11 @@ class IncidentForm(forms.ModelForm):
     def danger_fields(self):
         return [self[name] for name in Incident.DANGER_FLAGS]
 
-    def _keep_seconds(self, name):
-        """The date and time field shows minutes only: a time left as it was keeps its seconds
-        (entries not made through this form can have them), so saving unchanged changes nothing."""
-        value = self.cleaned_data[name]
-        stored = getattr(self.instance, name) if self.instance.pk else None
-        if value and stored and value == stored.replace(second=0, microsecond=0):
-            return stored
-        return value
-
     def clean_ended_at(self):
-        return self._keep_seconds("ended_at")
+        return self._clean_time("ended_at")
 
     def clean_occurred_at(self):
-        occurred_at = self._keep_seconds("occurred_at")
-        if occurred_at > timezone.now() + FUTURE_TOLERANCE:
-            raise forms.ValidationError("This is in the future. Check the date and time.")
-        return occurred_at
+        return self._clean_time("occurred_at")
 
     def clean(self):
         cleaned = super().clean()
@@ -184,6 +212,118 @@ class IncidentForm(forms.ModelForm):
         start, end = cleaned.get("occurred_at"), cleaned.get("ended_at")
         if start and end and end < start:
             self.add_error("ended_at", "The end is before the start. Check both times.")
+        return cleaned
+
+
+class NoticeForm(CaseRecordForm):
+    PAST_FIELDS = ("given_at",)
+
+    class Meta:
+        model = NoContactNotice
+        fields = ["case", "given_at", "method", "words", "witnesses", "acknowledged", "notes"]
+        widgets = {
+            "given_at": LocalDateTimeInput(),
+            "method": forms.RadioSelect(),
+            "acknowledged": forms.RadioSelect(),
+            "words": forms.Textarea(attrs={"rows": 4}),
+            "witnesses": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean_given_at(self):
+        return self._clean_time("given_at")
+
+
+class PoliceContactForm(CaseRecordForm):
+    PAST_FIELDS = ("contacted_at",)
+    # How far back the list of incidents to link goes (older linked ones always show).
+    LINKABLE_DAYS = 120
+
+    class Meta:
+        model = PoliceContact
+        fields = [
+            "case",
+            "contacted_at",
+            "method",
+            "agency",
+            "officer_name",
+            "badge_number",
+            "reference",
+            "reported",
+            "incidents",
+            "advice",
+            "next_steps",
+            "follow_up_on",
+            "follow_up_done",
+        ]
+        widgets = {
+            "contacted_at": LocalDateTimeInput(),
+            "method": forms.RadioSelect(),
+            "reported": forms.Textarea(attrs={"rows": 3}),
+            "advice": forms.Textarea(attrs={"rows": 3}),
+            "next_steps": forms.Textarea(attrs={"rows": 2}),
+            "follow_up_on": DateInput(),
+            "incidents": forms.CheckboxSelectMultiple(),
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        since = timezone.now() - timedelta(days=self.LINKABLE_DAYS)
+        linkable = Q(occurred_at__gte=since)
+        if self.instance.pk:
+            linkable |= Q(police_contacts=self.instance)
+        field = self.fields["incidents"]
+        field.queryset = (
+            Incident.objects.owned_by(user)
+            .live()
+            .filter(linkable)
+            .distinct()
+            .order_by("-occurred_at")
+        )
+        field.to_field_name = "uuid"
+        field.label_from_instance = _incident_choice_label
+        field.help_text = f"Incidents of the last {self.LINKABLE_DAYS} days, newest first."
+
+    def clean_contacted_at(self):
+        return self._clean_time("contacted_at")
+
+
+def _incident_choice_label(incident: Incident) -> str:
+    when = timezone.localtime(incident.occurred_at)
+    return (
+        f"{when:%a %d %b %Y, %H:%M} · {incident.get_kind_display()} · {incident.description[:60]}"
+    )
+
+
+class ProtectiveOrderForm(CaseRecordForm):
+    class Meta:
+        model = ProtectiveOrder
+        fields = [
+            "case",
+            "order_type",
+            "court",
+            "case_number",
+            "issued_on",
+            "served_on",
+            "expires_on",
+            "distance",
+            "terms",
+        ]
+        widgets = {
+            "issued_on": DateInput(),
+            "served_on": DateInput(),
+            "expires_on": DateInput(),
+            "terms": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        issued, expires = cleaned.get("issued_on"), cleaned.get("expires_on")
+        if issued and expires and expires < issued:
+            self.add_error("expires_on", "The order cannot expire before it was issued.")
+        served = cleaned.get("served_on")
+        if issued and served and served < issued:
+            self.add_error("served_on", "It cannot have been served before it was issued.")
         return cleaned
 
 
@@ -256,3 +396,27 @@ class GalleryFilterForm(forms.Form):
     date_to = forms.DateField(
         label="Received until", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class SafetyStepForm(forms.ModelForm):
+    """Ticking one further safety step: when it was done (not in the future) and a short note."""
+
+    class Meta:
+        model = SafetyStep
+        fields = ["done_on", "note"]
+        labels = {"done_on": "Done on", "note": "Note (optional)"}
+        widgets = {"done_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["done_on"].widget.attrs["max"] = today.isoformat()
+        if not self.instance.pk:
+            self.initial.setdefault("done_on", today)
+
+    def clean_done_on(self):
+        done_on = self.cleaned_data["done_on"]
+        if done_on > timezone.localdate():
+            raise forms.ValidationError("This date is in the future. Pick today or an earlier day.")
+        return done_on

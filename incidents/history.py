@@ -27,6 +27,16 @@ def amendment_history(record: Record) -> list[dict]:
     return history[::-1]
 
 
+def record_details(record: Record) -> list[tuple[str, str]]:
+    """The record's own fields as (label, value) for a detail page, leaving out empty ones."""
+    data = record.snapshot()
+    return [
+        (record._meta.get_field(name).verbose_name, _readable(record, name, data[name]))
+        for name in record.HISTORY_FIELDS
+        if name != "case" and data[name] not in ("", None)
+    ]
+
+
 def _readable(record: Record, name: str, value):
     """A stored value as the user would write it: labels, local times, yes/no."""
     field = record._meta.get_field(name)

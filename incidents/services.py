@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import evidence
-from .models import Case, Evidence, Incident, Record, Revision, User
+from .models import Case, Evidence, Record, Revision, User
 
 # No look-alike characters: the code is read off a terminal and typed on a phone.
 SETUP_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -67,8 +67,8 @@ def owner_create(*, username: str, password: str, time_zone: str) -> User:
     return user
 
 
-def case_for_new_incident(user: User) -> Case:
-    """The case a new incident goes to when the user has not picked one: their first."""
+def default_case(user: User) -> Case:
+    """The case a new record goes to when the user has not picked one: their first."""
     case = Case.objects.owned_by(user).filter(is_demo=False).first()
     return case or Case.objects.create(owner=user)
 
@@ -100,7 +100,7 @@ def record_restore(*, record: Record) -> None:
 
 
 def evidence_add(
-    *, case: Case, upload, incident: Incident | None = None, caption: str = ""
+    *, case: Case, upload, attached_to: Record | None = None, caption: str = ""
 ) -> Evidence:
     """Keep one uploaded file. The file and its row appear together or not at all.
 
@@ -119,7 +119,7 @@ def evidence_add(
     try:
         return Evidence.objects.create(
             case=case,
-            incident=incident,
+            **({Evidence.attachment_field(attached_to): attached_to} if attached_to else {}),
             caption=caption[:300],
             original_name=(upload.name or "unnamed")[:255],
             stored_name=stored_name,

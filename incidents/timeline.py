@@ -1,33 +1,56 @@
-"""The timeline: the user's incidents, filtered, in pages, grouped by day."""
+"""The timeline: incidents, no-contact notices, police contacts and court orders in one
+chronological story, filtered, in pages of incidents, grouped by day."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from itertools import groupby
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import Incident, User
+from .models import Incident, NoContactNotice, PoliceContact, ProtectiveOrder, User
 
 PAGE_SIZE = 25
 SEARCHED_FIELDS = ["description", "exact_words", "location", "channel", "witnesses"]
+# Other records shown among the incidents: (kind, model, time field, searched fields).
+EVENT_SOURCES = [
+    ("notice", NoContactNotice, "given_at", ["words", "witnesses", "notes"]),
+    (
+        "police",
+        PoliceContact,
+        "contacted_at",
+        ["agency", "officer_name", "badge_number", "reference", "reported", "advice"],
+    ),
+]
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    kind: str  # "incident", "notice", "police" or "order"
+    when: datetime
+    record: object
+    label: str = ""  # for court orders: "issued", "served" or "expired"
 
 
 @dataclass(frozen=True)
 class TimelineDay:
     day: date
-    incidents: list[Incident]
+    items: list[TimelineItem]
+
+
+def _matching(query: str, fields: list[str]) -> Q:
+    matches = Q()
+    for field in fields:
+        matches |= Q(**{f"{field}__icontains": query})
+    return matches
 
 
 def filtered_incidents(user: User, filters: dict) -> QuerySet[Incident]:
     """The user's live incidents matching cleaned TimelineFilterForm data."""
     incidents = Incident.objects.owned_by(user).live().select_related("case")
     if query := filters.get("q"):
-        matches = Q()
-        for field in SEARCHED_FIELDS:
-            matches |= Q(**{f"{field}__icontains": query})
-        incidents = incidents.filter(matches)
+        incidents = incidents.filter(_matching(query, SEARCHED_FIELDS))
     if kind := filters.get("kind"):
         incidents = incidents.filter(kind=kind)
     # __date compares in the active (the user's) time zone.
@@ -36,19 +59,82 @@ def filtered_incidents(user: User, filters: dict) -> QuerySet[Incident]:
     if date_to := filters.get("date_to"):
         incidents = incidents.filter(occurred_at__date__lte=date_to)
     if filters.get("danger"):
-        danger = Q()
-        for flag in Incident.DANGER_FLAGS:
-            danger |= Q(**{flag: True})
-        incidents = incidents.filter(danger)
+        incidents = incidents.filter(_any_flag())
     if filters.get("order") == "oldest":
         return incidents.order_by("occurred_at", "id")
     return incidents.order_by("-occurred_at", "-id")
 
 
-def timeline_page(incidents: QuerySet[Incident], number) -> tuple[Page, list[TimelineDay]]:
+def _any_flag() -> Q:
+    danger = Q()
+    for flag in Incident.DANGER_FLAGS:
+        danger |= Q(**{flag: True})
+    return danger
+
+
+def timeline_page(user: User, filters: dict, number) -> tuple[Page, list[TimelineDay]]:
+    """One page of incidents, with the other records that fall among them, grouped by day."""
+    incidents = filtered_incidents(user, filters)
     page = Paginator(incidents, PAGE_SIZE).get_page(number)
+    oldest_first = filters.get("order") == "oldest"
+    items = [TimelineItem("incident", i.occurred_at, i) for i in page]
+    if not (filters.get("kind") or filters.get("danger")):
+        low, high = _page_span(page, incidents, oldest_first)
+        items += _events(user, filters, low, high)
+    items.sort(key=lambda item: item.when, reverse=not oldest_first)
     days = [
-        TimelineDay(day=day, incidents=list(group))
-        for day, group in groupby(page, key=lambda i: timezone.localdate(i.occurred_at))
+        TimelineDay(day=day, items=list(group))
+        for day, group in groupby(items, key=lambda item: timezone.localdate(item.when))
     ]
     return page, days
+
+
+def _page_span(page: Page, incidents, oldest_first: bool):
+    """The stretch of time this page covers: up to where the page before it stopped."""
+    first = page.number == 1
+    last = not page.has_next()
+    if not page.object_list:
+        return None, None
+    own_end = page.object_list[-1].occurred_at
+    before = None if first else incidents[page.start_index() - 2].occurred_at
+    if oldest_first:
+        return before, (None if last else own_end)
+    return (None if last else own_end), before
+
+
+def _events(user: User, filters: dict, low, high) -> list[TimelineItem]:
+    """Notices, police contacts and order dates in (low, high]; None means open-ended."""
+
+    def within(when) -> bool:
+        return (low is None or when > low) and (high is None or when <= high)
+
+    def in_dates(day: date) -> bool:
+        start, end = filters.get("date_from"), filters.get("date_to")
+        return (start is None or day >= start) and (end is None or day <= end)
+
+    items = []
+    query = filters.get("q")
+    for kind, model, field, searched in EVENT_SOURCES:
+        records = model.objects.owned_by(user).live()
+        if query:
+            records = records.filter(_matching(query, searched))
+        for record in records:
+            when = getattr(record, field)
+            if within(when) and in_dates(timezone.localdate(when)):
+                items.append(TimelineItem(kind, when, record))
+    orders = ProtectiveOrder.objects.owned_by(user).live()
+    if query:
+        orders = orders.filter(_matching(query, ["court", "case_number", "terms"]))
+    today = timezone.localdate()
+    for order in orders:
+        for label, day in [
+            ("issued", order.issued_on),
+            ("served", order.served_on),
+            ("expired", order.expires_on),
+        ]:
+            if day is None or (label == "expired" and day >= today):
+                continue
+            when = timezone.make_aware(datetime.combine(day, time(12)))
+            if within(when) and in_dates(day):
+                items.append(TimelineItem("order", when, order, label))
+    return items

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import step_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -13,6 +13,9 @@ urlpatterns = [
     path("accounts/", views.account_list, name="account_list"),
     path("timeline/", views.timeline, name="timeline"),
     path("trash/", views.trash, name="trash"),
+    path("steps/", views.checklist, name="checklist"),
+    path("steps/safety/", views.safety_step_toggle, name="safety_step_toggle"),
+    path("help/", views.help_page, name="help"),
     path("incidents/new/", views.incident_new, name="incident_new"),
     path("incidents/<uuid:incident_id>/", views.incident_detail, name="incident_detail"),
     path("incidents/<uuid:incident_id>/edit/", views.incident_edit, name="incident_edit"),
@@ -47,3 +50,23 @@ urlpatterns = [
         name="evidence_thumbnail",
     ),
 ]
+
+# No-contact notices, police contacts and court orders share one set of views.
+for kind, prefix in [("notice", "notices"), ("police", "police"), ("order", "orders")]:
+    record = f"{prefix}/<uuid:record_id>"
+    urlpatterns += [
+        path(f"{prefix}/", step_views.record_list, {"kind": kind}, name=f"{kind}_list"),
+        path(f"{prefix}/new/", step_views.record_new, {"kind": kind}, name=f"{kind}_new"),
+        path(f"{record}/", step_views.record_detail, {"kind": kind}, name=f"{kind}_detail"),
+        path(f"{record}/edit/", step_views.record_edit, {"kind": kind}, name=f"{kind}_edit"),
+        path(f"{record}/delete/", step_views.record_delete, {"kind": kind}, name=f"{kind}_delete"),
+        path(
+            f"{record}/restore/", step_views.record_restore, {"kind": kind}, name=f"{kind}_restore"
+        ),
+        path(
+            f"{record}/evidence/",
+            step_views.record_evidence_upload,
+            {"kind": kind},
+            name=f"{kind}_evidence_upload",
+        ),
+    ]

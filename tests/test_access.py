@@ -8,7 +8,14 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from PIL import Image
 
-from incidents.models import Case, Evidence, User
+from incidents.models import (
+    Case,
+    Evidence,
+    NoContactNotice,
+    PoliceContact,
+    ProtectiveOrder,
+    User,
+)
 from incidents.services import evidence_add, record_trash
 from tests.conftest import PASSWORD, make_incident, page_text
 
@@ -26,6 +33,14 @@ STRANGER_POST = {
     "name": "Mallory was here",
     "relationship": "unknown",
     "caption": "Mallory was here",
+    "given_at": "2024-01-01T10:00",
+    "words": "Mallory was here",
+    "method": "other",
+    "acknowledged": "unknown",
+    "contacted_at": "2024-01-01T10:00",
+    "reference": "Mallory was here",
+    "order_type": "other",
+    "issued_on": "2024-01-01",
 }
 
 
@@ -48,10 +63,30 @@ def _png() -> SimpleUploadedFile:
 
 
 def _objects_of(alice, incident) -> dict:
-    """One of alice's objects for each kind of id a URL can take."""
+    """One of alice's objects for each kind of id a URL can take. `record_id` names a notice,
+    a police contact or an order, told apart by the start of the URL's name."""
     case = Case.objects.owned_by(alice).get()
-    evidence = evidence_add(case=case, incident=incident, upload=_png(), caption="Alice's file")
-    return {"incident_id": incident.uuid, "case_id": case.uuid, "evidence_id": evidence.uuid}
+    evidence = evidence_add(case=case, attached_to=incident, upload=_png(), caption="Alice's file")
+    when = incident.occurred_at
+    records = {
+        "notice": NoContactNotice.objects.create(case=case, given_at=when, words="Stop."),
+        "police": PoliceContact.objects.create(case=case, contacted_at=when, reference="CR/1"),
+        "order": ProtectiveOrder.objects.create(case=case, issued_on=when.date()),
+    }
+    return {
+        "incident_id": incident.uuid,
+        "case_id": case.uuid,
+        "evidence_id": evidence.uuid,
+        "record_id": {kind: record.uuid for kind, record in records.items()},
+    }
+
+
+def _kwargs(name: str, kwarg_names, objects: dict) -> dict:
+    kwargs = {}
+    for kwarg in kwarg_names:
+        value = objects[kwarg]
+        kwargs[kwarg] = value[name.split("_")[0]] if isinstance(value, dict) else value
+    return kwargs
 
 
 def test_every_page_needs_sign_in_and_answers_404_to_a_stranger(alice, mallory, incident):
@@ -68,7 +103,7 @@ def test_every_page_needs_sign_in_and_answers_404_to_a_stranger(alice, mallory, 
             f"URL {name!r} takes {sorted(unknown)}: add alice's object for it to _objects_of() "
             "in tests/test_access.py, so that this test checks it."
         )
-        url = reverse(name, kwargs={k: objects[k] for k in kwarg_names})
+        url = reverse(name, kwargs=_kwargs(name, kwarg_names, objects))
         if name not in PUBLIC:
             for response in (anonymous.get(url), anonymous.post(url, STRANGER_POST)):
                 assert response.status_code == 302, url
@@ -98,6 +133,10 @@ def test_every_page_needs_sign_in_and_answers_404_to_a_stranger(alice, mallory, 
     assert not incident.revisions.exists()
     assert evidence.caption == "Alice's file"
     assert Evidence.objects.count() == 1
+    assert not NoContactNotice.objects.filter(words="Mallory was here").exists()
+    assert not PoliceContact.objects.filter(reference="Mallory was here").exists()
+    assert NoContactNotice.objects.count() == PoliceContact.objects.count() == 1
+    assert ProtectiveOrder.objects.count() == 1
     assert Case.objects.owned_by(alice).get().name == ""
     assert not Case.objects.owned_by(mallory).filter(name="Mallory was here").exists()
 

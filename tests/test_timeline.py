@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from incidents.models import Case, Incident
+from incidents.models import Case, Incident, NoContactNotice, PoliceContact, ProtectiveOrder
 from incidents.services import record_trash
 from incidents.timeline import PAGE_SIZE
 from tests.conftest import make_incident, page_text
@@ -221,4 +221,46 @@ def test_the_timeline_takes_as_few_queries_for_1000_incidents_as_for_10(alice, a
     assert "10 incidents." in text_10
     assert "1000 incidents." in text_1000
     assert with_1000 == with_10
-    assert with_10 <= 6
+    # session, user, count, the page of incidents, and one each for notices, police, orders
+    assert with_10 <= 7
+
+
+def test_notices_police_contacts_and_orders_appear_among_the_incidents(alice, alice_client):
+    case = Case.objects.owned_by(alice).get()
+    make_incident(alice, occurred_at=_at(1, 21), description="Before the notice")
+    NoContactNotice.objects.create(case=case, given_at=_at(2, 9), words="Do not contact me again.")
+    make_incident(alice, occurred_at=_at(3, 22), description="After the notice")
+    PoliceContact.objects.create(case=case, contacted_at=_at(4, 10), reference="CR/2024/77")
+    ProtectiveOrder.objects.create(case=case, issued_on=_at(5, 12).date())
+
+    text = page_text(alice_client.get(reverse("timeline"), {"order": "oldest"}))
+
+    story = ["Before the notice", "Do not contact me again.", "After the notice", "CR/2024/77"]
+    positions = [text.index(part) for part in story]
+    assert positions == sorted(positions)
+    assert "Court order issued" in text
+
+
+def test_the_other_records_follow_their_own_page_of_incidents(alice, alice_client):
+    case = Case.objects.owned_by(alice).get()
+    Incident.objects.bulk_create(
+        Incident(case=case, occurred_at=_at(1, 0) + timedelta(hours=i), description=f"Entry {i}")
+        for i in range(30)
+    )
+    # Newest first, page 1 ends with entry 5 and page 2 starts with entry 4; a notice between
+    # the two is shown once, on page 2.
+    NoContactNotice.objects.create(
+        case=case, given_at=_at(1, 0) + timedelta(hours=4, minutes=30), words="Stop now."
+    )
+    first = page_text(alice_client.get(reverse("timeline")))
+    second = page_text(alice_client.get(reverse("timeline"), {"page": 2}))
+    assert "Stop now." not in first
+    assert "Stop now." in second
+
+
+def test_filtering_by_kind_shows_only_incidents(alice, alice_client):
+    case = Case.objects.owned_by(alice).get()
+    make_incident(alice, kind=Incident.Kind.CALLS, description="A call")
+    NoContactNotice.objects.create(case=case, given_at=_at(2, 9), words="Do not contact me again.")
+    text = page_text(alice_client.get(reverse("timeline"), {"kind": "calls"}))
+    assert "A call" in text and "Do not contact me again." not in text

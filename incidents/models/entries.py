@@ -2,6 +2,7 @@ import uuid
 from datetime import timedelta
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from .base import CaseOwnedQuerySet, Record
@@ -186,6 +187,9 @@ class Incident(Record):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.occurred_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("incident_detail", kwargs={"incident_id": self.uuid})
 
     @property
     def slii_group(self) -> str:

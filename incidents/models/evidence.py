@@ -78,6 +78,8 @@ class Evidence(Record):
     camera = models.CharField("camera (from the file)", max_length=200, blank=True)
 
     HISTORY_FIELDS = ("caption",)
+    # What a file can be attached to; a file attached to none of them is filed on the case.
+    ATTACHMENT_FIELDS = ("incident", "notice", "police_contact", "order")
 
     objects = EvidenceQuerySet.as_manager()
 
@@ -93,6 +95,20 @@ class Evidence(Record):
 
     def __str__(self) -> str:
         return self.caption or self.original_name
+
+    @classmethod
+    def attachment_field(cls, record) -> str:
+        """The name of the field that attaches a file to this kind of record."""
+        for name in cls.ATTACHMENT_FIELDS:
+            if isinstance(record, cls._meta.get_field(name).related_model):
+                return name
+        raise TypeError(f"Files cannot be attached to {type(record).__name__}.")
+
+    @property
+    def attached_to(self):
+        return next(
+            (getattr(self, f) for f in self.ATTACHMENT_FIELDS if getattr(self, f"{f}_id")), None
+        )
 
     @property
     def is_image(self) -> bool:

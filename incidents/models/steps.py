@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from .base import CaseOwnedQuerySet, Record
@@ -49,7 +50,7 @@ class NoContactNotice(Record):
     created_at = models.DateTimeField("entered on", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    HISTORY_FIELDS = ("given_at", "method", "words", "witnesses", "acknowledged", "notes")
+    HISTORY_FIELDS = ("case", "given_at", "method", "words", "witnesses", "acknowledged", "notes")
 
     objects = CaseOwnedQuerySet.as_manager()
 
@@ -58,6 +59,9 @@ class NoContactNotice(Record):
 
     def __str__(self) -> str:
         return f"No-contact notice, {timezone.localtime(self.given_at):%d %b %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("notice_detail", kwargs={"record_id": self.uuid})
 
     @property
     def when(self):
@@ -106,6 +110,7 @@ class PoliceContact(Record):
     updated_at = models.DateTimeField(auto_now=True)
 
     HISTORY_FIELDS = (
+        "case",
         "contacted_at",
         "method",
         "agency",
@@ -128,6 +133,9 @@ class PoliceContact(Record):
     def __str__(self) -> str:
         reference = f" ({self.reference})" if self.reference else ""
         return f"Police, {timezone.localtime(self.contacted_at):%d %b %Y}{reference}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("police_detail", kwargs={"record_id": self.uuid})
 
     @property
     def when(self):
@@ -167,6 +175,7 @@ class ProtectiveOrder(Record):
     updated_at = models.DateTimeField(auto_now=True)
 
     HISTORY_FIELDS = (
+        "case",
         "order_type",
         "court",
         "case_number",
@@ -191,6 +200,9 @@ class ProtectiveOrder(Record):
 
     def __str__(self) -> str:
         return f"{self.get_order_type_display()}, issued {self.issued_on:%d %b %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("order_detail", kwargs={"record_id": self.uuid})
 
     def is_in_force(self, on=None) -> bool:
         on = on or timezone.localdate()

@@ -52,7 +52,7 @@
         var name = document.createElement("strong");
         name.textContent = file.name || "Pasted image";
         var label = document.createElement("label");
-        label.textContent = "Caption (optional)";
+        label.textContent = "Caption for " + name.textContent + " (optional)";
         entry.caption = document.createElement("input");
         entry.caption.type = "text";
         entry.caption.maxLength = 300;
@@ -66,6 +66,7 @@
         remove.type = "button";
         remove.className = "link-button";
         remove.textContent = "Remove from the list";
+        remove.setAttribute("aria-label", "Remove " + name.textContent + " from the list");
         remove.addEventListener("click", function () {
           queue.splice(queue.indexOf(entry), 1);
           list.removeChild(entry.item);
@@ -105,6 +106,11 @@
         if (event.lengthComputable) entry.progress.value = event.loaded / event.total;
       });
       request.addEventListener("load", function () {
+        if (request.responseURL.indexOf("/sign-in/") !== -1) {
+          fail(entry, "You have been signed out. Sign in again in another tab, then press the button again: your files are still listed here.");
+          callback(false);
+          return;
+        }
         var answer = {};
         try { answer = JSON.parse(request.responseText); } catch (e) { answer = {}; }
         if (answer.kept && answer.kept.length) {
@@ -140,7 +146,8 @@
       queue = failed;
       if (added) {
         var note = document.createElement("li");
-        note.textContent = added + " file(s) added. The others are listed with the reason.";
+        note.textContent = (added === 1 ? "1 file was added." : added + " files were added.") +
+          " The others are listed below with the reason.";
         list.insertBefore(note, list.firstChild);
       }
     }

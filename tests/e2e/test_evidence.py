@@ -245,7 +245,7 @@ def test_the_gallery_lists_every_file_with_its_fingerprint_and_finds_them_intact
     items = [
         services.evidence_add(
             case=case,
-            incident=incident,
+            attached_to=incident,
             upload=SimpleUploadedFile(f"call-log-{n}.png", screenshot(n), "image/png"),
         )
         for n in (1, 2)
@@ -271,9 +271,9 @@ def test_the_gallery_lists_every_file_with_its_fingerprint_and_finds_them_intact
     expect(
         phone.get_by_role("link", name=re.compile(r"^Exhibit 3\b.*Police report"))
     ).to_be_visible()
+    a11y(phone)  # waits for the style sheet, which the next check needs
     # The 64-character fingerprints wrap instead of making the page scroll sideways.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
-    a11y(phone)
 
     phone.get_by_role("button", name="Check that no file has changed").tap()
     expect(phone.get_by_role("status")).to_contain_text(

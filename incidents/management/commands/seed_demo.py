@@ -370,7 +370,7 @@ def attach_screenshots(
         caption = (
             f"{incident.get_kind_display()}, {incident.occurred_at.astimezone(tz):%d %b %H:%M}"
         )
-        evidence_add(case=case, incident=incident, upload=upload, caption=caption)
+        evidence_add(case=case, attached_to=incident, upload=upload, caption=caption)
     return len(chosen)
 
 

@@ -1,0 +1,180 @@
+"""Pages for the records of the guide's steps: no-contact notices, police contacts and court
+orders. The three work alike, so one set of views serves them, configured per kind."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.forms import ModelForm
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import EvidenceUploadForm, NoticeForm, PoliceContactForm, ProtectiveOrderForm
+from .history import amendment_history, record_details
+from .models import NoContactNotice, PoliceContact, ProtectiveOrder, Record
+from .uploads import handle_upload, upload_limits
+
+
+@dataclass(frozen=True)
+class Kind:
+    model: type[Record]
+    form: type[ModelForm]
+    noun: str  # as in "Record a ..."
+    plural: str  # page title of the list
+    intro: str  # one or two sentences at the top of the list
+    order_by: tuple[str, ...]
+
+
+KINDS = {
+    "notice": Kind(
+        model=NoContactNotice,
+        form=NoticeForm,
+        noun="no-contact notice",
+        plural="No-contact notices",
+        intro=(
+            "A no-contact notice is the moment you told the person, once and plainly, that you "
+            "want no relationship and no contact. Record each one with the exact words: anything "
+            "they do after it cannot be passed off as a misunderstanding."
+        ),
+        order_by=("-given_at",),
+    ),
+    "police": Kind(
+        model=PoliceContact,
+        form=PoliceContactForm,
+        noun="police contact",
+        plural="Police contacts",
+        intro=(
+            "Each time you report to the police or speak with them, note who you spoke to and the "
+            "report number. Reporting early, and adding each new incident to the same report, "
+            "shows a pattern rather than a one-off."
+        ),
+        order_by=("-contacted_at",),
+    ),
+    "order": Kind(
+        model=ProtectiveOrder,
+        form=ProtectiveOrderForm,
+        noun="court order",
+        plural="Court orders",
+        intro=(
+            "Protective and restraining orders, injunctions and bail conditions. Mark an incident "
+            "as violating an order (under Danger signs) whenever it breaks one."
+        ),
+        order_by=("-issued_on",),
+    ),
+}
+
+
+def _kind(kind: str) -> Kind:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise Http404("No such page.") from None
+
+
+def _get_record(request, kind: Kind, record_id, *, in_trash=False) -> Record:
+    records = kind.model.objects.owned_by(request.user).select_related("case")
+    records = records.in_trash() if in_trash else records.live()
+    return get_object_or_404(records, uuid=record_id)
+
+
+def record_list(request, kind):
+    config = _kind(kind)
+    records = config.model.objects.owned_by(request.user).live().order_by(*config.order_by)
+    context = {"kind": kind, "config": config, "records": records}
+    return render(request, "incidents/record_list.html", context)
+
+
+def record_new(request, kind):
+    config = _kind(kind)
+    form = config.form(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        record = form.save(commit=False)
+        if "case" not in form.fields:
+            record.case = services.default_case(request.user)
+        record.save()
+        form.save_m2m()
+        messages.success(request, "Saved. You can attach files to it below.")
+        return redirect(record)
+    context = {"kind": kind, "config": config, "form": form}
+    return render(request, "incidents/record_form.html", context)
+
+
+def record_detail(request, kind, record_id):
+    config = _kind(kind)
+    return _render_detail(request, kind, config, _get_record(request, config, record_id))
+
+
+def _render_detail(request, kind, config, record, *, upload_form=None, problems=(), status=200):
+    context = {
+        "kind": kind,
+        "config": config,
+        "record": record,
+        "details": record_details(record),
+        "history": amendment_history(record),
+        "evidence": record.case.number_exhibits(list(record.evidence.live())),
+        "upload_form": upload_form or EvidenceUploadForm(),
+        "upload_problems": problems,
+        **upload_limits(),
+    }
+    if kind == "police":
+        context["linked_incidents"] = record.incidents.live().order_by("occurred_at")
+    return render(request, "incidents/record_detail.html", context, status=status)
+
+
+def record_edit(request, kind, record_id):
+    config = _kind(kind)
+    record = _get_record(request, config, record_id)
+    form = config.form(request.POST or None, instance=record, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        # The form wrote into `record` while validating; amend a fresh copy instead.
+        original = _get_record(request, config, record_id)
+        changes = {f: form.cleaned_data[f] for f in form.fields if f in record.HISTORY_FIELDS}
+        amended = services.record_amend(record=original, changes=changes)
+        if "incidents" in form.fields:
+            original.incidents.set(form.cleaned_data["incidents"])
+        messages.success(request, "Amended." if amended else "Saved.")
+        return redirect(original)
+    context = {"kind": kind, "config": config, "form": form, "record": record}
+    return render(request, "incidents/record_form.html", context)
+
+
+def record_delete(request, kind, record_id):
+    config = _kind(kind)
+    record = _get_record(request, config, record_id)
+    if request.method == "POST":
+        services.record_trash(record=record)
+        messages.success(request, "Moved to the trash. You can restore it from there.")
+        return redirect(f"{kind}_list")
+    context = {
+        "kind": kind,
+        "config": config,
+        "record": record,
+        "trash_days": settings.TRASH_KEEP_DAYS,
+    }
+    return render(request, "incidents/record_confirm_delete.html", context)
+
+
+@require_POST
+def record_restore(request, kind, record_id):
+    config = _kind(kind)
+    record = _get_record(request, config, record_id, in_trash=True)
+    services.record_restore(record=record)
+    messages.success(request, "Restored.")
+    return redirect(record)
+
+
+@require_POST
+def record_evidence_upload(request, kind, record_id):
+    config = _kind(kind)
+    record = _get_record(request, config, record_id)
+    return handle_upload(
+        request,
+        case=record.case,
+        attached_to=record,
+        page_url=record.get_absolute_url(),
+        render_page=lambda form, problems: _render_detail(
+            request, kind, config, record, upload_form=form, problems=problems, status=400
+        ),
+    )
