@@ -12,6 +12,7 @@ urlpatterns = [
     path("account/password/", views.password_change, name="password_change"),
     path("accounts/", views.account_list, name="account_list"),
     path("timeline/", views.timeline, name="timeline"),
+    path("patterns/", views.patterns, name="patterns"),
     path("trash/", views.trash, name="trash"),
     path("steps/", views.checklist, name="checklist"),
     path("steps/safety/", views.safety_step_toggle, name="safety_step_toggle"),

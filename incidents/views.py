@@ -10,14 +10,16 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.core.exceptions import PermissionDenied, TooManyFilesSent
-from django.http import Http404, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import charts, services, step_views
+from .checklist import SAFETY_STEP_HINTS, checklist_status, help_info, safety_steps
 from .evidence import EXTENSIONS, EvidenceRejected, check_integrity, derived_path
 from .forms import (
     AccountCreateForm,
@@ -26,14 +28,16 @@ from .forms import (
     EvidenceUploadForm,
     GalleryFilterForm,
     IncidentForm,
+    SafetyStepForm,
     SettingsForm,
     SetupForm,
     TimelineFilterForm,
 )
 from .history import amendment_history
-from .models import Case, Evidence, Incident, User
+from .models import Case, Evidence, Incident, SafetyStep, User
 from .responses import private_file_response
-from .timeline import filtered_incidents, timeline_page
+from .timeline import timeline_page
+from .uploads import evidence_url, handle_upload, upload_limits
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +135,10 @@ def dashboard(request):
     context = {
         "summary": incidents.summary(),
         "recent": incidents.select_related("case")[:5],
+        "steps": checklist_status(request.user),
+        "weekly_chart": charts.dashboard_chart(
+            request.user, tz=timezone.get_current_timezone(), today=timezone.localdate()
+        ),
     }
     return render(request, "incidents/dashboard.html", context)
 
@@ -138,8 +146,7 @@ def dashboard(request):
 def timeline(request):
     filter_form = TimelineFilterForm(request.GET or None)
     filters = _valid_filters(filter_form)
-    incidents = filtered_incidents(request.user, filters)
-    page, days = timeline_page(incidents, request.GET.get("page"))
+    page, days = timeline_page(request.user, filters, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -169,7 +176,7 @@ def incident_new(request):
     if request.method == "POST" and form.is_valid():
         incident = form.save(commit=False)
         if "case" not in form.fields:
-            incident.case = services.case_for_new_incident(request.user)
+            incident.case = services.default_case(request.user)
         incident.save()
         messages.success(request, "Saved. You can add more details or evidence at any time.")
         return redirect("incident_detail", incident_id=incident.uuid)
@@ -189,7 +196,7 @@ def _render_incident(request, incident, *, upload_form=None, upload_problems=(),
         "upload_problems": upload_problems,
         # Name the person only once there is more than one to tell apart.
         "show_case": Case.objects.owned_by(request.user).count() > 1,
-        **_upload_limits(),
+        **upload_limits(),
     }
     return render(request, "incidents/incident_detail.html", context, status=status)
 
@@ -233,7 +240,13 @@ def incident_restore(request, incident_id):
 def trash(request):
     incidents = Incident.objects.owned_by(request.user).in_trash().order_by("-deleted_at")
     files = Evidence.objects.owned_by(request.user).in_trash().order_by("-deleted_at")
-    return render(request, "incidents/trash.html", {"incidents": incidents, "files": files})
+    records = [
+        (kind, record)
+        for kind, config in step_views.KINDS.items()
+        for record in config.model.objects.owned_by(request.user).in_trash()
+    ]
+    context = {"incidents": incidents, "files": files, "records": records}
+    return render(request, "incidents/trash.html", context)
 
 
 # --- cases ----------------------------------------------------------------------------------
@@ -282,72 +295,13 @@ def _get_evidence(request, evidence_id, *, in_trash=False) -> Evidence:
     return get_object_or_404(items, uuid=evidence_id)
 
 
-def _upload_limits() -> dict:
-    return {
-        "max_file_mb": settings.EVIDENCE_MAX_FILE_MB,
-        "max_request_mb": settings.EVIDENCE_MAX_REQUEST_MB,
-        "max_files": settings.EVIDENCE_MAX_FILES,
-    }
-
-
-def _receive_uploads(request, *, case: Case, incident: Incident | None):
-    """Keep every acceptable file of the request. Returns (form, kept, problems)."""
-    limit = settings.EVIDENCE_MAX_REQUEST_MB
-    if int(request.META.get("CONTENT_LENGTH") or 0) > limit * 1024 * 1024:
-        # Refused before the body is read: nothing of it reached the disk.
-        problem = f"These files are more than {limit} MB together. Send them in smaller groups."
-        return EvidenceUploadForm(), [], [problem]
-    try:
-        form = EvidenceUploadForm(request.POST, request.FILES)
-        valid = form.is_valid()
-    except TooManyFilesSent:
-        problem = f"Send at most {settings.EVIDENCE_MAX_FILES} files at a time."
-        return EvidenceUploadForm(), [], [problem]
-    kept, problems = [], []
-    for upload in form.cleaned_data["files"] if valid else []:
-        try:
-            kept.append(
-                services.evidence_add(
-                    case=case,
-                    incident=incident,
-                    upload=upload,
-                    caption=form.cleaned_data["caption"],
-                )
-            )
-        except EvidenceRejected as rejection:
-            problems.append(f"“{upload.name}” was not added. {rejection}")
-    return form, kept, problems
-
-
-def _upload_response(request, *, form, kept, problems, page_url, render_page):
-    """Redirect after a clean upload; otherwise show the page again with the reasons."""
-    problems = problems + [str(error) for error in form.errors.get("files", [])]
-    if request.headers.get("Accept") == "application/json":
-        answer = {
-            "kept": [{"name": item.original_name, "url": _evidence_url(item)} for item in kept],
-            "problems": problems,
-        }
-        return JsonResponse(answer, status=400 if problems and not kept else 200)
-    if kept:
-        messages.success(request, f"{len(kept)} file{'s' if len(kept) != 1 else ''} added.")
-    if problems or form.errors:
-        return render_page(form, problems)
-    return redirect(page_url)
-
-
-def _evidence_url(item: Evidence) -> str:
-    return reverse("evidence_detail", kwargs={"evidence_id": item.uuid})
-
-
 @require_POST
 def incident_evidence_upload(request, incident_id):
     incident = _get_incident(request, incident_id)
-    form, kept, problems = _receive_uploads(request, case=incident.case, incident=incident)
-    return _upload_response(
+    return handle_upload(
         request,
-        form=form,
-        kept=kept,
-        problems=problems,
+        case=incident.case,
+        attached_to=incident,
         page_url=reverse("incident_detail", kwargs={"incident_id": incident.uuid}),
         render_page=lambda form, problems: _render_incident(
             request, incident, upload_form=form, upload_problems=problems, status=400
@@ -358,12 +312,9 @@ def incident_evidence_upload(request, incident_id):
 @require_POST
 def case_evidence_upload(request, case_id):
     case = _get_case(request, case_id)
-    form, kept, problems = _receive_uploads(request, case=case, incident=None)
-    return _upload_response(
+    return handle_upload(
         request,
-        form=form,
-        kept=kept,
-        problems=problems,
+        case=case,
         page_url=reverse("evidence_gallery", kwargs={"case_id": case.uuid}),
         render_page=lambda form, problems: _render_gallery(
             request, case, upload_form=form, upload_problems=problems, status=400
@@ -393,7 +344,7 @@ def _render_gallery(request, case, *, upload_form=None, upload_problems=(), chec
         "upload_form": upload_form or EvidenceUploadForm(),
         "upload_problems": upload_problems,
         "check": check,
-        **_upload_limits(),
+        **upload_limits(),
     }
     return render(request, "incidents/evidence_gallery.html", context, status=status)
 
@@ -412,7 +363,7 @@ def evidence_detail(request, evidence_id):
     if request.method == "POST" and form.is_valid():
         if services.record_amend(record=item, changes=form.cleaned_data):
             messages.success(request, "Caption saved. The earlier one is kept in the history.")
-        return redirect(_evidence_url(item))
+        return redirect(evidence_url(item))
     context = {"item": item, "form": form, "history": amendment_history(item)}
     return render(request, "incidents/evidence_detail.html", context)
 
@@ -435,7 +386,7 @@ def evidence_restore(request, evidence_id):
     item = _get_evidence(request, evidence_id, in_trash=True)
     services.record_restore(record=item)
     messages.success(request, "Restored.")
-    return redirect(_evidence_url(item))
+    return redirect(evidence_url(item))
 
 
 def evidence_original(request, evidence_id):
@@ -470,3 +421,79 @@ def _derived_image(request, evidence_id, variant: str):
     return private_file_response(
         path, content_type="image/jpeg", filename=f"{variant}.jpg", inline=True
     )
+
+
+# --- the four steps and getting help --------------------------------------------------------
+
+
+def checklist(request):
+    return _render_checklist(request)
+
+
+def _render_checklist(request, *, bound_form=None, status=200):
+    """The page, with `bound_form` (a safety step that did not save) showing its errors."""
+    ticked = safety_steps(request.user)
+    safety = []
+    for value, label in SafetyStep.Step.choices:
+        done = ticked.get(value)
+        form = bound_form if bound_form and bound_form.prefix == value else None
+        safety.append(
+            {
+                "value": value,
+                "label": label,
+                "hint": SAFETY_STEP_HINTS[value],
+                "done": done,
+                # Each step's fields are prefixed with its name, so their ids stay apart.
+                "form": form or SafetyStepForm(instance=done, prefix=value),
+            }
+        )
+    context = {"steps": checklist_status(request.user), "safety": safety, "help": help_info()}
+    return render(request, "incidents/checklist.html", context, status=status)
+
+
+@require_POST
+def safety_step_toggle(request):
+    """Tick (or change the date and note of) one of the user's own safety steps, or untick it.
+
+    The step is named in the form, not the URL: each user has their own ticks, so there is no
+    one else's object to reach.
+    """
+    step = request.POST.get("step", "")
+    if step not in SafetyStep.Step.values:
+        raise Http404("No such step.")
+    label = SafetyStep.Step(step).label
+    done = SafetyStep.objects.owned_by(request.user).filter(step=step).first()
+    if request.POST.get("action") == "untick":
+        if done:
+            done.delete()
+            # Nothing silently lost: the message says what the tick held.
+            note = f" Your note was: “{done.note}”" if done.note else ""
+            on = date_format(done.done_on, "j F Y")
+            messages.info(request, f"Unticked “{label}” (it was marked done on {on}).{note}")
+        return redirect("checklist")
+    form = SafetyStepForm(request.POST, instance=done, prefix=step)
+    if not form.is_valid():
+        return _render_checklist(request, bound_form=form, status=400)
+    # update_or_create: a double tap sends the form twice, and both must end in one tick.
+    SafetyStep.objects.update_or_create(owner=request.user, step=step, defaults=form.cleaned_data)
+    messages.success(request, f"Ticked “{label}”.")
+    # Back to the step, which now shows its date: the message at the top is out of sight there.
+    return redirect(f"{reverse('checklist')}#safety-{step}")
+
+
+def help_page(request):
+    return render(request, "incidents/help.html", {"help": help_info()})
+
+
+# --- patterns -------------------------------------------------------------------------------
+
+
+def patterns(request):
+    """The pattern pictures, counted in the user's own time zone."""
+    context = {
+        "charts": charts.pattern_charts(
+            request.user, tz=timezone.get_current_timezone(), today=timezone.localdate()
+        ),
+        "time_zone": timezone.get_current_timezone_name(),
+    }
+    return render(request, "incidents/patterns.html", context)

@@ -182,6 +182,11 @@ SITE_TITLE = env.str("SITE_TITLE", default="Notebook")
 # Where the quick exit sends the browser: an ordinary, harmless site.
 QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.wikipedia.org/")
 
+# The "Getting help" page and the checklist: numbers for the host's country, none built in.
+# HELP_CONTACTS is "Name|phone or link|short note" entries separated by ";" (see .env.example).
+HELP_EMERGENCY_NUMBER = env.str("HELP_EMERGENCY_NUMBER", default="")
+HELP_CONTACTS = env.str("HELP_CONTACTS", default="")
+
 # The one-time code that proves whoever creates the first account runs the server.
 SETUP_CODE_FILE = DATA_DIR / "setup_code"
 

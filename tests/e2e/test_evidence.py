@@ -110,7 +110,7 @@ def test_on_a_phone_several_screenshots_are_added_at_once_each_with_its_own_capt
     phone, a11y, sign_in, alice, incident, tmp_path, live_server
 ):
     files = screenshots(tmp_path, 3)
-    caption = "Texts from 555-0100 after I blocked his old number"
+    caption = "Texts from 555-0100 after I blocked their old number"
     sign_in(phone, alice)
     phone.goto(f"/incidents/{incident.uuid}/")
     a11y(phone)
@@ -119,7 +119,8 @@ def test_on_a_phone_several_screenshots_are_added_at_once_each_with_its_own_capt
     expect(upload_queue(phone).get_by_role("listitem")).to_have_count(3)
     for path in files:
         entry = queued(phone, path.name)
-        expect(entry.get_by_role("textbox", name="Caption (optional)")).to_be_visible()
+        caption_field = entry.get_by_role("textbox", name=f"Caption for {path.name} (optional)")
+        expect(caption_field).to_be_visible()
         progress = entry.get_by_role("progressbar", name=f"Upload progress for {path.name}")
         expect(progress).to_be_visible()
     a11y(phone)
@@ -130,7 +131,7 @@ def test_on_a_phone_several_screenshots_are_added_at_once_each_with_its_own_capt
     for number in (1, 2, 3):
         card = evidence.get_by_role("link", name=re.compile(rf"^Exhibit {number}\b"))
         expect(card).to_be_visible()
-        expect_image_loaded(card.get_by_role("img"))
+        expect_image_loaded(card.locator("img"))
     expect(evidence.get_by_role("link", name=re.compile(caption))).to_have_count(1)
     a11y(phone)
     kept = list(Evidence.objects.order_by("received_at"))
@@ -151,7 +152,7 @@ def test_a_refused_file_shows_its_reason_in_the_list_and_the_good_one_is_kept(
     phone, a11y, sign_in, alice, incident, tmp_path, settings
 ):
     (good,) = screenshots(tmp_path, 1)
-    bad = tmp_path / "message-from-him.jpg"
+    bad = tmp_path / "message-from-them.jpg"
     bad.write_bytes(NOT_AN_IMAGE)
     sign_in(phone, alice)
     phone.goto(f"/incidents/{incident.uuid}/")
@@ -164,7 +165,7 @@ def test_a_refused_file_shows_its_reason_in_the_list_and_the_good_one_is_kept(
         f"“{bad.name}” was not added. This is not a file type the app keeps."
     )
     expect(queued(phone, good.name)).to_contain_text("Added.")
-    expect(upload_queue(phone)).to_contain_text("1 file(s) added.")
+    expect(upload_queue(phone)).to_contain_text("1 file was added.")
     expect(phone.get_by_role("button", name="Add files")).to_be_enabled()
     a11y(phone)
     (kept,) = Evidence.objects.all()
@@ -195,18 +196,20 @@ def test_a_screenshot_pasted_from_the_clipboard_is_listed_and_added(
     expect(upload_queue(phone).get_by_role("listitem")).to_have_count(1)
     entry = queued(phone, "image.png")
     expect(entry.get_by_role("progressbar")).to_be_visible()
-    entry.get_by_role("textbox", name="Caption (optional)").fill("His post about me")
+    entry.get_by_role("textbox", name="Caption for image.png (optional)").fill(
+        "Their post about me"
+    )
     a11y(phone)
     phone.get_by_role("button", name="Add files").tap()
 
-    card = phone.get_by_role("link", name=re.compile(r"^Exhibit 1\b.*His post about me"))
+    card = phone.get_by_role("link", name=re.compile(r"^Exhibit 1\b.*Their post about me"))
     expect(card).to_be_visible()
-    expect_image_loaded(card.get_by_role("img"))
+    expect_image_loaded(card.locator("img"))
     a11y(phone)
     (kept,) = Evidence.objects.all()
     assert (kept.original_name, kept.caption, kept.incident) == (
         "image.png",
-        "His post about me",
+        "Their post about me",
         incident,
     )
     assert kept.sha256 == hashlib.sha256(png).hexdigest()
@@ -231,7 +234,7 @@ def test_without_javascript_the_plain_form_adds_several_files_with_one_caption(
     for number in (1, 2):
         card = evidence.get_by_role("link", name=re.compile(rf"^Exhibit {number}\b"))
         expect(card).to_contain_text("Two texts, 21:01 and 21:02")
-        expect_image_loaded(card.get_by_role("img"))
+        expect_image_loaded(card.locator("img"))
     a11y_without_js(phone)
     assert sorted(Evidence.objects.values_list("original_name", "caption")) == [
         (path.name, "Two texts, 21:01 and 21:02") for path in files

@@ -1,0 +1,606 @@
+"""Pattern pictures: incidents per week, a calendar of the last year, and the time of day by
+weekday, drawn as self-contained SVG so that the pages and the PDF dossier show the same ones.
+
+Counting happens here in Python, on the plain times of one query, in the user's time zone: the
+database would bucket by UTC days (or need time zone tables SQLite lacks), and a week that
+starts at midnight in London is not a week that starts at midnight UTC. Each incident counts
+once, whatever its `count` ("14 missed calls" is one incident); the weekly summary adds the
+sum of counts where it differs.
+
+The SVG carries everything it needs (explicit colours, sans-serif, a viewBox, no script, no
+stylesheet), so that WeasyPrint draws it as a browser does.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Incident, NoContactNotice, PoliceContact, User
+
+DASHBOARD_WEEKS = 26
+MIN_WEEKS = 12  # fewer bars than this look like a mistake rather than a chart
+MAX_WEEKS = 104  # two years; beyond that the bars get too thin to read on a phone
+CALENDAR_DAYS = 365
+BLOCK_HOURS = 3
+COMPARE_DAYS = 28  # "the last 4 weeks" against "the 4 weeks before"
+FEW = 5  # below this many incidents, a busiest time would be chance, not a pattern
+
+NO_INCIDENTS = "No incidents yet: the charts fill in as you log."
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+# Colours: text meets WCAG AA on white and on the shade it sits on.
+WIDTH = 400  # viewBox units; on a phone the SVG is about 330 px wide
+FONT = 13
+CHAR = 7.6  # the width of an average character at FONT, to keep labels apart
+TEXT = "#1f2933"
+MUTED = "#4b5563"
+GRID = "#e5e7eb"
+AXIS = "#6b7280"
+BAR = "#1d4ed8"
+BAR_PARTIAL = "#93c5fd"
+NOTICE = "#b45309"
+POLICE = "#047857"
+SHADES = ["#e5e7eb", "#bfdbfe", "#60a5fa", "#2563eb", "#1e3a8a"]
+ON_SHADES = [TEXT, TEXT, TEXT, "#ffffff", "#ffffff"]
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str  # unique on a page: the SVG's title and desc ids start with it
+    title: str
+    svg: SafeString
+    summary: str
+
+
+@dataclass(frozen=True)
+class LogTimes:
+    """What the charts count: when each incident happened (and its count), notices, reports."""
+
+    incidents: list[tuple[datetime, int]]
+    notices: list[datetime]
+    police: list[datetime]
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+def log_times(user: User, since: datetime | None = None) -> LogTimes:
+    """The user's live records' times: three narrow queries, however long the log."""
+    incidents = Incident.objects.owned_by(user).live().order_by()
+    notices = NoContactNotice.objects.owned_by(user).live().order_by()
+    police = PoliceContact.objects.owned_by(user).live().order_by()
+    if since is not None:
+        incidents = incidents.filter(occurred_at__gte=since)
+        notices = notices.filter(given_at__gte=since)
+        police = police.filter(contacted_at__gte=since)
+    return LogTimes(
+        incidents=list(incidents.values_list("occurred_at", "count")),
+        notices=list(notices.values_list("given_at", flat=True)),
+        police=list(police.values_list("contacted_at", flat=True)),
+    )
+
+
+def dashboard_chart(user: User, tz: tzinfo, today: date) -> Chart:
+    """The compact weekly chart: the last 26 weeks."""
+    first_week = week_start(today) - timedelta(weeks=DASHBOARD_WEEKS - 1)
+    times = log_times(user, since=datetime.combine(first_week, time.min, tzinfo=tz))
+    return weekly_chart(times, tz, today, first_week=first_week, compact=True)
+
+
+def pattern_charts(user: User, tz: tzinfo, today: date) -> list[Chart]:
+    """All three charts over the whole log, for the Patterns page and the dossier."""
+    times = log_times(user)
+    datetimes = [at for at, _ in times.incidents]
+    return [
+        weekly_chart(times, tz, today),
+        calendar_chart(datetimes, tz, today),
+        time_chart(datetimes, tz),
+    ]
+
+
+# --- counting (pure) ---------------------------------------------------------------------------
+
+
+def week_start(day: date) -> date:
+    """The Monday of the day's week."""
+    return day - timedelta(days=day.weekday())
+
+
+def local_dates(datetimes, tz: tzinfo) -> list[date]:
+    return [at.astimezone(tz).date() for at in datetimes]
+
+
+def weekly_counts(datetimes, tz: tzinfo, start: date, end: date) -> list[tuple[date, int]]:
+    """(Monday, incidents that week) for every week from start's to end's, empty ones too."""
+    counts = Counter(week_start(day) for day in local_dates(datetimes, tz))
+    first, last = week_start(start), week_start(end)
+    # Dates, not datetimes: a week is seven calendar days even when it holds 167 or 169 hours.
+    return [
+        (first + timedelta(weeks=i), counts[first + timedelta(weeks=i)])
+        for i in range((last - first).days // 7 + 1)
+    ]
+
+
+def daily_counts(datetimes, tz: tzinfo, start: date, end: date) -> list[tuple[date, int]]:
+    """(day, incidents that day) for every day from start to end, in the time zone tz."""
+    counts = Counter(local_dates(datetimes, tz))
+    return [
+        (start + timedelta(days=i), counts[start + timedelta(days=i)])
+        for i in range((end - start).days + 1)
+    ]
+
+
+def time_grid(datetimes, tz: tzinfo, block_hours: int = BLOCK_HOURS) -> list[list[int]]:
+    """Seven rows (Monday first) of 24 / block_hours cells: incidents that began in each."""
+    grid = [[0] * (24 // block_hours) for _ in WEEKDAYS]
+    for at in datetimes:
+        local = at.astimezone(tz)
+        grid[local.weekday()][local.hour // block_hours] += 1
+    return grid
+
+
+def shade_ranges(counts) -> list[tuple[int, int]]:
+    """The counts each shade after the empty one stands for: up to four ranges that span the
+    non-zero counts, so that a log busy in every slot still shows where it is busiest."""
+    present = [n for n in counts if n]
+    if not present:
+        return []
+    low, high = min(present), max(present)
+    if high - low < 4:
+        return [(n, n) for n in range(low, high + 1)]
+    # Ceiling division: the tops of four equal steps from low to high.
+    tops = [low - 1 - (-(high - low + 1) * i // 4) for i in range(1, 5)]
+    return list(zip([low, *[top + 1 for top in tops[:-1]]], tops, strict=True))
+
+
+def shade(n: int, ranges: list[tuple[int, int]]) -> int:
+    """The shade index (0 for none) of a count."""
+    return next((i for i, (_, top) in enumerate(ranges, 1) if n <= top), 0) if n else 0
+
+
+# --- summaries (pure) --------------------------------------------------------------------------
+
+
+def _n(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def weekly_summary(
+    incidents: list[tuple[datetime, int]], tz: tzinfo, today: date, *, whole_log: bool = False
+) -> str:
+    """The last 4 weeks against the 4 before, and (for the whole log) since the first one."""
+    if not incidents:
+        return NO_INCIDENTS
+    dated = [(at.astimezone(tz).date(), count) for at, count in incidents]
+    recent_from = today - timedelta(days=COMPARE_DAYS - 1)
+    before_from = recent_from - timedelta(days=COMPARE_DAYS)
+    recent = [count for day, count in dated if recent_from <= day <= today]
+    before = [count for day, count in dated if before_from <= day < recent_from]
+    sentences = [_trend(len(recent), len(before), max(day for day, _ in dated))]
+    if sum(recent) != len(recent):
+        sentences.append(
+            f"Counting each repeated call or message, that is {_n(sum(recent), 'contact')}."
+        )
+    if whole_log:
+        sentences.append(_since_first(dated, today))
+    return " ".join(sentences)
+
+
+def _trend(recent: int, before: int, latest: date) -> str:
+    if recent and before:
+        if recent == before:
+            return (
+                f"{_n(recent, 'incident')} in the last 4 weeks, as many as in the 4 weeks before."
+            )
+        direction = "up" if recent > before else "down"
+        return (
+            f"{_n(recent, 'incident')} in the last 4 weeks, "
+            f"{direction} from {before:,} in the 4 weeks before."
+        )
+    if recent:
+        return f"{_n(recent, 'incident')} in the last 4 weeks, and none in the 4 weeks before."
+    if before:
+        return f"No incidents in the last 4 weeks, after {before:,} in the 4 weeks before."
+    return f"No incidents in the last 8 weeks. The most recent was on {_day(latest)}."
+
+
+def _since_first(dated: list[tuple[date, int]], today: date) -> str:
+    first = min(day for day, _ in dated)
+    weeks = (week_start(today) - week_start(first)).days // 7 + 1
+    busy = len({week_start(day) for day, _ in dated if day <= today})
+    contacts = sum(count for _, count in dated)
+    total = f"{_n(len(dated), 'incident')} since {_day(first)}"
+    if contacts != len(dated):
+        total += f" ({contacts:,} contacts)"
+    return f"{total}, in {busy:,} of the {weeks:,} weeks since then."
+
+
+def calendar_summary(days: list[tuple[date, int]], any_incidents: bool) -> str:
+    if not any_incidents:
+        return NO_INCIDENTS
+    busy = [(day, n) for day, n in days if n]
+    if not busy:
+        return f"No incidents in the last {len(days)} days."
+    sentence = f"Incidents on {len(busy)} of the last {len(days)} days"
+    top_day, top = max(busy, key=lambda item: (item[1], item[0]))
+    if top == 1:
+        sentences = [f"{sentence}, never more than one a day."]
+    else:
+        sentences = [f"{sentence}. The most in one day: {top}, on {_day(top_day)}."]
+    run, run_end = _longest_run(days)
+    if run >= 3:
+        run_start = run_end - timedelta(days=run - 1)
+        sentences.append(
+            f"The longest run of days in a row with an incident: {run}, "
+            f"from {_day(run_start)} to {_day(run_end)}."
+        )
+    return " ".join(sentences)
+
+
+def _longest_run(days: list[tuple[date, int]]) -> tuple[int, date | None]:
+    """The most days in a row with an incident, and the last of them (the latest such run)."""
+    best, best_end, current = 0, None, 0
+    for day, n in days:
+        current = current + 1 if n else 0
+        if current and current >= best:
+            best, best_end = current, day
+    return best, best_end
+
+
+def _block(index: int, block_hours: int = BLOCK_HOURS) -> str:
+    return f"{index * block_hours:02d}:00 and {(index + 1) * block_hours:02d}:00"
+
+
+def time_summary(grid: list[list[int]]) -> str:
+    total = sum(map(sum, grid))
+    if not total:
+        return NO_INCIDENTS
+    if total < FEW:
+        return f"{_n(total, 'incident')} so far: too few yet to show a pattern in the time of day."
+    cells = sorted(
+        ((n, day, block) for day, row in enumerate(grid) for block, n in enumerate(row)),
+        reverse=True,
+    )
+    top, day, block = cells[0]
+    sentences = []
+    if top > cells[1][0]:
+        sentences.append(
+            f"Incidents happen most often on {WEEKDAYS[day]}s between {_block(block)} "
+            f"({top} of {total:,})."
+        )
+    by_day = [sum(row) for row in grid]
+    by_block = [sum(column) for column in zip(*grid, strict=True)]
+    busiest_day = max(range(7), key=lambda i: by_day[i])
+    busiest_block = max(range(len(by_block)), key=lambda i: by_block[i])
+    sentences.append(
+        f"The busiest day is {WEEKDAYS[busiest_day]} ({_n(by_day[busiest_day], 'incident')}); "
+        f"the busiest time of day is between {_block(busiest_block)} ({by_block[busiest_block]:,})."
+    )
+    return " ".join(sentences)
+
+
+# --- SVG -------------------------------------------------------------------------------------
+
+
+def _f(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _width(words: str) -> float:
+    return len(words) * CHAR
+
+
+def _text(x, y, content, *, anchor="start", fill=MUTED) -> str:
+    return (
+        f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="{anchor}" fill="{fill}">'
+        f"{escape(content)}</text>"
+    )
+
+
+def _rect(x, y, w, h, fill, *, rx=0, tip=None) -> str:
+    tip = f"<title>{escape(tip)}</title>" if tip else ""
+    return (
+        f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}" rx="{rx}" '
+        f'fill="{fill}">{tip}</rect>'
+    )
+
+
+def _line(x1, y1, x2, y2, stroke, extra="") -> str:
+    return (
+        f'<line x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}" stroke="{stroke}"{extra}/>'
+    )
+
+
+def _svg(key: str, height: float, title: str, desc: str, body: list[str]) -> SafeString:
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="0 0 {WIDTH} '
+        f'{_f(height)}" width="{WIDTH}" height="{_f(height)}" role="img" '
+        f'aria-labelledby="{key}-title {key}-desc" font-family="sans-serif" font-size="{FONT}">'
+        f'<title id="{key}-title">{escape(title)}</title>'
+        f'<desc id="{key}-desc">{escape(desc)}</desc>'
+        f'<rect width="{WIDTH}" height="{_f(height)}" fill="#ffffff"/>{"".join(body)}</svg>'
+    )
+    # Every piece of text in it went through escape() above.
+    return mark_safe(svg)  # noqa: S308
+
+
+def _legend(items, y: float, label: str = "") -> tuple[list[str], float]:
+    """Swatches and their words in rows from y, wrapped to the width; returns (parts, bottom).
+
+    Each item is (draw, words), where draw(x, centre_y) returns the swatch.
+    """
+    parts, x, centre = [], 0.0, y + 7
+    if label:
+        parts.append(_text(0, centre + 4.5, label))
+        x = _width(label) + 10
+    for draw, words in items:
+        needed = 20 + _width(words)
+        if x and x + needed > WIDTH:
+            x, centre = 0.0, centre + 22
+        parts += [draw(x, centre), _text(x + 20, centre + 4.5, words)]
+        x += needed + 14
+    return parts, centre + 7
+
+
+def _shade_items(ranges: list[tuple[int, int]]) -> list:
+    def swatch(level):
+        return lambda x, y: _rect(x, y - 6.5, 13, 13, SHADES[level], rx=2)
+
+    return [
+        (swatch(level), str(low) if low == top else f"{low}–{top}")
+        for level, (low, top) in enumerate([(0, 0), *ranges])
+    ]
+
+
+def _month_text(month: date, with_year: bool) -> str:
+    """A month's short name; January as its year, where the year changes (as on a clock face)."""
+    if month.month == 1:
+        return str(month.year)
+    return f"{month:%b %Y}" if with_year else f"{month:%b}"
+
+
+# --- chart 1: incidents per week ---------------------------------------------------------------
+
+
+def weekly_chart(
+    times: LogTimes,
+    tz: tzinfo,
+    today: date,
+    *,
+    first_week: date | None = None,
+    compact: bool = False,
+) -> Chart:
+    """Bars per week, notices and police reports marked. Without first_week: the whole log."""
+    datetimes = [at for at, _ in times.incidents]
+    note = ""
+    if first_week is None:
+        first_week, note = _weekly_span(datetimes, tz, today)
+    weeks = weekly_counts(datetimes, tz, first_week, today)
+    summary = weekly_summary(times.incidents, tz, today, whole_log=not compact)
+    title = f"Incidents per week, the last {len(weeks)} weeks" if compact else "Incidents per week"
+    svg = _weekly_svg(weeks, today, _markers(times, tz, first_week, today), title, compact)
+    return Chart("weekly", title, svg, f"{summary} {note}".strip())
+
+
+def _weekly_span(datetimes, tz: tzinfo, today: date) -> tuple[date, str]:
+    """The Monday to start from: the first incident's week, within MIN_WEEKS..MAX_WEEKS."""
+    this_week = week_start(today)
+    earliest = this_week - timedelta(weeks=MAX_WEEKS - 1)
+    first = min(local_dates(datetimes, tz), default=today)
+    if first < earliest:
+        note = f"The chart shows the last {MAX_WEEKS} weeks; your log goes back to {_day(first)}."
+        return earliest, note
+    return min(week_start(first), this_week - timedelta(weeks=MIN_WEEKS - 1)), ""
+
+
+def _markers(times: LogTimes, tz: tzinfo, start: date, end: date) -> list[tuple[date, str]]:
+    marks = [(day, "notice") for day in local_dates(times.notices, tz)]
+    marks += [(day, "police") for day in local_dates(times.police, tz)]
+    return sorted(mark for mark in marks if start <= mark[0] <= end)
+
+
+def _weekly_svg(weeks, today: date, markers, title: str, compact: bool) -> SafeString:
+    top, left, plot_h = 24, 30, (70 if compact else 120)
+    plot_w, base = WIDTH - left - 4, top + plot_h
+    highest, first = max(n for _, n in weeks), weeks[0][0]
+    pitch = plot_w / len(weeks)
+
+    def x_of(day: date) -> float:
+        return left + (day - first).days / 7 * pitch
+
+    body = [_text(left - 5, base + 4.5, "0", anchor="end")]
+    if highest:
+        body += [
+            _line(left, top, WIDTH - 4, top, GRID),
+            _text(left - 5, top + 4.5, str(highest), anchor="end"),
+        ]
+    for week, n in weeks:
+        if n:
+            h = max(plot_h * n / highest, 2)
+            fill = BAR_PARTIAL if week == week_start(today) else BAR
+            tip = f"{_n(n, 'incident')} in the week of {_day(week)}"
+            body.append(_rect(x_of(week) + pitch * 0.1, base - h, pitch * 0.8, h, fill, tip=tip))
+    if not highest:
+        body.append(
+            _text(left + plot_w / 2, top + plot_h / 2, "Nothing logged yet", anchor="middle")
+        )
+    body.append(_line(left, base, WIDTH - 4, base, AXIS))
+    body += _week_months(first, today, x_of, base)
+    # A mark sits at its day within the week's bar: a notice mid-week splits the bar visibly.
+    body += [_marker(kind, x_of(day) + pitch / 14, top, base) for day, kind in markers]
+    partial = weeks[-1][1] > 0
+    legend, bottom = _legend(_weekly_legend_items(markers, partial), base + 28)
+    height = bottom + 4 if legend else base + 26
+    return _svg("chart-weekly", height, title, _weekly_desc(weeks, markers), body + legend)
+
+
+def _week_months(first: date, today: date, x_of, base: float) -> list[str]:
+    months, month = [], date(first.year, first.month, 1)
+    while month <= today:
+        if month >= first:
+            months.append(month)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    spacing = (x_of(today) - x_of(first)) / max(len(months), 1)
+    # Every month, or every 2nd, 3rd or 6th, so that the labels do not run into each other.
+    step = next((s for s in (1, 2, 3, 6) if spacing * s >= 5 * CHAR), 12)
+    months = [month for month in months if (month.month - 1) % step == 0]
+    parts, free_from = [], 0.0
+    for month in months:
+        x = x_of(month)
+        label = _month_text(month, with_year=not parts)
+        if x >= free_from and x + _width(label) <= WIDTH:
+            parts += [_line(x, base, x, base + 5, AXIS), _text(x, base + 18, label)]
+            free_from = x + _width(label) + 8
+    return parts
+
+
+def _marker(kind: str, x: float, top: float, base: float) -> str:
+    """A no-contact notice as a dashed line; a police report as a diamond over a thin line."""
+    if kind == "notice":
+        return _line(x, top - 18, x, base, NOTICE, ' stroke-width="2" stroke-dasharray="4 3"')
+    diamond = f"{_f(x)},{top - 20} {_f(x + 6)},{top - 13} {_f(x)},{top - 6} {_f(x - 6)},{top - 13}"
+    return _line(x, top - 8, x, base, POLICE) + f'<polygon points="{diamond}" fill="{POLICE}"/>'
+
+
+def _weekly_legend_items(markers, partial_week: bool) -> list:
+    kinds = {kind for _, kind in markers}
+    items = []
+    if "notice" in kinds:
+        items.append((lambda x, y: _marker("notice", x + 7, y + 11, y + 7), "No-contact notice"))
+    if "police" in kinds:
+        items.append((lambda x, y: _marker("police", x + 7, y + 13, y + 7), "Police report"))
+    if partial_week:
+        items.append((lambda x, y: _rect(x, y - 6.5, 13, 13, BAR_PARTIAL), "This week so far"))
+    return items
+
+
+def _weekly_desc(weeks, markers) -> str:
+    first, last = weeks[0][0], weeks[-1][0]
+    sentences = [
+        f"Bar chart of incidents per week (Monday to Sunday), from the week of {_day(first)} "
+        f"to the week of {_day(last)}."
+    ]
+    highest, top_week = max((n, week) for week, n in weeks)
+    if highest:
+        sentences.append(f"The highest bar: {_n(highest, 'incident')}, week of {_day(top_week)}.")
+    for kind, label in (("notice", "No-contact notices"), ("police", "Police reports")):
+        if days := [_day(day) for day, k in markers if k == kind]:
+            sentences.append(f"{label} marked: {', '.join(days)}.")
+    return " ".join(sentences)
+
+
+# --- chart 2: a calendar of the last year ----------------------------------------------------
+
+DAY_LABELS = 38  # room for a year
+PITCH = (WIDTH - DAY_LABELS - 2) / 27  # 27 weeks per half-year strip
+CELL = PITCH - 2.5
+
+
+def calendar_chart(datetimes: list[datetime], tz: tzinfo, today: date) -> Chart:
+    """One square per day for the last 365 days, in week columns, shaded by count."""
+    start = today - timedelta(days=CALENDAR_DAYS - 1)
+    days = daily_counts(datetimes, tz, start, today)
+    summary = calendar_summary(days, any_incidents=bool(datetimes))
+    return Chart("calendar", "The last 12 months, day by day", _calendar_svg(days), summary)
+
+
+def _calendar_svg(days: list[tuple[date, int]]) -> SafeString:
+    first, last = days[0][0], days[-1][0]
+    columns = (week_start(last) - week_start(first)).days // 7 + 1
+    # Two half-year strips rather than one long one: the squares stay big enough on a phone.
+    middle = -(-columns // 2)
+    ranges = shade_ranges(n for _, n in days)
+    strip_h = 22 + 7 * PITCH
+    body = []
+    for number, (from_col, to_col) in enumerate([(0, middle), (middle, columns)]):
+        body += _strip(days, from_col, to_col, number * (strip_h + 12), ranges)
+    legend, bottom = _legend(_shade_items(ranges), 2 * (strip_h + 12), "Incidents a day:")
+    desc = (
+        f"Calendar from {_day(first)} to {_day(last)}: one square per day, in columns of weeks "
+        "from Monday (top) to Sunday (bottom), in two rows of about six months. Darker squares "
+        "mean more incidents that day."
+    )
+    title = "The last 12 months, day by day"
+    return _svg("chart-calendar", bottom + 4, title, desc, body + legend)
+
+
+def _strip(days, from_col: int, to_col: int, top: float, ranges) -> list[str]:
+    """The weeks from_col..to_col of the calendar, with month and weekday labels."""
+    monday = week_start(days[0][0]) + timedelta(weeks=from_col)
+    until = monday + timedelta(weeks=to_col - from_col)
+    cells_top = top + 22
+    parts = [
+        _text(0, cells_top + row * PITCH + CELL - 1.5, WEEKDAYS[row][:3]) for row in (0, 2, 4, 6)
+    ]
+    shown = [(day, n) for day, n in days if monday <= day < until]
+    for day, n in shown:
+        x = DAY_LABELS + (day - monday).days // 7 * PITCH
+        y = cells_top + day.weekday() * PITCH
+        tip = f"{_n(n, 'incident')} on {day:%A} {_day(day)}" if n else None
+        parts.append(_rect(x, y, CELL, CELL, SHADES[shade(n, ranges)], rx=2, tip=tip))
+    return parts + _strip_months([day for day, _ in shown], monday, top + 14)
+
+
+def _strip_months(shown: list[date], monday: date, y: float) -> list[str]:
+    """The year in the margin; each month over the column of its 1st (and the first month)."""
+    starts = [day for day in shown if day.day == 1]
+    if shown and (not starts or (starts[0] - shown[0]).days >= 21):
+        starts.insert(0, shown[0])
+    parts, free_from = [_text(0, y, str(shown[0].year))] if shown else [], 0.0
+    for day in starts:
+        x = DAY_LABELS + (week_start(day) - monday).days // 7 * PITCH
+        label = "Jan" if day.month == 1 and day.year == shown[0].year else _month_text(day, False)
+        if x >= free_from and x + _width(label) <= WIDTH:
+            parts.append(_text(x, y, label))
+            free_from = x + _width(label) + 6
+    return parts
+
+
+# --- chart 3: time of day by weekday ---------------------------------------------------------
+
+
+def time_chart(datetimes: list[datetime], tz: tzinfo) -> Chart:
+    """When incidents begin: weekdays by three-hour blocks, counts in the squares."""
+    grid = time_grid(datetimes, tz)
+    title = "Time of day, by weekday"
+    return Chart("times", title, _time_svg(grid, title), time_summary(grid))
+
+
+def _time_svg(grid: list[list[int]], title: str) -> SafeString:
+    left, top, row_h = 36, 22, 28
+    col_w = (WIDTH - left) / len(grid[0])
+    ranges = shade_ranges(n for row in grid for n in row)
+    body = [
+        _text(
+            left + (i + 0.5) * col_w,
+            14,
+            f"{i * BLOCK_HOURS:02d}–{(i + 1) * BLOCK_HOURS:02d}",
+            anchor="middle",
+        )
+        for i in range(len(grid[0]))
+    ]
+    for day, row in enumerate(grid):
+        y = top + day * row_h
+        body.append(_text(0, y + 18.5, WEEKDAYS[day][:3]))
+        for block, n in enumerate(row):
+            level, x = shade(n, ranges), left + block * col_w
+            tip = f"{_n(n, 'incident')}, {WEEKDAYS[day]}s between {_block(block)}" if n else None
+            body.append(_rect(x + 1, y + 1, col_w - 2, row_h - 2, SHADES[level], rx=2, tip=tip))
+            if n:
+                body.append(
+                    _text(x + col_w / 2, y + 18.5, f"{n:,}", anchor="middle", fill=ON_SHADES[level])
+                )
+    legend, bottom = _legend(_shade_items(ranges), top + 7 * row_h + 10, "Incidents:")
+    desc = (
+        "Grid of when all the incidents in the log began: one row per weekday, Monday to "
+        "Sunday, and one column per three hours of the day from midnight. Each square shows "
+        "its number of incidents; darker squares mean more."
+    )
+    return _svg("chart-times", bottom + 4, title, desc, body + legend)

@@ -1,0 +1,343 @@
+"""The guide's four steps, with a status derived from what the user has recorded, the user's own
+further safety steps, and the help contacts the host configured.
+
+Query helpers take the user and start from `owned_by(user)`; the checklist page, the dashboard
+and the PDF dossier read the same figures. `checklist_status` makes the same small number of
+queries however long the log is.
+"""
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from typing import ClassVar
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from .models import Evidence, Incident, NoContactNotice, PoliceContact, SafetyStep, User
+
+logger = logging.getLogger(__name__)
+
+# How many entries lacking both exact words and evidence the checklist names.
+NEEDS_DETAILS_SHOWN = 5
+
+# One line under each further safety step: why it helps.
+SAFETY_STEP_HINTS = {
+    SafetyStep.Step.VOICEMAILS: "Even the ones that hurt to keep. Save copies before a phone is "
+    "changed, reset or repaired.",
+    SafetyStep.Step.TOLD_SOMEONE: "Someone who knows can notice things, be a witness, and help "
+    "if you need it. Reception or security can stop them at the door.",
+    SafetyStep.Step.DEVICES: "Look for shared accounts, location sharing, unknown apps and "
+    "tracking tags. Change passwords from a device they have never had in their hands.",
+    SafetyStep.Step.ROUTES: "Small changes help: other times, other routes, another shop.",
+    SafetyStep.Step.COPY: "If this device is lost, broken or taken, the record survives. "
+    "A printed or saved copy, kept somewhere safe, is enough.",
+}
+
+
+class Status(enum.StrEnum):
+    DONE = "done"
+    UNDER_WAY = "under_way"
+    NOT_YET = "not_yet"
+
+    @property
+    def label(self) -> str:
+        return {"done": "Done", "under_way": "Under way", "not_yet": "Not yet"}[self.value]
+
+
+# --- query helpers --------------------------------------------------------------------------
+
+
+def _first_notice_of_case() -> Subquery:
+    """When the incident's own person was first told to stop (None if never): per case, so a
+    notice to one person does not count against incidents about another."""
+    notices = NoContactNotice.objects.live().filter(case=OuterRef("case")).order_by("given_at")
+    return Subquery(notices.values("given_at")[:1])
+
+
+def _has_evidence() -> Exists:
+    return Exists(Evidence.objects.live().filter(incident=OuterRef("pk")))
+
+
+def incidents_after_first_notice(user: User) -> QuerySet[Incident]:
+    """The user's live incidents that happened after their person's first live notice."""
+    return (
+        Incident.objects.owned_by(user)
+        .live()
+        .annotate(first_notice_at=_first_notice_of_case())
+        .filter(occurred_at__gt=F("first_notice_at"))
+    )
+
+
+def incidents_needing_details(user: User) -> QuerySet[Incident]:
+    """Live incidents with neither exact words nor a live evidence file, newest first."""
+    return (
+        Incident.objects.owned_by(user)
+        .live()
+        .filter(exact_words="")
+        .exclude(_has_evidence())
+        .order_by("-occurred_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class IncidentFigures:
+    total: int
+    with_evidence: int
+    needing_details: int
+    latest: datetime | None
+    after_notice: int
+    after_notice_times: int  # the sum of their counts: "14 calls" counts 14
+    replies_after_notice: int
+    last_reply: datetime | None
+
+    @property
+    def days_since_latest(self) -> int | None:
+        return _days_since(self.latest)
+
+    @property
+    def days_since_reply(self) -> int | None:
+        return _days_since(self.last_reply)
+
+
+def _days_since(moment: datetime | None) -> int | None:
+    """Whole calendar days in the user's time zone (0 = today)."""
+    if moment is None:
+        return None
+    return (timezone.localdate() - timezone.localdate(moment)).days
+
+
+def incident_figures(user: User) -> IncidentFigures:
+    """Everything the checklist counts about incidents, in one query."""
+    after = Q(occurred_at__gt=F("first_notice_at"))
+    replied = Q(response=Incident.Response.REPLIED)
+    figures = (
+        Incident.objects.owned_by(user)
+        .live()
+        .annotate(first_notice_at=_first_notice_of_case(), has_evidence=_has_evidence())
+        .aggregate(
+            total=Count("id"),
+            with_evidence=Count("id", filter=Q(has_evidence=True)),
+            needing_details=Count("id", filter=Q(has_evidence=False, exact_words="")),
+            latest=Max("occurred_at"),
+            after_notice=Count("id", filter=after),
+            after_notice_times=Sum("count", filter=after, default=0),
+            replies_after_notice=Count("id", filter=after & replied),
+            last_reply=Max("occurred_at", filter=replied),
+        )
+    )
+    return IncidentFigures(**figures)
+
+
+def safety_steps(user: User) -> dict[str, SafetyStep]:
+    """The steps the user has ticked, by step."""
+    return {step.step: step for step in SafetyStep.objects.owned_by(user)}
+
+
+# --- the four steps -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BeClear:
+    title: ClassVar[str] = "Be clear"
+    status: Status
+    notices: list[NoContactNotice]
+    first_notice: NoContactNotice | None
+    incidents_after: int
+    times_after: int
+
+
+@dataclass(frozen=True)
+class Document:
+    title: ClassVar[str] = "Document everything"
+    status: Status
+    total: int
+    with_evidence: int
+    days_since_latest: int | None
+    # Not run until read (the dashboard does not need it); once read, kept.
+    needing_details: QuerySet[Incident]
+    needing_details_count: int
+
+    @property
+    def needing_details_more(self) -> int:
+        return self.needing_details_count - len(self.needing_details)
+
+
+@dataclass(frozen=True)
+class TalkToPolice:
+    title: ClassVar[str] = "Talk to the police"
+    status: Status
+    contacts: list[PoliceContact]
+    references: list[str]
+    next_follow_up: date | None
+    overdue: list[PoliceContact]
+
+
+@dataclass(frozen=True)
+class Consistency:
+    title: ClassVar[str] = "Consistency"
+    status: Status
+    has_notice: bool
+    incidents_after_notice: int
+    replies_after_notice: int
+    last_reply: datetime | None
+    days_since_reply: int | None
+    # With no reply ever: days since the first notice (None without a notice).
+    days_since_notice: int | None
+
+
+@dataclass(frozen=True)
+class ChecklistStatus:
+    be_clear: BeClear
+    document: Document
+    police: TalkToPolice
+    consistency: Consistency
+
+    @property
+    def steps(self) -> list:
+        return [self.be_clear, self.document, self.police, self.consistency]
+
+    @property
+    def done_count(self) -> int:
+        return sum(step.status == Status.DONE for step in self.steps)
+
+    @property
+    def next_step(self):
+        """The first of the three one-off steps not done yet, or None. (Consistency goes on
+        for as long as the case does; it is never the "next" thing to do.)"""
+        return next((step for step in self.steps[:3] if step.status != Status.DONE), None)
+
+
+def checklist_status(user: User) -> ChecklistStatus:
+    """The four steps as the user's records show them: three queries, and a fourth when the
+    entries lacking details are read, whatever the log's size."""
+    notices = list(NoContactNotice.objects.owned_by(user).live().order_by("given_at", "id"))
+    contacts = list(PoliceContact.objects.owned_by(user).live().order_by("contacted_at", "id"))
+    figures = incident_figures(user)
+    first = notices[0] if notices else None
+    return ChecklistStatus(
+        be_clear=BeClear(
+            status=Status.DONE if first else Status.NOT_YET,
+            notices=notices,
+            first_notice=first,
+            incidents_after=figures.after_notice,
+            times_after=figures.after_notice_times,
+        ),
+        document=Document(
+            status=Status.DONE if figures.total else Status.NOT_YET,
+            total=figures.total,
+            with_evidence=figures.with_evidence,
+            days_since_latest=figures.days_since_latest,
+            needing_details=incidents_needing_details(user)[:NEEDS_DETAILS_SHOWN],
+            needing_details_count=figures.needing_details,
+        ),
+        police=_police_step(contacts),
+        consistency=_consistency_step(figures, first),
+    )
+
+
+def _police_step(contacts: list[PoliceContact]) -> TalkToPolice:
+    today = timezone.localdate()
+    references = [c.reference.strip() for c in contacts if c.reference.strip()]
+    pending = [c for c in contacts if c.follow_up_on and not c.follow_up_done]
+    upcoming = [c.follow_up_on for c in pending if c.follow_up_on >= today]
+    # Spoken to them but no report number: under way, as nobody can find the case again.
+    status = Status.DONE if references else Status.UNDER_WAY if contacts else Status.NOT_YET
+    return TalkToPolice(
+        status=status,
+        contacts=contacts,
+        references=list(dict.fromkeys(references)),
+        next_follow_up=min(upcoming, default=None),
+        overdue=sorted(
+            (c for c in pending if c.follow_up_on < today), key=lambda c: c.follow_up_on
+        ),
+    )
+
+
+def _consistency_step(figures: IncidentFigures, first: NoContactNotice | None) -> Consistency:
+    if not figures.total:
+        status = Status.NOT_YET  # nothing logged, nothing to show
+    elif first:
+        status = Status.UNDER_WAY if figures.replies_after_notice else Status.DONE
+    else:
+        status = Status.UNDER_WAY if figures.last_reply else Status.DONE
+    return Consistency(
+        status=status,
+        has_notice=first is not None,
+        incidents_after_notice=figures.after_notice,
+        replies_after_notice=figures.replies_after_notice,
+        last_reply=figures.last_reply,
+        days_since_reply=figures.days_since_reply,
+        days_since_notice=_days_since(first.given_at) if first else None,
+    )
+
+
+# --- help contacts --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HelpContact:
+    name: str
+    contact: str
+    note: str = ""
+
+    @property
+    def href(self) -> str:
+        """A link the phone can follow: web pages, phone numbers and e-mail addresses."""
+        if self.contact.lower().startswith(("https://", "http://")):
+            return self.contact
+        digits = self.contact.replace(" ", "").replace("-", "").replace("(", "").replace(")", "")
+        if digits.lstrip("+").isdigit():
+            return f"tel:{digits}"
+        if "@" in self.contact and " " not in self.contact:
+            return f"mailto:{self.contact}"
+        return ""  # "Text SHOUT to 85258" and the like are shown as they are
+
+
+@dataclass(frozen=True)
+class HelpInfo:
+    emergency_number: str
+    contacts: list[HelpContact]
+
+    @property
+    def emergency_href(self) -> str:
+        return HelpContact("", self.emergency_number).href
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.emergency_number or self.contacts)
+
+
+@cache
+def parse_help_contacts(raw: str) -> tuple[HelpContact, ...]:
+    """Entries "Name|phone or link|short note" separated by ";". The note may be left out.
+
+    A malformed entry is skipped with a warning in the server's log (once per value, thanks
+    to the cache), so one typo does not hide the other numbers.
+    """
+    contacts = []
+    for entry in raw.split(";"):
+        if not entry.strip():
+            continue
+        parts = [part.strip() for part in entry.split("|")]
+        if len(parts) == 2:
+            parts.append("")
+        if len(parts) != 3 or not parts[0] or not parts[1]:
+            logger.warning(
+                "HELP_CONTACTS: skipped %r; write each entry as Name|phone or link|short note",
+                entry.strip(),
+            )
+            continue
+        contacts.append(HelpContact(*parts))
+    return tuple(contacts)
+
+
+def help_info() -> HelpInfo:
+    """The emergency number and support services the host configured for their country."""
+    return HelpInfo(
+        emergency_number=settings.HELP_EMERGENCY_NUMBER.strip(),
+        contacts=list(parse_help_contacts(settings.HELP_CONTACTS)),
+    )
