@@ -9,7 +9,7 @@ queries however long the log is.
 import enum
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import ClassVar
 
@@ -17,7 +17,15 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from .models import Evidence, Incident, NoContactNotice, PoliceContact, SafetyStep, User
+from .models import (
+    Evidence,
+    Incident,
+    NoContactNotice,
+    PoliceContact,
+    ProtectiveOrder,
+    SafetyStep,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -255,6 +263,55 @@ def _police_step(contacts: list[PoliceContact]) -> TalkToPolice:
             (c for c in pending if c.follow_up_on < today), key=lambda c: c.follow_up_on
         ),
     )
+
+
+# How far ahead the dashboard looks for police follow-ups and orders running out.
+FOLLOW_UP_NOTICE_DAYS = 14
+ORDER_EXPIRY_NOTICE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Reminder:
+    text: str
+    url: str
+    urgent: bool
+
+
+def reminders(user: User, police: TalkToPolice) -> list[Reminder]:
+    """Police follow-ups due soon or overdue, and court orders about to run out."""
+    today = timezone.localdate()
+    found = [
+        Reminder(
+            f"Follow-up with the police was due on {c.follow_up_on:%d %b %Y}.",
+            c.get_absolute_url(),
+            urgent=True,
+        )
+        for c in police.overdue
+    ]
+    soon = today + timedelta(days=FOLLOW_UP_NOTICE_DAYS)
+    for contact in police.contacts:
+        due = contact.follow_up_on
+        if due and not contact.follow_up_done and today <= due <= soon:
+            text = f"Follow up with the police on {due:%a %d %b}" + (
+                f" (report {contact.reference})." if contact.reference else "."
+            )
+            found.append(Reminder(text, contact.get_absolute_url(), False))
+    expiring = (
+        ProtectiveOrder.objects.owned_by(user)
+        .live()
+        .filter(
+            expires_on__gte=today, expires_on__lte=today + timedelta(days=ORDER_EXPIRY_NOTICE_DAYS)
+        )
+    )
+    for order in expiring:
+        days = (order.expires_on - today).days
+        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+        text = (
+            f"Your {order.get_order_type_display().lower()} runs out {when} "
+            f"({order.expires_on:%d %b %Y}). Ask the court or a lawyer about extending it."
+        )
+        found.append(Reminder(text, order.get_absolute_url(), days <= 7))
+    return found
 
 
 def _consistency_step(figures: IncidentFigures, first: NoContactNotice | None) -> Consistency:

@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from . import charts, services, step_views
-from .checklist import SAFETY_STEP_HINTS, checklist_status, help_info, safety_steps
+from .checklist import SAFETY_STEP_HINTS, checklist_status, help_info, reminders, safety_steps
 from .evidence import EXTENSIONS, EvidenceRejected, check_integrity, derived_path
 from .forms import (
     AccountCreateForm,
@@ -132,10 +132,12 @@ def account_list(request):
 
 def dashboard(request):
     incidents = Incident.objects.owned_by(request.user).live()
+    steps = checklist_status(request.user)
     context = {
         "summary": incidents.summary(),
         "recent": incidents.select_related("case")[:5],
-        "steps": checklist_status(request.user),
+        "steps": steps,
+        "reminders": reminders(request.user, steps.police),
         "weekly_chart": charts.dashboard_chart(
             request.user, tz=timezone.get_current_timezone(), today=timezone.localdate()
         ),

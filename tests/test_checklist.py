@@ -12,7 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.checklist import Status, checklist_status, incidents_after_first_notice
-from incidents.models import Case, Evidence, Incident, NoContactNotice, PoliceContact, SafetyStep
+from incidents.models import (
+    Case,
+    Evidence,
+    Incident,
+    NoContactNotice,
+    PoliceContact,
+    ProtectiveOrder,
+    SafetyStep,
+)
 from incidents.services import record_trash
 from tests.conftest import make_incident, page_text
 
@@ -450,3 +458,29 @@ def test_the_checklist_shows_the_help_contacts_too(alice_client, settings):
     assert "In danger now? Call 112." in _text(response)
     assert 'href="mailto:help@example.org"' in response.content.decode()
     assert "Advice line" in page_text(response)
+
+
+def test_the_dashboard_reminds_of_follow_ups_and_orders_running_out(alice, alice_client):
+    case = Case.objects.owned_by(alice).get()
+    today = timezone.localdate()
+    PoliceContact.objects.create(
+        case=case,
+        contacted_at=timezone.now(),
+        reference="CR/9",
+        follow_up_on=today + timedelta(days=3),
+    )
+    PoliceContact.objects.create(
+        case=case, contacted_at=timezone.now(), follow_up_on=today - timedelta(days=2)
+    )
+    PoliceContact.objects.create(
+        case=case, contacted_at=timezone.now(), follow_up_on=today + timedelta(days=60)
+    )
+    ProtectiveOrder.objects.create(
+        case=case, issued_on=today - timedelta(days=300), expires_on=today + timedelta(days=5)
+    )
+    text = page_text(alice_client.get(reverse("dashboard")))
+    assert "Coming up" in text
+    assert "(report CR/9)" in text
+    assert "Follow-up with the police was due on" in text
+    assert "runs out in 5 days" in text
+    assert text.count("Follow up with the police on") == 1  # the one 60 days away waits
