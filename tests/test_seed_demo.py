@@ -204,3 +204,17 @@ def test_it_attaches_phone_screenshots_that_quote_the_incidents(alice):
         assert (item.width, item.height) == PHONE_SIZE
         assert item.incident.case.is_demo
         assert item.caption.startswith(item.incident.get_kind_display())
+
+
+def test_it_records_a_notice_police_reports_and_an_order_in_a_plausible_order(alice):
+    seed(incidents=200)
+    case = Case.objects.get(owner=alice, is_demo=True)
+    notice = case.notices.get()
+    first, second = case.police_contacts.order_by("contacted_at")
+    order = case.orders.get()
+    assert notice.given_at < first.contacted_at < second.contacted_at
+    assert first.incidents.exists() and second.incidents.exists()
+    breaches = Incident.objects.filter(case=case, violates_order=True)
+    assert all(b.occurred_at.date() > order.issued_on for b in breaches)
+    seed(incidents=20)  # a second run adds incidents, not another set of steps
+    assert case.notices.count() == 1 and case.orders.count() == 1

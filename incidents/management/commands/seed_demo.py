@@ -56,7 +56,14 @@ from incidents.demo_words import (
     WORK_HOURS,
     WORK_PLACES,
 )
-from incidents.models import Case, Incident, User
+from incidents.models import (
+    Case,
+    Incident,
+    NoContactNotice,
+    PoliceContact,
+    ProtectiveOrder,
+    User,
+)
 from incidents.screenshots import chat_screenshot
 from incidents.services import evidence_add
 
@@ -73,6 +80,10 @@ Response = Incident.Response
 
 # Screenshots are of messages; these kinds are the ones that come as messages.
 SCREENSHOT_KINDS = {Kind.TEXTS, Kind.SOCIAL_MEDIA, Kind.EMAIL, Kind.THREATS, Kind.CALLS}
+NOTICE_WORDS = (
+    "I don't want any relationship or contact with you. Do not call, message or visit me, "
+    "or contact me through anyone else."
+)
 TIME_PREFIX = re.compile(r"^\d{1,2}:\d{2}\s+")
 
 
@@ -347,6 +358,54 @@ def save_incidents(incidents: list[Incident]) -> list[Incident]:
     return Incident.objects.bulk_create(incidents, batch_size=BATCH_SIZE)
 
 
+def add_steps(case: Case, incidents: list[Incident]) -> None:
+    """A notice early on, two police reports, and the court order served late, as real cases
+    go; only on the first run, so running again does not repeat them."""
+    if len(incidents) < 10 or case.notices.exists():
+        return
+    ordered = sorted(incidents, key=lambda i: i.occurred_at)
+
+    def after(share: float, hours: int):
+        return ordered[int(share * (len(ordered) - 1))].occurred_at + timedelta(hours=hours)
+
+    NoContactNotice.objects.create(
+        case=case,
+        given_at=after(0.15, 1),
+        method=NoContactNotice.Method.TEXT,
+        words=NOTICE_WORDS,
+        acknowledged=NoContactNotice.Acknowledged.NO,
+    )
+    reported_from = 0
+    for number, share in enumerate((0.4, 0.75), start=1):
+        upto = int(share * (len(ordered) - 1))
+        contact = PoliceContact.objects.create(
+            case=case,
+            contacted_at=after(share, 20),
+            method=PoliceContact.Method.IN_PERSON,
+            agency="Demo Police, Central Station",
+            officer_name="Officer A. Example",
+            badge_number=f"DEMO-{1000 + number}",
+            reference="DEMO/2026/0417",
+            reported=f"Contact since the no-contact notice, {upto - reported_from} incidents.",
+            advice="Keep logging everything, do not reply, call the emergency number if in danger.",
+        )
+        contact.incidents.set(ordered[reported_from + 1 : upto + 1][-10:])
+        reported_from = upto
+    # Served the day before the first incident that breaks it.
+    first_breach = next((i.occurred_at for i in ordered if i.violates_order), None)
+    issued = (first_breach - timedelta(days=1)) if first_breach else after(ORDER_SERVED_AT, 0)
+    ProtectiveOrder.objects.create(
+        case=case,
+        issued_on=issued.date(),
+        served_on=issued.date(),
+        expires_on=issued.date() + timedelta(days=365),
+        court="Demo County Court",
+        case_number="DEMO-CC-1234",
+        terms="No contact of any kind, directly or through others.",
+        distance="100 metres",
+    )
+
+
 def attach_screenshots(
     rng: random.Random, case: Case, incidents: list[Incident], count: int, tz: ZoneInfo
 ) -> int:
@@ -405,6 +464,7 @@ class Command(BaseCommand):
             case = demo_case_for(account)
             slots = plan_slots(rng, incidents, timezone.localdate(now, tz))
             saved = save_incidents([build_incident(rng, case, slot, tz, now) for slot in slots])
+            add_steps(case, saved)
         attached = attach_screenshots(random.Random(seed), case, saved, images, tz)
         pictures = f" and {attached} screenshots" if images else ""
         self.stdout.write(f"Added {incidents} incidents{pictures} to the demo case for {user}.")
