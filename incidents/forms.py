@@ -3,6 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.db.models import Q
+from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 
 from . import services
@@ -19,6 +20,12 @@ from .models import (
 
 # Phones clocks drift; a time a few minutes ahead is a typo-free "now", not the future.
 FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+class FormRenderer(TemplatesSetting):
+    """Django's renderer with our field layout (templates/forms/field.html)."""
+
+    field_template_name = "forms/field.html"
 
 
 class LocalDateTimeInput(forms.DateTimeInput):

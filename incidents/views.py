@@ -156,7 +156,8 @@ def timeline(request):
         "page": page,
         "days": days,
         "query": query.urlencode(),
-        "is_filtered": any(filters.values()) if filters else False,
+        # The order is a way of reading, not a filter.
+        "is_filtered": any(v for k, v in filters.items() if k != "order"),
     }
     return render(request, "incidents/timeline.html", context)
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # the widget templates, for FORM_RENDERER
     "incidents",
 ]
 
@@ -91,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+FORM_RENDERER = "incidents.forms.FormRenderer"
 ROOT_URLCONF = "stalkerlog.urls"
 WSGI_APPLICATION = "stalkerlog.wsgi.application"
 

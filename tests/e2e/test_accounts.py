@@ -23,7 +23,7 @@ def test_a_new_owner_sets_up_the_app_with_the_console_code(page, a11y, live_serv
 
     page.get_by_label("Setup code").fill("WRONG-CODE-0000")
     page.get_by_label("Username").fill("sam")
-    page.get_by_label("Password:", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Password confirmation").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Create my account").click()
 
@@ -36,7 +36,7 @@ def test_a_new_owner_sets_up_the_app_with_the_console_code(page, a11y, live_serv
     a11y(page)
 
     page.get_by_label("Setup code").fill(code.lower())
-    page.get_by_label("Password:", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Password confirmation").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Create my account").click()
 
