@@ -118,24 +118,21 @@ def _days_since(moment: datetime | None) -> int | None:
     return (timezone.localdate() - timezone.localdate(moment)).days
 
 
-def incident_figures(user: User) -> IncidentFigures:
-    """Everything the checklist counts about incidents, in one query."""
+def incident_figures(incidents: QuerySet[Incident]) -> IncidentFigures:
+    """Everything the checklist (and the dossier) counts about these incidents, in one query."""
     after = Q(occurred_at__gt=F("first_notice_at"))
     replied = Q(response=Incident.Response.REPLIED)
-    figures = (
-        Incident.objects.owned_by(user)
-        .live()
-        .annotate(first_notice_at=_first_notice_of_case(), has_evidence=_has_evidence())
-        .aggregate(
-            total=Count("id"),
-            with_evidence=Count("id", filter=Q(has_evidence=True)),
-            needing_details=Count("id", filter=Q(has_evidence=False, exact_words="")),
-            latest=Max("occurred_at"),
-            after_notice=Count("id", filter=after),
-            after_notice_times=Sum("count", filter=after, default=0),
-            replies_after_notice=Count("id", filter=after & replied),
-            last_reply=Max("occurred_at", filter=replied),
-        )
+    figures = incidents.annotate(
+        first_notice_at=_first_notice_of_case(), has_evidence=_has_evidence()
+    ).aggregate(
+        total=Count("id"),
+        with_evidence=Count("id", filter=Q(has_evidence=True)),
+        needing_details=Count("id", filter=Q(has_evidence=False, exact_words="")),
+        latest=Max("occurred_at"),
+        after_notice=Count("id", filter=after),
+        after_notice_times=Sum("count", filter=after, default=0),
+        replies_after_notice=Count("id", filter=after & replied),
+        last_reply=Max("occurred_at", filter=replied),
     )
     return IncidentFigures(**figures)
 
@@ -224,7 +221,7 @@ def checklist_status(user: User) -> ChecklistStatus:
     entries lacking details are read, whatever the log's size."""
     notices = list(NoContactNotice.objects.owned_by(user).live().order_by("given_at", "id"))
     contacts = list(PoliceContact.objects.owned_by(user).live().order_by("contacted_at", "id"))
-    figures = incident_figures(user)
+    figures = incident_figures(Incident.objects.owned_by(user).live())
     first = notices[0] if notices else None
     return ChecklistStatus(
         be_clear=BeClear(

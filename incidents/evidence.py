@@ -26,7 +26,12 @@ CHUNK_SIZE = 1024 * 1024
 HEAD_SIZE = 64
 
 # Display copies: (longest side in pixels, JPEG quality).
-DERIVED_VARIANTS = {"thumbnail": (400, 80), "preview": (1600, 85)}
+DERIVED_VARIANTS = {
+    "thumbnail": (400, 80),
+    "preview": (1600, 85),
+    # For the dossier: readable on paper, light enough for a few hundred in one PDF.
+    "print": (1100, 68),
+}
 
 
 class EvidenceRejected(Exception):

@@ -194,6 +194,9 @@ SETUP_CODE_FILE = DATA_DIR / "setup_code"
 
 TRASH_KEEP_DAYS = 30
 
+# How many processes draw a dossier's parts at once (default: one per core).
+DOSSIER_WORKERS = env.int("DOSSIER_WORKERS", default=os.cpu_count() or 1)
+
 # Evidence uploads. The limits are shown to the user before they pick files.
 EVIDENCE_MAX_FILE_MB = env.int("EVIDENCE_MAX_FILE_MB", default=100)
 EVIDENCE_MAX_REQUEST_MB = env.int("EVIDENCE_MAX_REQUEST_MB", default=300)

@@ -7,12 +7,14 @@ from .base import Record, Revision
 from .cases import Case
 from .entries import Incident
 from .evidence import Evidence
+from .exports import Export
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder, SafetyStep
 
 __all__ = [
     "TIME_ZONE_CHOICES",
     "Case",
     "Evidence",
+    "Export",
     "Incident",
     "NoContactNotice",
     "PoliceContact",

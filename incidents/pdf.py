@@ -1,0 +1,294 @@
+"""Drawing the dossier with WeasyPrint.
+
+The dossier is cut into parts (cover, summary, background, one part per month of the log,
+exhibits in groups, appendix). Each part is drawn on its own, on every core at once, and kept
+in a per-user cache keyed by its exact content, so a dossier made again after one new incident
+redraws only the parts that changed. pypdf then joins the parts, numbers the pages ("Page 3 of
+120"), adds bookmarks and the document's metadata.
+
+WeasyPrint fetches nothing but the dossier's own display images, through `AllowListFetcher`:
+no network, no files outside the list, no redirects. User text is escaped by the templates.
+"""
+
+import hashlib
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .dossier import DossierData, DossierOptions, dossier_data
+from .evidence import derived_path
+from .models import User
+
+FETCH_SCHEME = "stalkerlog"
+EXHIBITS_PER_PART = 20
+
+Progress = Callable[[int, str], None]
+
+
+class AllowListFetcher(URLFetcher):
+    """Hands WeasyPrint the listed images and refuses everything else."""
+
+    def __init__(self, allowed: dict[str, str]):
+        super().__init__(allowed_protocols=[FETCH_SCHEME], allow_redirects=False)
+        self.allowed = allowed
+
+    def fetch(self, url, headers=None):
+        path = self.allowed.get(url)
+        if path is None:
+            raise ValueError("Not part of this dossier.")
+        return URLFetcherResponse(
+            url, body=Path(path).read_bytes(), headers={"Content-Type": "image/jpeg"}
+        )
+
+
+@dataclass(frozen=True)
+class Part:
+    title: str  # its bookmark
+    html: str
+    group: str = ""  # the bookmark it sits under, if any
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    pages: int
+    size: int
+
+
+def render_dossier(
+    user: User, options: DossierOptions, out: Path, progress: Progress = lambda p, s: None
+) -> RenderResult:
+    """Write the dossier to `out`, atomically. Call with the user's time zone active."""
+    progress(2, "Gathering the records")
+    data = dossier_data(user, options)
+    progress(8, "Preparing the images")
+    allowed = _prepare_images(data)
+    parts = dossier_parts(data)
+    pdfs = render_parts(parts, allowed, _cache_dir(user), progress)
+    progress(92, "Numbering the pages")
+    return assemble(parts, pdfs, data, out)
+
+
+# --- parts -------------------------------------------------------------------------------------
+
+
+def _image_url(item, variant: str) -> str:
+    return f"{FETCH_SCHEME}://evidence/{item.uuid}/{variant}"
+
+
+def _prepare_images(data: DossierData) -> dict[str, str]:
+    """Make sure every display image exists, and list the URLs the dossier may fetch."""
+    allowed = {}
+    if not data.options.include_images or data.options.short:
+        return allowed
+    for item in data.exhibits:
+        if item.is_image:
+            item.thumb_url = _image_url(item, "thumbnail")
+            item.print_url = _image_url(item, "print")
+            for variant, url in (("thumbnail", item.thumb_url), ("print", item.print_url)):
+                allowed[url] = str(derived_path(item, variant))
+    return allowed
+
+
+def dossier_parts(data: DossierData) -> list[Part]:
+    """The dossier as separate HTML documents, in reading order."""
+    options = data.options
+    for ref, incident in enumerate(data.incidents, start=1):
+        incident.ref = ref
+    refs = {incident.id: incident.ref for incident in data.incidents}
+    for item in data.exhibits:
+        item.incident_ref = refs.get(item.incident_id)
+    base = {"data": data, "paper": options.paper}
+    parts = [
+        Part("Cover", render_to_string("pdf/cover.html", base)),
+        Part("Summary", render_to_string("pdf/summary.html", base)),
+    ]
+    if options.short:
+        parts.append(Part("Incidents", render_to_string("pdf/log_short.html", base)))
+        return parts
+    parts.append(Part("Background", render_to_string("pdf/background.html", base)))
+    for i, month in enumerate(data.months):
+        context = {
+            **base,
+            "month": month,
+            "first_month": i == 0,
+            "include_effects": options.include_effects,
+            "include_images": options.include_images,
+        }
+        html = render_to_string("pdf/log.html", context)
+        parts.append(Part(month.title, html, group="Chronological log"))
+    for start in range(0, len(data.exhibits), EXHIBITS_PER_PART):
+        items = data.exhibits[start : start + EXHIBITS_PER_PART]
+        context = {
+            **base,
+            "items": items,
+            "first_chunk": start == 0,
+            "include_images": options.include_images,
+        }
+        title = f"Exhibits {items[0].exhibit_number} to {items[-1].exhibit_number}"
+        parts.append(Part(title, render_to_string("pdf/exhibits.html", context), group="Exhibits"))
+    parts.append(Part("Integrity and statement", render_to_string("pdf/appendix.html", base)))
+    return parts
+
+
+# --- drawing -----------------------------------------------------------------------------------
+
+
+def _cache_dir(user: User) -> Path:
+    return settings.DATA_DIR / "cache" / "dossier" / str(user.pk)
+
+
+def _cache_key(html: str, allowed: dict[str, str]) -> str:
+    digest = hashlib.sha256(html.encode())
+    for url in sorted(allowed):
+        if url in html:
+            digest.update(url.encode())
+    return digest.hexdigest()
+
+
+def draw_part(html: str, allowed: dict[str, str]) -> bytes:
+    """One part as PDF bytes. Runs in a worker process."""
+    fetcher = AllowListFetcher({url: path for url, path in allowed.items() if url in html})
+    return HTML(string=html, url_fetcher=fetcher).write_pdf()
+
+
+def render_parts(
+    parts: list[Part], allowed: dict[str, str], cache: Path, progress: Progress
+) -> list[bytes]:
+    """Draw the parts not in the cache (in parallel) and return every part's PDF."""
+    cache.mkdir(parents=True, exist_ok=True)
+    keys = [_cache_key(part.html, allowed) for part in parts]
+    missing = [i for i, key in enumerate(keys) if not (cache / f"{key}.pdf").exists()]
+    # The longest parts first, so that no core sits idle at the end.
+    missing.sort(key=lambda i: -len(parts[i].html))
+    workers = min(settings.DOSSIER_WORKERS, len(missing))
+    done = 0
+
+    def keep(i: int, pdf: bytes) -> None:
+        nonlocal done
+        _write_atomically(cache / f"{keys[i]}.pdf", pdf)
+        done += 1
+        share = done / max(len(missing), 1)
+        progress(10 + int(80 * share), f"Drawing pages ({done} of {len(missing)})")
+
+    if workers > 1:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = {i: pool.submit(draw_part, parts[i].html, allowed) for i in missing}
+            for i, future in futures.items():
+                keep(i, future.result())
+    else:
+        for i in missing:
+            keep(i, draw_part(parts[i].html, allowed))
+    for key in keys:
+        os.utime(cache / f"{key}.pdf")  # recently used: kept by prune_cache
+    return [(cache / f"{key}.pdf").read_bytes() for key in keys]
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as f:
+        f.write(content)
+    os.replace(tmp, path)
+
+
+# --- assembling --------------------------------------------------------------------------------
+
+
+def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path) -> RenderResult:
+    """Join the parts, number the pages, add bookmarks and metadata, write `out` atomically."""
+    writer = PdfWriter()
+    starts = []
+    for pdf in pdfs:
+        starts.append(len(writer.pages))
+        writer.append(PdfReader(BytesIO(pdf)), import_outline=False)
+    _number_pages(writer)
+    groups = {}
+    for part, start in zip(parts, starts, strict=True):
+        parent = None
+        if part.group:
+            if part.group not in groups:
+                groups[part.group] = writer.add_outline_item(part.group, start)
+            parent = groups[part.group]
+        writer.add_outline_item(part.title, start, parent=parent)
+    writer.add_metadata(
+        {
+            "/Title": f"Stalking log: {data.case}",
+            "/Author": data.prepared_by,
+            "/Subject": "Record of unwanted contact, with exhibits",
+            "/Creator": "StalkerLog",
+        }
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            writer.write(f)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return RenderResult(pages=len(writer.pages), size=out.stat().st_size)
+
+
+def _number_pages(writer: PdfWriter) -> None:
+    """ "Page X of Y" at the foot of every page, in a standard PDF font (nothing embedded)."""
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            }
+        )
+    )
+    total = len(writer.pages)
+    # Wrap each page's own drawing in q/Q so that ours starts from a clean graphics state.
+    save = writer._add_object(_stream(b"q\n"))
+    for number, page in enumerate(writer.pages, start=1):
+        width = float(page.mediabox.width)
+        label = f"Page {number} of {total}".encode()
+        x = width / 2 - len(label) * 2.1  # Helvetica 8 pt: about 4.2 pt a character
+        text = b"Q\nq BT /StalkerLogPageNumber 8 Tf 0.27 g %.1f 24 Td (%s) Tj ET Q\n" % (x, label)
+        resources = page.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()
+        fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
+        fonts[NameObject("/StalkerLogPageNumber")] = font
+        contents = page.get(NameObject("/Contents"))
+        existing = list(contents.get_object()) if isinstance(contents.get_object(), list) else []
+        if not existing and contents is not None:
+            existing = [contents]
+        stamp = writer._add_object(_stream(text))
+        page[NameObject("/Contents")] = ArrayObject([save, *existing, stamp])
+
+
+def _stream(data: bytes) -> DecodedStreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
+
+
+def prune_cache(user: User | None = None) -> None:
+    """Forget cached parts (all of a user's, or those unused for a month)."""
+    if user is not None:
+        shutil.rmtree(_cache_dir(user), ignore_errors=True)
+        return
+    root = settings.DATA_DIR / "cache" / "dossier"
+    if not root.exists():
+        return
+    month_ago = time.time() - 30 * 24 * 3600
+    for path in root.glob("*/*.pdf"):
+        if path.stat().st_mtime < month_ago:
+            path.unlink(missing_ok=True)
