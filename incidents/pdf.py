@@ -221,9 +221,9 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
         parent = None
         if part.group:
             if part.group not in groups:
-                groups[part.group] = writer.add_outline_item(part.group, start)
+                groups[part.group] = writer.add_outline_item(title=part.group, page_number=start)
             parent = groups[part.group]
-        writer.add_outline_item(part.title, start, parent=parent)
+        writer.add_outline_item(title=part.title, page_number=start, parent=parent)
     writer.add_metadata(
         {
             "/Title": f"Stalking log: {data.case}",
