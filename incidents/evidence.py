@@ -10,6 +10,8 @@ import io
 import os
 import secrets
 import tempfile
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +20,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
 from django.utils import timezone
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .models import Evidence
 
@@ -251,13 +253,32 @@ def open_image(source) -> Image.Image:
     return image
 
 
+_strict_lock = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding():
+    """Make Pillow fail on a truncated image while checking one.
+
+    WeasyPrint switches on Pillow's process-wide LOAD_TRUNCATED_IMAGES when it is imported (for
+    the dossier), after which a cut-off upload would decode "successfully" and be kept.
+    """
+    with _strict_lock:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def inspect_image(path: Path, content_type: str) -> ImageFacts:
     """Check that the whole image decodes, and read its size and camera data."""
     with open_image(path) as image:
         width, height = image.size
         exif = image.getexif()
     try:
-        with Image.open(path) as image:
+        with _strict_decoding(), Image.open(path) as image:
             if content_type == "image/png":
                 image.verify()  # checks every chunk without holding the pixels in memory
             else:
@@ -299,25 +320,38 @@ def _exif_camera(exif: Image.Exif) -> str:
     return " ".join(part for part in (make, model) if part)[:200]
 
 
+def derived_file(evidence: Evidence, variant: str) -> Path:
+    return settings.DERIVED_DIR / str(evidence.uuid) / f"{variant}.jpg"
+
+
 def derived_path(evidence: Evidence, variant: str) -> Path:
-    """A display copy of an image (made on first use): upright, resized, without metadata."""
-    path = settings.DERIVED_DIR / str(evidence.uuid) / f"{variant}.jpg"
-    if path.exists():
-        return path
-    longest, quality = DERIVED_VARIANTS[variant]
+    """A display copy of an image, made on first use."""
+    path = derived_file(evidence, variant)
+    if not path.exists():
+        make_derived(evidence, [variant])
+    return path
+
+
+def make_derived(evidence: Evidence, variants: list[str]) -> None:
+    """Make display copies (upright, resized, without metadata) from one reading of the
+    original, the largest first, each shrunk from the one before."""
+    sizes = sorted(variants, key=lambda v: -DERIVED_VARIANTS[v][0])
     with evidence_storage().open(evidence.stored_name, "rb") as original:
         data = io.BytesIO(original.read())
     with open_image(data) as image:
-        image.draft("RGB", (longest, longest))
-        upright = ImageOps.exif_transpose(image)
-        upright.thumbnail((longest, longest), Image.Resampling.LANCZOS)
-        clean = upright.convert("RGB")  # a new image: no EXIF, no GPS, no ICC profile
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as out:
-        clean.save(out, "JPEG", quality=quality, optimize=True)
-    os.replace(tmp, path)
-    return path
+        biggest = DERIVED_VARIANTS[sizes[0]][0]
+        image.draft("RGB", (biggest, biggest))
+        # A new image: no EXIF, no GPS, no ICC profile is carried over.
+        picture = ImageOps.exif_transpose(image).convert("RGB")
+    for variant in sizes:
+        longest, quality = DERIVED_VARIANTS[variant]
+        picture.thumbnail((longest, longest), Image.Resampling.LANCZOS, reducing_gap=1.0)
+        path = derived_file(evidence, variant)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            picture.save(out, "JPEG", quality=quality, optimize=True)
+        os.replace(tmp, path)
 
 
 # --- checking integrity ----------------------------------------------------------------------

@@ -30,11 +30,12 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .dossier import DossierData, DossierOptions, dossier_data
-from .evidence import derived_path
+from .evidence import derived_file, make_derived
 from .models import User
 
 FETCH_SCHEME = "stalkerlog"
 EXHIBITS_PER_PART = 20
+PRINT_VARIANTS = ("thumbnail", "print")
 
 Progress = Callable[[int, str], None]
 
@@ -90,17 +91,42 @@ def _image_url(item, variant: str) -> str:
 
 
 def _prepare_images(data: DossierData) -> dict[str, str]:
-    """Make sure every display image exists, and list the URLs the dossier may fetch."""
+    """Make sure every display image exists (in parallel), and list the URLs the dossier may
+    fetch."""
     allowed = {}
     if not data.options.include_images or data.options.short:
         return allowed
+    missing = []
     for item in data.exhibits:
-        if item.is_image:
-            item.thumb_url = _image_url(item, "thumbnail")
-            item.print_url = _image_url(item, "print")
-            for variant, url in (("thumbnail", item.thumb_url), ("print", item.print_url)):
-                allowed[url] = str(derived_path(item, variant))
+        if not item.is_image:
+            continue
+        item.thumb_url = _image_url(item, "thumbnail")
+        item.print_url = _image_url(item, "print")
+        for variant, url in (("thumbnail", item.thumb_url), ("print", item.print_url)):
+            allowed[url] = str(derived_file(item, variant))
+        if not all(derived_file(item, v).exists() for v in PRINT_VARIANTS):
+            missing.append(item)
+    list(_in_parallel(_make_print_images, [(item,) for item in missing]))
     return allowed
+
+
+def _make_print_images(item) -> None:
+    make_derived(item, list(PRINT_VARIANTS))
+
+
+def _in_parallel(function, calls: list[tuple]):
+    """Yield function(*args) for each call, in order, on up to DOSSIER_WORKERS processes."""
+    workers = min(settings.DOSSIER_WORKERS, len(calls))
+    if workers <= 1:
+        for args in calls:
+            yield function(*args)
+        return
+    # fork: the children inherit Django, loaded and configured, and start at once.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(function, *args) for args in calls]
+        for future in futures:
+            yield future.result()
 
 
 def dossier_parts(data: DossierData) -> list[Part]:
@@ -174,25 +200,12 @@ def render_parts(
     missing = [i for i, key in enumerate(keys) if not (cache / f"{key}.pdf").exists()]
     # The longest parts first, so that no core sits idle at the end.
     missing.sort(key=lambda i: -len(parts[i].html))
-    workers = min(settings.DOSSIER_WORKERS, len(missing))
-    done = 0
-
-    def keep(i: int, pdf: bytes) -> None:
-        nonlocal done
+    calls = [(parts[i].html, allowed) for i in missing]
+    drawn = zip(missing, _in_parallel(draw_part, calls), strict=True)
+    for done, (i, pdf) in enumerate(drawn, start=1):
         _write_atomically(cache / f"{keys[i]}.pdf", pdf)
-        done += 1
         share = done / max(len(missing), 1)
         progress(10 + int(80 * share), f"Drawing pages ({done} of {len(missing)})")
-
-    if workers > 1:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {i: pool.submit(draw_part, parts[i].html, allowed) for i in missing}
-            for i, future in futures.items():
-                keep(i, future.result())
-    else:
-        for i in missing:
-            keep(i, draw_part(parts[i].html, allowed))
     for key in keys:
         os.utime(cache / f"{key}.pdf")  # recently used: kept by prune_cache
     return [(cache / f"{key}.pdf").read_bytes() for key in keys]
