@@ -360,9 +360,6 @@ class HelpInfo:
     def emergency_href(self) -> str:
         return HelpContact("", self.emergency_number).href
 
-    @property
-    def is_configured(self) -> bool:
-        return bool(self.emergency_number or self.contacts)
 
 
 @cache

@@ -42,6 +42,9 @@ def _readable(record: Record, name: str, value):
     field = record._meta.get_field(name)
     if value is None or value == "":
         return "(empty)"
+    if field.is_relation:
+        related = field.related_model.objects.filter(uuid=value).first()
+        return str(related) if related else "(deleted)"
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):

@@ -31,7 +31,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .dossier import DossierData, DossierOptions, dossier_data
 from .evidence import derived_file, make_derived
-from .models import User
+from .models import Case, User
+from .services import exhibits_freeze
 
 FETCH_SCHEME = "stalkerlog"
 EXHIBITS_PER_PART = 20
@@ -74,6 +75,7 @@ def render_dossier(
 ) -> RenderResult:
     """Write the dossier to `out`, atomically. Call with the user's time zone active."""
     progress(2, "Gathering the records")
+    exhibits_freeze(case=Case.objects.owned_by(user).get(uuid=options.case))
     data = dossier_data(user, options)
     progress(8, "Preparing the images")
     allowed = _prepare_images(data)

@@ -51,8 +51,11 @@ def setup_code_matches(entered: str) -> bool:
     path = settings.SETUP_CODE_FILE
     if not path.exists():
         return False
-    expected = path.read_text().strip()
-    normalised = entered.strip().upper().replace(" ", "")
+    # Typed on a phone, the dashes are easily left out or turned into spaces.
+    expected = path.read_text().strip().replace("-", "")
+    normalised = "".join(entered.split()).upper().replace("-", "")
+    if not expected:  # an empty file (a crash while writing it) must not match "" or "-"
+        return False
     return hmac.compare_digest(normalised.encode(), expected.encode())
 
 
@@ -85,7 +88,23 @@ def record_amend(*, record: Record, changes: dict) -> bool:
     Revision.objects.create(record=record, data=before, replaced_at=now)
     record.amended_at = now
     record.save()
+    if "case" in changes:
+        _evidence_follow_case(record)
     return True
+
+
+def _evidence_follow_case(record: Record) -> None:
+    """A record's files belong to its case: when it is moved to another person, they go too.
+
+    Exhibits are numbered per case; a file left behind would have no number on its record's
+    page (a 500) and would turn up among the other person's exhibits.
+    """
+    if isinstance(record, Evidence):
+        return
+    field = Evidence.attachment_field(record)
+    Evidence.objects.filter(**{field: record}).exclude(case_id=record.case_id).update(
+        case_id=record.case_id
+    )
 
 
 def record_trash(*, record: Record) -> None:
@@ -135,3 +154,14 @@ def evidence_add(
     except BaseException:
         evidence.evidence_storage().delete(stored_name)
         raise
+
+
+@transaction.atomic
+def exhibits_freeze(*, case: Case) -> None:
+    """Fix the exhibit numbers of all the case's files, before they go into a dossier: a number
+    handed to the police must keep pointing at the same file."""
+    Case.objects.select_for_update().filter(pk=case.pk).get()  # one freeze at a time per case
+    fixed = set(case.evidence.exclude(exhibit_number=None).values_list("id", flat=True))
+    for pk, number in case.evidence.exhibit_numbers().items():
+        if pk not in fixed:
+            Evidence.objects.filter(pk=pk).update(exhibit_number=number)

@@ -133,7 +133,9 @@ def record_edit(request, kind, record_id):
         changes = {f: form.cleaned_data[f] for f in form.fields if f in record.HISTORY_FIELDS}
         amended = services.record_amend(record=original, changes=changes)
         if "incidents" in form.fields:
-            original.incidents.set(form.cleaned_data["incidents"])
+            # Incidents in the trash are not offered on the form; keep their links for a restore.
+            trashed = original.incidents.in_trash()
+            original.incidents.set([*form.cleaned_data["incidents"], *trashed])
         messages.success(request, "Amended." if amended else "Saved.")
         return redirect(original)
     context = {"kind": kind, "config": config, "form": form, "record": record}

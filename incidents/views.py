@@ -376,8 +376,10 @@ def evidence_delete(request, evidence_id):
     if request.method == "POST":
         services.record_trash(record=item)
         messages.success(request, "Moved to the trash. You can restore it from there.")
-        if item.incident and item.incident.deleted_at is None:
-            return redirect("incident_detail", incident_id=item.incident.uuid)
+        # Back to what the file was attached to, unless that is in the trash too.
+        record = item.attached_to
+        if record is not None and record.deleted_at is None:
+            return redirect(record)
         return redirect("evidence_gallery", case_id=item.case.uuid)
     item.case.number_exhibits([item])
     context = {"item": item, "trash_days": settings.TRASH_KEEP_DAYS}

@@ -228,3 +228,14 @@ def test_making_it_again_redraws_only_what_changed(alice, case_log, tmp_path):
     drawn_first = int(first.split("of ")[1].rstrip(")"))
     drawn_again = int(again.split("of ")[1].rstrip(")"))
     assert drawn_again < drawn_first
+
+
+def test_exhibit_numbers_stay_fixed_once_a_dossier_has_cited_them(alice, case_log, tmp_path):
+    case, files = case_log
+    _render(alice, tmp_path)
+    earliest = make_incident(alice, occurred_at=timezone.now() - timedelta(days=60))
+    late_file = evidence_add(case=case, attached_to=earliest, upload=_png("black"))
+    numbers = case.evidence.exhibit_numbers()
+    # The files already handed over keep 1 and 2; the new one, though older, comes after them.
+    assert [numbers[f.id] for f in files] == [1, 2]
+    assert numbers[late_file.id] == 3

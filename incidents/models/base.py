@@ -61,6 +61,6 @@ class Record(models.Model):
             if hasattr(value, "isoformat"):
                 value = value.isoformat()
             elif isinstance(value, models.Model):
-                value = str(value)
+                value = str(value.uuid)  # the label is looked up when history is shown
             data[name] = value
         return data

@@ -186,7 +186,7 @@ class Incident(Record):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.occurred_at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} on {timezone.localtime(self.occurred_at):%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
         return reverse("incident_detail", kwargs={"incident_id": self.uuid})

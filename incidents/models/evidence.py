@@ -1,7 +1,7 @@
 import uuid
 
 from django.db import models
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .base import CaseOwnedQuerySet, Record
@@ -12,30 +12,32 @@ from .steps import NoContactNotice, PoliceContact, ProtectiveOrder
 
 class EvidenceQuerySet(CaseOwnedQuerySet):
     def exhibit_numbers(self) -> dict[int, int]:
-        """Map file id to exhibit number, counting per case over the files in this queryset.
+        """Map file id to exhibit number, per case, over the files in this queryset.
 
-        Call it on all of a case's files: numbers follow the incident's time, then the upload.
-        Files in the trash keep their place, so moving one there does not renumber the rest.
-        Files attached to a notice or a police contact take its time; anything else (court
-        orders, documents filed on the case) takes its upload time.
+        Call it on all of a case's files. Numbers fixed by a dossier stay as they are; the
+        others follow them in order of their record's time, then of upload. A file attached
+        to an incident, a notice or a police contact takes its time; anything else (court
+        orders, documents filed on the case) its upload time. Files in the trash keep their
+        place, so moving one there renumbers nothing.
         """
-        numbered = self.annotate(
-            number=models.Window(
-                RowNumber(),
-                partition_by=[models.F("case_id")],
-                order_by=[
-                    Coalesce(
-                        "incident__occurred_at",
-                        "notice__given_at",
-                        "police_contact__contacted_at",
-                        "received_at",
-                    ).asc(),
-                    models.F("received_at").asc(),
-                    models.F("id").asc(),
-                ],
+        rows = self.annotate(
+            record_time=Coalesce(
+                "incident__occurred_at",
+                "notice__given_at",
+                "police_contact__contacted_at",
+                "received_at",
             )
-        )
-        return dict(numbered.values_list("id", "number"))
+        ).values_list("id", "case_id", "exhibit_number", "record_time", "received_at")
+        numbers, highest = {}, {}
+        for pk, case_id, fixed, *_ in rows:
+            if fixed:
+                numbers[pk] = fixed
+                highest[case_id] = max(highest.get(case_id, 0), fixed)
+        in_order = sorted(rows, key=lambda row: (row[3], row[4], row[0]))
+        for pk, case_id, fixed, *_ in in_order:
+            if not fixed:
+                highest[case_id] = numbers[pk] = highest.get(case_id, 0) + 1
+        return numbers
 
 
 class Evidence(Record):
@@ -72,6 +74,8 @@ class Evidence(Record):
     size = models.PositiveBigIntegerField("size in bytes")
     sha256 = models.CharField("SHA-256", max_length=64)
     received_at = models.DateTimeField("received by the server", default=timezone.now)
+    # Fixed when the file first goes into a dossier, so the number cited there stays its own.
+    exhibit_number = models.PositiveIntegerField(null=True, blank=True, editable=False)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     captured_at = models.DateTimeField("taken on (from the file)", null=True, blank=True)
@@ -90,6 +94,9 @@ class Evidence(Record):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"), name="evidence_sha256_hex"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "exhibit_number"], name="evidence_exhibit_number_once_per_case"
             ),
         ]
 

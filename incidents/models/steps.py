@@ -63,10 +63,6 @@ class NoContactNotice(Record):
     def get_absolute_url(self) -> str:
         return reverse("notice_detail", kwargs={"record_id": self.uuid})
 
-    @property
-    def when(self):
-        return self.given_at
-
 
 class PoliceContact(Record):
     """A report to, or a conversation with, the police."""
@@ -136,10 +132,6 @@ class PoliceContact(Record):
 
     def get_absolute_url(self) -> str:
         return reverse("police_detail", kwargs={"record_id": self.uuid})
-
-    @property
-    def when(self):
-        return self.contacted_at
 
 
 class ProtectiveOrder(Record):

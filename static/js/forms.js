@@ -8,6 +8,8 @@
     var wording = document.getElementById(button.getAttribute("data-use-wording"));
     var field = document.querySelector("textarea[name=words]");
     if (!wording || !field) return;
+    // Never throw away what the person wrote without asking.
+    if (field.value.trim() && !window.confirm("Replace what you have written with this wording?")) return;
     field.value = wording.textContent.trim();
     field.focus();
   });
