@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
@@ -190,6 +191,8 @@ class IncidentForm(CaseRecordForm):
         # Only when and what are required; the rest falls back to the model's defaults.
         for name in self.DEFAULTED_FIELDS:
             self.fields[name].required = False
+        # The database refuses 0 as well, but with a message meant for developers, at the top.
+        self.fields["count"].validators.append(MinValueValidator(1))
 
     # Shown on the page apart from the required "when" and "what happened".
     QUICK_FIELDS = {"case", "occurred_at", "is_approximate", "description"}
@@ -293,6 +296,18 @@ class PoliceContactForm(CaseRecordForm):
 
     def clean_contacted_at(self):
         return self._clean_time("contacted_at")
+
+    def clean(self):
+        cleaned = super().clean()
+        case = cleaned.get("case", self.instance.case if self.instance.pk else None)
+        others = [i for i in cleaned.get("incidents", []) if case and i.case_id != case.pk]
+        if others:
+            self.add_error(
+                "incidents",
+                "Some of these incidents are about another person. Pick only incidents about "
+                "the person this report is about.",
+            )
+        return cleaned
 
 
 def _incident_choice_label(incident: Incident) -> str:
@@ -427,3 +442,57 @@ class SafetyStepForm(forms.ModelForm):
         if done_on > timezone.localdate():
             raise forms.ValidationError("This date is in the future. Pick today or an earlier day.")
         return done_on
+
+
+class DossierForm(forms.Form):
+    """What goes into a dossier or evidence package. Asks which person only once there are two."""
+
+    case = forms.ModelChoiceField(
+        label="About", queryset=Case.objects.none(), to_field_name="uuid", empty_label=None
+    )
+    date_from = forms.DateField(label="From (optional)", required=False, widget=DateInput())
+    date_to = forms.DateField(
+        label="To (optional)",
+        required=False,
+        widget=DateInput(),
+        help_text="Leave both dates empty to include everything you have recorded.",
+    )
+    include_effects = forms.BooleanField(
+        label="Include how it affected you", required=False, initial=True
+    )
+    include_images = forms.BooleanField(
+        label="Include pictures of the evidence", required=False, initial=True
+    )
+    short = forms.BooleanField(
+        label="Short version: the summary and a one-line list of the incidents", required=False
+    )
+    paper = forms.ChoiceField(
+        label="Paper size",
+        choices=[("A4", "A4"), ("Letter", "US Letter")],
+        initial="A4",
+        widget=forms.RadioSelect(),
+    )
+    prepared_by = forms.CharField(
+        label="Prepared by (optional)",
+        max_length=200,
+        required=False,
+        help_text="The name on the cover, usually yours.",
+    )
+
+    def __init__(self, *args, user: User, default_case: Case | None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        cases = Case.objects.owned_by(user)
+        if len(cases) < 2:
+            del self.fields["case"]
+        else:
+            self.fields["case"].queryset = cases
+            self.initial.setdefault("case", default_case)
+        self.initial.setdefault("prepared_by", user.get_full_name() or user.username)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date is before the start date. Check both dates.")
+        return cleaned

@@ -155,3 +155,21 @@ def test_the_lists_show_only_the_users_own_records(alice, mallory, mallory_clien
     case = Case.objects.owned_by(alice).get()
     NoContactNotice.objects.create(case=case, given_at=timezone.now(), words="Alice's words")
     assert "Alice's words" not in page_text(mallory_client.get(reverse("notice_list")))
+
+
+def test_a_police_contact_cannot_link_incidents_about_another_person(alice, alice_client):
+    other = Case.objects.create(owner=alice, name="The neighbour")
+    first = Case.objects.owned_by(alice).exclude(pk=other.pk).get()
+    about_other = make_incident(alice, case=other, description="About the neighbour")
+    response = alice_client.post(
+        reverse("police_new"),
+        {
+            "case": str(first.uuid),
+            "contacted_at": "2026-02-02T10:00",
+            "method": "phone",
+            "incidents": [str(about_other.uuid)],
+        },
+    )
+    assert response.status_code == 200
+    assert "about another person" in response.content.decode()
+    assert not PoliceContact.objects.exists()
