@@ -61,9 +61,8 @@ def phase_seed(data_dir: str, incidents: int, images: int) -> dict:
     call_command("migrate", verbosity=0)
     account_create(username="bench", password="bench-password-123")
     start = time.perf_counter()
-    call_command(
-        "seed_demo", user="bench", incidents=incidents, images=images, stdout=open(os.devnull, "w")
-    )
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", user="bench", incidents=incidents, images=images, stdout=quiet)
     return {"seconds": time.perf_counter() - start}
 
 
@@ -141,8 +140,9 @@ def main() -> None:
         print(json.dumps(result))
         return
     print(f"{os.cpu_count()} cores. Times in seconds, peak RSS in MB (largest process).")
-    header = "incidents screenshots | plain s  MB    | dossier s  MB   pages  PDF MB | again s | speed-up"
-    print(header)
+    print(
+        "incidents screenshots | plain s  MB    | dossier s  MB   pages  PDF MB | again s | speed-up"
+    )
     for size in args.sizes:
         incidents, images = (int(n) for n in size.split(":"))
         with tempfile.TemporaryDirectory(prefix="stalkerlog-bench-") as data_dir:

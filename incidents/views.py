@@ -332,7 +332,7 @@ def evidence_gallery(request, case_id):
 def _render_gallery(request, case, *, upload_form=None, upload_problems=(), check=None, status=200):
     filter_form = GalleryFilterForm(request.GET or None)
     filters = _valid_filters(filter_form)
-    items = case.evidence.live().select_related("incident")
+    items = case.evidence.shown().select_related("incident")
     if kind := filters.get("kind"):
         items = items.filter(kind=kind)
     if date_from := filters.get("date_from"):

@@ -457,3 +457,13 @@ def test_verify_evidence_finds_flipped_missing_and_stray_files(
     assert f"CHANGED  {flipped.stored_name}" in out
     assert f"MISSING  {deleted.stored_name}" in out
     assert "STRAY    originals/zz/planted" in out
+
+
+def test_files_of_a_trashed_incident_leave_the_gallery_with_it(alice_client, incident):
+    post_files(alice_client, incident, upload("chat.png", image_bytes(), "image/png"))
+    gallery = reverse("evidence_gallery", args=[incident.case.uuid])
+    assert len(alice_client.get(gallery).context["items"]) == 1
+    alice_client.post(reverse("incident_delete", args=[incident.uuid]))
+    assert len(alice_client.get(gallery).context["items"]) == 0
+    alice_client.post(reverse("incident_restore", args=[incident.uuid]))
+    assert len(alice_client.get(gallery).context["items"]) == 1

@@ -11,6 +11,13 @@ from .steps import NoContactNotice, PoliceContact, ProtectiveOrder
 
 
 class EvidenceQuerySet(CaseOwnedQuerySet):
+    def shown(self):
+        """Live files whose record is live too: a trashed incident takes its files with it."""
+        trashed = models.Q()
+        for name in ("incident", "notice", "police_contact", "order"):
+            trashed |= models.Q(**{f"{name}__deleted_at__isnull": False})
+        return self.live().exclude(trashed)
+
     def exhibit_numbers(self) -> dict[int, int]:
         """Map file id to exhibit number, per case, over the files in this queryset.
 
