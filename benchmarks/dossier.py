@@ -141,7 +141,8 @@ def main() -> None:
         return
     print(f"{os.cpu_count()} cores. Times in seconds, peak RSS in MB (largest process).")
     print(
-        "incidents screenshots | plain s  MB    | dossier s  MB   pages  PDF MB | again s | speed-up"
+        "incidents screenshots | plain s  MB    | dossier s  MB   pages  PDF MB | again s"
+        " | speed-up"
     )
     for size in args.sizes:
         incidents, images = (int(n) for n in size.split(":"))
