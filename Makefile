@@ -24,13 +24,18 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
+# The background worker (it makes the dossiers) runs beside gunicorn and is stopped with it;
+# exports_recover first restarts the jobs a previous worker left unfinished.
 run: install
 	$(PY) manage.py check --deploy --fail-level ERROR >/dev/null
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py exports_recover
 	@$(PY) manage.py setup_code
 	@echo "  StalkerLog is starting. Open http://$(HOST):$(PORT)/ in your browser. Stop it with Ctrl+C."
 	@echo
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn stalkerlog.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--timeout 120 --access-logfile - --forwarded-allow-ips 127.0.0.1
 

@@ -14,6 +14,7 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Callable
@@ -125,10 +126,20 @@ def _in_parallel(function, calls: list[tuple]):
         return
     # fork: the children inherit Django, loaded and configured, and start at once.
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_child_start)
+    try:
         futures = [pool.submit(function, *args) for args in calls]
         for future in futures:
             yield future.result()
+    finally:
+        # On an error, or when the job is stopped, drop the work not yet started.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _child_start() -> None:
+    """Drawing processes stop when told to, whatever handlers the parent had set."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def dossier_parts(data: DossierData) -> list[Part]:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import step_views, views
+from . import export_views, step_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -50,6 +50,14 @@ urlpatterns = [
         views.evidence_thumbnail,
         name="evidence_thumbnail",
     ),
+    path("dossier/", export_views.dossier, name="dossier"),
+    path("exports/<uuid:export_id>/", export_views.export_detail, name="export_detail"),
+    path("exports/<uuid:export_id>/status/", export_views.export_status, name="export_status"),
+    path(
+        "exports/<uuid:export_id>/download/", export_views.export_download, name="export_download"
+    ),
+    path("exports/<uuid:export_id>/retry/", export_views.export_retry, name="export_retry"),
+    path("exports/<uuid:export_id>/delete/", export_views.export_delete, name="export_delete"),
 ]
 
 # No-contact notices, police contacts and court orders share one set of views.

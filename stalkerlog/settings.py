@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",  # the widget templates, for FORM_RENDERER
+    "django_tasks",  # background jobs (built into Django from 6.0)
+    "django_tasks_db",
     "incidents",
 ]
 
@@ -196,6 +198,11 @@ TRASH_KEEP_DAYS = 30
 
 # How many processes draw a dossier's parts at once (default: one per core).
 DOSSIER_WORKERS = env.int("DOSSIER_WORKERS", default=os.cpu_count() or 1)
+
+# Dossiers and evidence packages are made in the background by `manage.py db_worker` (started
+# by `make run`), which takes its jobs from the database; finished files wait here for download.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+EXPORTS_DIR = DATA_DIR / "exports"
 
 # Evidence uploads. The limits are shown to the user before they pick files.
 EVIDENCE_MAX_FILE_MB = env.int("EVIDENCE_MAX_FILE_MB", default=100)

@@ -22,6 +22,10 @@ def _test_settings(settings, tmp_path):
     settings.DATA_DIR = tmp_path
     settings.EVIDENCE_DIR = tmp_path / "evidence"
     settings.DERIVED_DIR = tmp_path / "derived"
+    # Background jobs run inline, and a dossier is drawn without forking a pool of processes.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EXPORTS_DIR = tmp_path / "exports"
+    settings.DOSSIER_WORKERS = 1
     evidence = settings.STORAGES["evidence"]
     settings.STORAGES = {
         **settings.STORAGES,

@@ -3,6 +3,7 @@
 
 import io
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
@@ -11,6 +12,7 @@ from PIL import Image
 from incidents.models import (
     Case,
     Evidence,
+    Export,
     NoContactNotice,
     PoliceContact,
     ProtectiveOrder,
@@ -73,7 +75,19 @@ def _objects_of(alice, incident) -> dict:
         "police": PoliceContact.objects.create(case=case, contacted_at=when, reference="CR/1"),
         "order": ProtectiveOrder.objects.create(case=case, issued_on=when.date()),
     }
+    # A finished dossier, so that alice can download it and mallory's 404 is about ownership.
+    export = Export.objects.create(
+        owner=alice,
+        case=case,
+        kind="dossier",
+        options={"case": str(case.uuid)},
+        status="done",
+        file_name=f"{alice.pk}/a.pdf",
+    )
+    (settings.EXPORTS_DIR / export.file_name).parent.mkdir(parents=True)
+    (settings.EXPORTS_DIR / export.file_name).write_bytes(b"%PDF-1.7 Alice's dossier")
     return {
+        "export_id": export.uuid,
         "incident_id": incident.uuid,
         "case_id": case.uuid,
         "evidence_id": evidence.uuid,
@@ -137,6 +151,7 @@ def test_every_page_needs_sign_in_and_answers_404_to_a_stranger(alice, mallory, 
     assert not PoliceContact.objects.filter(reference="Mallory was here").exists()
     assert NoContactNotice.objects.count() == PoliceContact.objects.count() == 1
     assert ProtectiveOrder.objects.count() == 1
+    assert Export.objects.get().status == "done"
     assert Case.objects.owned_by(alice).get().name == ""
     assert not Case.objects.owned_by(mallory).filter(name="Mallory was here").exists()
 

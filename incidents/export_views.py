@@ -1,0 +1,123 @@
+"""Pages for the dossier and the evidence package: choose what goes in, follow the job while the
+worker makes it, download or delete the file. Every export is fetched through `_get_export`,
+which answers 404 to anyone but its owner."""
+
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import exports
+from .dossier import DossierOptions
+from .forms import DossierForm
+from .models import Case, Export
+from .responses import private_file_response
+
+RECENT_EXPORTS = 10
+NOUNS = {Export.Kind.DOSSIER: "dossier", Export.Kind.PACKAGE: "evidence package"}
+# Plain names: a downloads folder is one more place where the word "stalking" would stand out.
+DOWNLOAD_NAMES = {Export.Kind.DOSSIER: "dossier", Export.Kind.PACKAGE: "evidence-package"}
+
+
+def _get_export(request, export_id) -> Export:
+    return get_object_or_404(
+        Export.objects.owned_by(request.user).select_related("case"), uuid=export_id
+    )
+
+
+def dossier(request):
+    default_case = exports.default_dossier_case(request.user)
+    form = DossierForm(request.POST or None, user=request.user, default_case=default_case)
+    if request.method == "POST":
+        # Enter in a text field sends the first button's value, or none in some browsers.
+        kind = request.POST.get("kind")
+        if kind not in Export.Kind.values:
+            kind = Export.Kind.DOSSIER
+        if form.is_valid():
+            case = form.cleaned_data.get("case") or default_case
+            export = exports.export_start(
+                user=request.user, case=case, kind=kind, options=_options(form, case)
+            )
+            return redirect(export)
+    context = {
+        "form": form,
+        "exports": Export.objects.owned_by(request.user).select_related("case")[:RECENT_EXPORTS],
+        "show_case": "case" in form.fields,
+    }
+    return render(request, "incidents/dossier.html", context, status=400 if form.errors else 200)
+
+
+def _options(form: DossierForm, case: Case) -> DossierOptions:
+    data = form.cleaned_data
+    return DossierOptions(
+        case=str(case.uuid),
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+        include_effects=data["include_effects"],
+        include_images=data["include_images"],
+        paper=data["paper"],
+        short=data["short"],
+        prepared_by=data["prepared_by"].strip(),
+    )
+
+
+def export_detail(request, export_id):
+    export = _get_export(request, export_id)
+    context = {
+        "export": export,
+        "noun": NOUNS[export.kind],
+        "options": exports.export_options(export),
+        "slow": exports.is_slow_to_start(export),
+        "show_case": Case.objects.owned_by(request.user).count() > 1,
+    }
+    return render(request, "incidents/export_detail.html", context)
+
+
+def export_status(request, export_id):
+    """The job's state for the progress page's script, which reloads the page once it ends."""
+    export = _get_export(request, export_id)
+    response = JsonResponse(
+        {
+            "status": export.status,
+            "label": export.get_status_display(),
+            "progress": export.progress,
+            "stage": export.stage,
+            "finished": export.is_finished,
+            "slow": exports.is_slow_to_start(export),
+        }
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def export_download(request, export_id):
+    export = _get_export(request, export_id)
+    path = exports.export_path(export)
+    if export.status != Export.Status.DONE or path is None or not path.exists():
+        raise Http404("This file is not ready, or no longer exists.")
+    made_on = timezone.localdate(export.finished_at or export.created_at)
+    name = f"{DOWNLOAD_NAMES[export.kind]}-{made_on:%Y-%m-%d}.{exports.EXTENSIONS[export.kind]}"
+    return private_file_response(
+        path, content_type=exports.CONTENT_TYPES[export.kind], filename=name, inline=False
+    )
+
+
+@require_POST
+def export_retry(request, export_id):
+    export = _get_export(request, export_id)
+    if export.status != Export.Status.FAILED:
+        return redirect(export)
+    again = exports.export_retry(export=export)
+    messages.info(request, "Started again, with the same choices.")
+    return redirect(again)
+
+
+def export_delete(request, export_id):
+    export = _get_export(request, export_id)
+    if request.method == "POST":
+        exports.export_delete(export=export)
+        messages.success(request, f"Deleted the {NOUNS[export.kind]}.")
+        return redirect("dossier")
+    context = {"export": export, "noun": NOUNS[export.kind]}
+    return render(request, "incidents/export_confirm_delete.html", context)

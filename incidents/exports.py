@@ -1,0 +1,289 @@
+"""Dossiers and evidence packages, made in the background and kept for their owner to download.
+
+`export_start` records the job and queues `run_export` once the transaction commits, so a worker
+(`manage.py db_worker`, started by `make run`) never sees a job that is not in the database yet.
+The worker writes the file under EXPORTS_DIR and keeps the Export row up to date for the progress
+page. Whatever goes wrong ends in a calm message for the user; the details go to the server log,
+without the exception's message, which could quote what the user wrote.
+"""
+
+import logging
+import os
+import secrets
+import time
+import traceback
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from . import pdf
+from .dossier import DossierOptions
+from .models import Case, Export, User
+from .models.exports import STALE_AFTER
+
+logger = logging.getLogger(__name__)
+
+EXTENSIONS = {Export.Kind.DOSSIER: "pdf", Export.Kind.PACKAGE: "zip"}
+CONTENT_TYPES = {Export.Kind.DOSSIER: "application/pdf", Export.Kind.PACKAGE: "application/zip"}
+FAILED = {
+    Export.Kind.DOSSIER: "The dossier could not be made. Try again; if it fails again, tell the "
+    "person who runs this server.",
+    Export.Kind.PACKAGE: "The evidence package could not be made. Try again; if it fails again, "
+    "tell the person who runs this server.",
+}
+INTERRUPTED = (
+    "This was interrupted twice while it was being made (the server stopped). Try again; if it "
+    "happens again, tell the person who runs this server."
+)
+# How many times a job a stopped worker left behind is started again (counted in its options).
+RETRIES = "retries"
+MAX_RETRIES = 1
+# Each progress report is a database write that the pages wait behind (SQLite has one writer).
+PROGRESS_INTERVAL = 1.0
+# A job that has not started after this long is worth a word to the user: no worker may be running.
+SLOW_START = timedelta(seconds=30)
+
+
+class ExportCancelled(Exception):
+    """The export was deleted while it was being made."""
+
+
+class ExportRefused(Exception):
+    """The export cannot be made as it stands; the message is written for the user."""
+
+
+# --- starting, retrying, deleting ------------------------------------------------------------
+
+
+def default_dossier_case(user: User) -> Case | None:
+    """The case a dossier is about when none is chosen: the first real one, else the first."""
+    cases = Case.objects.owned_by(user)
+    return cases.filter(is_demo=False).first() or cases.first()
+
+
+def export_start(*, user: User, case: Case, kind: str, options: DossierOptions) -> Export:
+    """Record a job for one of the user's cases and queue it once the transaction commits."""
+    if case.owner_id != user.pk:
+        raise ValueError("A dossier can only be made of the user's own case.")
+    options = replace(options, case=str(case.uuid))
+    export = Export.objects.create(owner=user, case=case, kind=kind, options=options.as_json())
+    transaction.on_commit(lambda: run_export.enqueue(export.pk))
+    return export
+
+
+@transaction.atomic
+def export_retry(*, export: Export) -> Export:
+    """Make a failed export again, with the same choices; the failed one is removed."""
+    again = export_start(
+        user=export.owner, case=export.case, kind=export.kind, options=export_options(export)
+    )
+    export_delete(export=export)
+    return again
+
+
+def export_delete(*, export: Export) -> None:
+    """Remove the export and its file. A job still being made stops at its next report."""
+    path = export_path(export)
+    export.delete()
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
+def export_options(export: Export) -> DossierOptions:
+    """What the user chose, without the bookkeeping kept beside it."""
+    return DossierOptions.from_json({k: v for k, v in export.options.items() if k != RETRIES})
+
+
+def export_path(export: Export) -> Path | None:
+    return settings.EXPORTS_DIR / export.file_name if export.file_name else None
+
+
+def is_slow_to_start(export: Export) -> bool:
+    """Still waiting, long after it was asked for: the worker may be busy, or not running."""
+    if export.status == Export.Status.QUEUED:
+        return export.heartbeat_at < timezone.now() - SLOW_START
+    return export.status == Export.Status.RUNNING and export.heartbeat_at < (
+        timezone.now() - STALE_AFTER
+    )
+
+
+# --- the job ------------------------------------------------------------------------------
+
+
+@task()
+def run_export(export_id: int) -> None:
+    """Make an export's file. Ends in done (with the file in place) or failed (with no file)."""
+    # Taking the job is one conditional update: a job queued twice (after a recovery) runs once.
+    claimed = Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).update(
+        status=Export.Status.RUNNING, progress=0, stage="Starting", heartbeat_at=timezone.now()
+    )
+    if not claimed:
+        return
+    export = Export.objects.select_related("owner").get(pk=export_id)
+    name = f"{export.owner_id}/{secrets.token_hex(16)}.{EXTENSIONS[export.kind]}"
+    final = settings.EXPORTS_DIR / name
+    partial = final.with_name(final.name + ".part")
+    try:
+        final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with timezone.override(user_time_zone(export.owner)):
+            result = _make(export, partial, _ProgressSaver(export_id))
+        os.replace(partial, final)
+    except ExportCancelled:
+        partial.unlink(missing_ok=True)
+        return
+    except Exception as error:
+        _remove(partial, final)
+        logger.error("Export %s (%s) failed:\n%s", export.uuid, export.kind, _frames(error))
+        message = str(error) if isinstance(error, ExportRefused) else FAILED[export.kind]
+        _finish(export_id, status=Export.Status.FAILED, error=message[:500])
+        return
+    except BaseException:
+        # The worker is being stopped (Ctrl+C, a service restart): queue the job again for the
+        # next start. This is not the job's fault, so it does not count as a retry.
+        _remove(partial, final)
+        _requeue(export_id, export.options, stage="Waiting for the server to start again")
+        raise
+    done = _finish(
+        export_id,
+        status=Export.Status.DONE,
+        progress=100,
+        file_name=name,
+        size=result.size,
+        pages=getattr(result, "pages", None),
+    )
+    if not done:  # deleted while it was being made
+        final.unlink(missing_ok=True)
+
+
+def _make(export: Export, out: Path, progress: Callable[[int, str], None]):
+    options = export_options(export)
+    if export.kind == Export.Kind.PACKAGE:
+        # Imported here: the package is built by its own module, which the dossier does not need.
+        from . import package
+
+        try:
+            return package.build_package(export.owner, options, out, progress)
+        except package.PackageError as error:  # a missing or changed original, say
+            raise ExportRefused(str(error)) from error
+    return pdf.render_dossier(export.owner, options, out, progress)
+
+
+def user_time_zone(user: User) -> zoneinfo.ZoneInfo | None:
+    """The zone the user reads times in (None: the server's), for work done outside a request."""
+    try:
+        return zoneinfo.ZoneInfo(user.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None  # the server's time zone
+
+
+class _ProgressSaver:
+    """Saves progress at most once per PROGRESS_INTERVAL; stops the job if it was deleted."""
+
+    def __init__(self, export_id: int):
+        self.export_id = export_id
+        self.last = float("-inf")
+
+    def __call__(self, percent: int, stage: str) -> None:
+        now = time.monotonic()
+        if now - self.last < PROGRESS_INTERVAL:
+            return
+        self.last = now
+        saved = Export.objects.filter(pk=self.export_id, status=Export.Status.RUNNING).update(
+            progress=max(0, min(int(percent), 99)),
+            stage=stage[:200],
+            heartbeat_at=timezone.now(),
+        )
+        if not saved:
+            raise ExportCancelled
+
+
+def _finish(export_id: int, **fields) -> int:
+    now = timezone.now()
+    return Export.objects.filter(pk=export_id, status=Export.Status.RUNNING).update(
+        stage="", heartbeat_at=now, finished_at=now, **fields
+    )
+
+
+def _requeue(export_id: int, options: dict, *, stage: str) -> bool:
+    """Put a job back in the queue (its file is made from the start again)."""
+    with transaction.atomic():
+        requeued = Export.objects.filter(
+            pk=export_id, status__in=[Export.Status.QUEUED, Export.Status.RUNNING]
+        ).update(
+            status=Export.Status.QUEUED,
+            options=options,
+            progress=0,
+            stage=stage,
+            heartbeat_at=timezone.now(),
+        )
+        if requeued:
+            transaction.on_commit(lambda: run_export.enqueue(export_id))
+    return bool(requeued)
+
+
+def _remove(*paths: Path) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _frames(error: BaseException) -> str:
+    """The traceback with the exceptions' types but not their messages, which can quote the
+    user's records (a template error, a value that did not parse). An OSError's reason is kept:
+    "No space left on device" is what the person running the server needs to know."""
+    chain = []
+    seen = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    lines = []
+    for exc in reversed(chain):
+        lines.extend(traceback.format_tb(exc.__traceback__))
+        kind = f"{type(exc).__module__}.{type(exc).__qualname__}"
+        if isinstance(exc, OSError) and exc.strerror:
+            kind += f": [Errno {exc.errno}] {exc.strerror}"
+        lines.append(kind + "\n")
+    return "".join(lines)
+
+
+# --- after a worker stopped -------------------------------------------------------------------
+
+
+def recover_stale() -> tuple[int, int]:
+    """Start again the jobs a stopped worker left behind, once; fail those already restarted.
+
+    A job that never started is simply queued again. Files left half-written are removed.
+    Returns (started again, failed).
+    """
+    restarted = failed = 0
+    for export in Export.objects.stale():
+        retries = export.options.get(RETRIES, 0)
+        if export.status == Export.Status.QUEUED:
+            restarted += _requeue(export.pk, export.options, stage="")
+        elif retries < MAX_RETRIES:
+            options = {**export.options, RETRIES: retries + 1}
+            restarted += _requeue(export.pk, options, stage="Starting again after an interruption")
+        else:
+            failed += _finish(export.pk, status=Export.Status.FAILED, error=INTERRUPTED)
+    _remove_leftovers()
+    return restarted, failed
+
+
+def _remove_leftovers() -> None:
+    """Files no export refers to (half-written ones, or one whose job died as it finished)."""
+    if not settings.EXPORTS_DIR.exists():
+        return
+    known = set(Export.objects.exclude(file_name="").values_list("file_name", flat=True))
+    cutoff = time.time() - STALE_AFTER.total_seconds()
+    for path in settings.EXPORTS_DIR.glob("*/*"):
+        name = path.relative_to(settings.EXPORTS_DIR).as_posix()
+        if name not in known and path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
