@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.forms import ModelForm
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -88,7 +89,9 @@ def record_list(request, kind):
 
 def record_new(request, kind):
     config = _kind(kind)
-    form = config.form(request.POST or None, user=request.user)
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    initial = {name: now for name in config.form.PAST_FIELDS}
+    form = config.form(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         record = form.save(commit=False)
         if "case" not in form.fields:
