@@ -239,3 +239,10 @@ def test_exhibit_numbers_stay_fixed_once_a_dossier_has_cited_them(alice, case_lo
     # The files already handed over keep 1 and 2; the new one, though older, comes after them.
     assert [numbers[f.id] for f in files] == [1, 2]
     assert numbers[late_file.id] == 3
+
+
+def test_no_page_is_left_blank(alice, case_log, tmp_path):
+    reader, _ = _render(alice, tmp_path)
+    # Each page has more than its running header and page number.
+    words = [len(page.extract_text().split()) for page in reader.pages]
+    assert min(words) > 12, words
