@@ -361,7 +361,6 @@ class HelpInfo:
         return HelpContact("", self.emergency_number).href
 
 
-
 @cache
 def parse_help_contacts(raw: str) -> tuple[HelpContact, ...]:
     """Entries "Name|phone or link|short note" separated by ";". The note may be left out.

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
-from . import exports
+from . import exports, security
 from .dossier import DossierOptions
 from .forms import DossierForm
-from .models import Case, Export
+from .models import AuditEvent, Case, Export
 from .responses import private_file_response
 
 RECENT_EXPORTS = 10
@@ -98,9 +99,15 @@ def export_download(request, export_id):
         raise Http404("This file is not ready, or no longer exists.")
     made_on = timezone.localdate(export.finished_at or export.created_at)
     name = f"{DOWNLOAD_NAMES[export.kind]}-{made_on:%Y-%m-%d}.{exports.EXTENSIONS[export.kind]}"
+    security.audit(request, AuditEvent.Action.EXPORT_DOWNLOAD, _describe(export))
     return private_file_response(
         path, content_type=exports.CONTENT_TYPES[export.kind], filename=name, inline=False
     )
+
+
+def _describe(export: Export) -> str:
+    made_on = date_format(timezone.localdate(export.created_at), "j F Y")
+    return f"{NOUNS[export.kind].capitalize()} asked for on {made_on}"
 
 
 @require_POST
@@ -117,6 +124,7 @@ def export_delete(request, export_id):
     export = _get_export(request, export_id)
     if request.method == "POST":
         exports.export_delete(export=export)
+        security.audit(request, AuditEvent.Action.EXPORT_DELETE, _describe(export))
         messages.success(request, f"Deleted the {NOUNS[export.kind]}.")
         return redirect("dossier")
     context = {"export": export, "noun": NOUNS[export.kind]}

@@ -1,6 +1,14 @@
+import time
 import zoneinfo
 
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 from django.utils import timezone
+
+from . import security
+from .two_factor import two_factor_enabled
 
 
 class UserTimezoneMiddleware:
@@ -19,3 +27,54 @@ class UserTimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """With two-factor on, the password alone opens nothing: until a code is given, every page
+    but the code page and signing out sends the user to the code page."""
+
+    ALLOWED = {"login_code", "logout"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if request.resolver_match.url_name in self.ALLOWED:
+            return None
+        if not two_factor_enabled(user):
+            return None
+        return redirect_to_login(request.get_full_path(), reverse("login_code"))
+
+
+class SessionExpiryMiddleware:
+    """End a sign-in left unused for SESSION_IDLE_MINUTES, or older than SESSION_ABSOLUTE_DAYS,
+    so that a phone or computer picked up by someone else later is no longer signed in. The
+    next request goes to the sign-in page (LoginRequiredMiddleware), with a message saying why.
+    Also keeps the "Where you are signed in" list up to date."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request):
+        now = time.time()
+        session = request.session
+        started = session.get(security.SIGNED_IN_AT, now)
+        last_seen = session.get(security.LAST_SEEN_AT, now)
+        idle = now - last_seen > security.idle_limit().total_seconds()
+        if idle or now - started > security.absolute_limit().total_seconds():
+            logout(request)
+            reason = "it was not used for a while" if idle else "it had lasted its full time"
+            messages.info(request, f"You were signed out because {reason}. Please sign in again.")
+        elif security.SIGNED_IN_AT not in session or now - last_seen >= security.TOUCH_EVERY:
+            security.session_touch(request, now)

@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import security, services
 from .forms import EvidenceUploadForm, NoticeForm, PoliceContactForm, ProtectiveOrderForm
 from .history import amendment_history, record_details
-from .models import NoContactNotice, PoliceContact, ProtectiveOrder, Record
+from .models import AuditEvent, NoContactNotice, PoliceContact, ProtectiveOrder, Record
 from .uploads import handle_upload, upload_limits
 
 
@@ -150,6 +150,7 @@ def record_delete(request, kind, record_id):
     record = _get_record(request, config, record_id)
     if request.method == "POST":
         services.record_trash(record=record)
+        security.audit(request, AuditEvent.Action.TRASH, security.describe(record))
         messages.success(request, "Moved to the trash. You can restore it from there.")
         return redirect(f"{kind}_list")
     context = {
@@ -166,6 +167,7 @@ def record_restore(request, kind, record_id):
     config = _kind(kind)
     record = _get_record(request, config, record_id, in_trash=True)
     services.record_restore(record=record)
+    security.audit(request, AuditEvent.Action.RESTORE, security.describe(record))
     messages.success(request, "Restored.")
     return redirect(record)
 

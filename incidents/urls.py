@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import export_views, step_views, views
+from . import account_views, export_views, step_views, two_factor_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -10,6 +10,26 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", views.account_settings, name="account_settings"),
     path("account/password/", views.password_change, name="password_change"),
+    path("sign-in/code/", two_factor_views.login_code, name="login_code"),
+    path("account/two-factor/", two_factor_views.two_factor_settings, name="two_factor"),
+    path("account/two-factor/setup/", two_factor_views.two_factor_setup, name="two_factor_setup"),
+    path(
+        "account/two-factor/backup-codes/",
+        two_factor_views.two_factor_codes,
+        name="two_factor_codes",
+    ),
+    path("account/sessions/", account_views.sessions, name="account_sessions"),
+    path(
+        "account/sessions/end-others/",
+        account_views.sessions_end_others,
+        name="account_sessions_end_others",
+    ),
+    path("account/sign-ins/", account_views.sign_in_history, name="account_sign_ins"),
+    path("account/activity/", account_views.activity, name="account_activity"),
+    path("account/safety/", account_views.safety_advice, name="account_safety_advice"),
+    path("account/notices/dismiss/", account_views.notice_dismiss, name="notice_dismiss"),
+    path("account/data/", account_views.account_data, name="account_data"),
+    path("account/delete/", account_views.account_delete, name="account_delete"),
     path("accounts/", views.account_list, name="account_list"),
     path("timeline/", views.timeline, name="timeline"),
     path("patterns/", views.patterns, name="patterns"),

@@ -9,7 +9,6 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
-from . import charts, services, step_views
+from . import charts, security, services, sign_in, step_views
 from .checklist import SAFETY_STEP_HINTS, checklist_status, help_info, reminders, safety_steps
 from .evidence import EXTENSIONS, EvidenceRejected, check_integrity, derived_path
 from .forms import (
@@ -28,15 +27,17 @@ from .forms import (
     EvidenceUploadForm,
     GalleryFilterForm,
     IncidentForm,
+    PasswordChangeForm,
     SafetyStepForm,
     SettingsForm,
     SetupForm,
     TimelineFilterForm,
 )
 from .history import amendment_history
-from .models import Case, Evidence, Incident, SafetyStep, User
+from .models import AuditEvent, Case, Evidence, Incident, SafetyStep, User
 from .responses import private_file_response
 from .timeline import timeline_page
+from .two_factor import two_factor_enabled
 from .uploads import evidence_url, handle_upload, upload_limits
 
 logger = logging.getLogger(__name__)
@@ -90,22 +91,40 @@ class LoginView(auth_views.LoginView):
             return redirect("setup")
         return super().dispatch(request, *args, **kwargs)
 
+    def form_valid(self, form):
+        # The password was right: its earlier failures from here no longer count. With
+        # two-factor on, not yet: wrong codes count too, and the code page clears them once a
+        # code is right (TwoFactorRequiredMiddleware sends the user there next).
+        user = form.get_user()
+        if not two_factor_enabled(user):
+            sign_in.attempts_reset(self.request, user.get_username())
+        return super().form_valid(form)
+
 
 def account_settings(request):
     form = SettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
+        security.audit(request, AuditEvent.Action.SETTINGS, "Account settings")
         messages.success(request, "Settings saved.")
         return redirect("account_settings")
     return render(request, "incidents/account_settings.html", {"form": form})
 
 
 def password_change(request):
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         form.save()
-        update_session_auth_hash(request, form.user)
-        messages.success(request, "Your password has been changed.")
+        old_key = request.session.session_key
+        update_session_auth_hash(request, form.user)  # gives this session a new key
+        security.session_rekeyed(old=old_key, new=request.session.session_key)
+        # Django already refuses the old sessions; ending them also clears them from the list.
+        security.sessions_end_others(user=form.user, keep=request.session.session_key)
+        security.audit(request, AuditEvent.Action.PASSWORD, "Password")
+        messages.success(
+            request,
+            "Your password has been changed. Any other place you were signed in is signed out.",
+        )
         return redirect("account_settings")
     return render(request, "incidents/password_change.html", {"form": form})
 
@@ -141,6 +160,8 @@ def dashboard(request):
         "weekly_chart": charts.dashboard_chart(
             request.user, tz=timezone.get_current_timezone(), today=timezone.localdate()
         ),
+        "failed_sign_ins": security.failures_unseen(request.user),
+        "show_advice": security.safety_state(request.user).advice_dismissed_at is None,
     }
     return render(request, "incidents/dashboard.html", context)
 
@@ -224,6 +245,7 @@ def incident_delete(request, incident_id):
     incident = _get_incident(request, incident_id)
     if request.method == "POST":
         services.record_trash(record=incident)
+        security.audit(request, AuditEvent.Action.TRASH, security.describe(incident))
         messages.success(
             request, "Moved to the trash. You can restore it from there.", extra_tags="trash"
         )
@@ -236,6 +258,7 @@ def incident_delete(request, incident_id):
 def incident_restore(request, incident_id):
     incident = _get_incident(request, incident_id, in_trash=True)
     services.record_restore(record=incident)
+    security.audit(request, AuditEvent.Action.RESTORE, security.describe(incident))
     messages.success(request, "Restored.")
     return redirect("incident_detail", incident_id=incident.uuid)
 
@@ -375,6 +398,8 @@ def evidence_delete(request, evidence_id):
     item = _get_evidence(request, evidence_id)
     if request.method == "POST":
         services.record_trash(record=item)
+        item.case.number_exhibits([item])
+        security.audit(request, AuditEvent.Action.TRASH, security.describe(item))
         messages.success(request, "Moved to the trash. You can restore it from there.")
         # Back to what the file was attached to, unless that is in the trash too.
         record = item.attached_to
@@ -390,6 +415,8 @@ def evidence_delete(request, evidence_id):
 def evidence_restore(request, evidence_id):
     item = _get_evidence(request, evidence_id, in_trash=True)
     services.record_restore(record=item)
+    item.case.number_exhibits([item])
+    security.audit(request, AuditEvent.Action.RESTORE, security.describe(item))
     messages.success(request, "Restored.")
     return redirect(evidence_url(item))
 
@@ -399,6 +426,7 @@ def evidence_original(request, evidence_id):
     item = _get_evidence(request, evidence_id)
     number = item.case.number_exhibits([item])[0].exhibit_number
     inline = item.kind == Evidence.Kind.PDF and "download" not in request.GET
+    security.audit(request, AuditEvent.Action.ORIGINAL_DOWNLOAD, f"Exhibit {number}")
     return private_file_response(
         item.stored_name,
         content_type=item.content_type,

@@ -6,6 +6,7 @@ environment variables.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -77,21 +78,34 @@ INSTALLED_APPS = [
     "django.forms",  # the widget templates, for FORM_RENDERER
     "django_tasks",  # background jobs (built into Django from 6.0)
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "incidents",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files stay cacheable; everything the app answers is no-store.
+    "incidents.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a signed-in user unless its view says otherwise (@login_not_required).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # With two-factor on, a session that has only the password reaches the code page and no other.
+    "incidents.middleware.TwoFactorRequiredMiddleware",
     "incidents.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends sign-ins left idle or too old (SESSION_IDLE_MINUTES, SESSION_ABSOLUTE_DAYS).
+    "incidents.middleware.SessionExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into our own sign-in page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 FORM_RENDERER = "incidents.forms.FormRenderer"
@@ -133,6 +147,28 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# Password guessing (django-axes). After 5 failures for one user name from one address, or 5
+# from one address whatever the name, sign-in is refused there, even with the right password,
+# until SIGN_IN_LOCKOUT_MINUTES pass. Never permanent: a stalker must not be able to lock the
+# owner out for good. The locked page reads exactly like a wrong password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=max(1, env.int("SIGN_IN_LOCKOUT_MINUTES", default=15)))
+# Reset by the sign-in view for that user name and address only (axes would clear the whole
+# address, letting one known account wipe the count of guesses at others).
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "incidents.sign_in.locked_out_response"
+AXES_CLIENT_IP_CALLABLE = "incidents.sign_in.client_ip"
+# Behind nginx every request comes from 127.0.0.1; the real address is the last one the
+# proxy appended to X-Forwarded-For. 0 (the default) trusts no header.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_DISABLE_ACCESS_LOG = True  # sign-in history is kept by the app, not by axes
+AXES_ENABLE_ADMIN = False
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -148,12 +184,36 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+# A sign-in ends after this long without a page being opened (long enough to write up an
+# incident calmly), and in any case this many days after signing in.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=4 * 60)
+SESSION_ABSOLUTE_DAYS = env.int("SESSION_ABSOLUTE_DAYS", default=14)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # forms carry the token in the page; no script reads the cookie
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The Content-Security-Policy, no-store and Clear-Site-Data come from incidents/headers.py.
+
+# HTTPS=true: the site is served over HTTPS by a reverse proxy that sets X-Forwarded-Proto
+# (see docs/deployment.md). Cookies then travel only over HTTPS, plain HTTP is redirected, and
+# browsers are told (HSTS) to use nothing but HTTPS here from then on.
+HTTPS = env.bool("HTTPS", default=False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    # Trusted only with HTTPS=true: the proxy must overwrite this header, never pass it on.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+# Subdomains of the site's own name (e.g. *.notes.example.org), not its siblings.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# The preload list is a decision for whoever owns the domain, so it is off unless asked for;
+# the deploy check's reminder about it (W021) is silenced for that reason.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -183,6 +243,8 @@ STORAGES = {
 # A neutral name shown in the browser tab and page header, so a glance at the screen or the
 # browser history does not say what this site is.
 SITE_TITLE = env.str("SITE_TITLE", default="Notebook")
+# Two-factor sign-in (django-otp): the authenticator app lists this site under the same name.
+OTP_TOTP_ISSUER = SITE_TITLE
 # Where the quick exit sends the browser: an ordinary, harmless site.
 QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.wikipedia.org/")
 

@@ -8,10 +8,13 @@ from .cases import Case
 from .entries import Incident
 from .evidence import Evidence
 from .exports import Export
+from .security import AccountSafety, AuditEvent, SignIn, UserSession
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder, SafetyStep
 
 __all__ = [
     "TIME_ZONE_CHOICES",
+    "AccountSafety",
+    "AuditEvent",
     "Case",
     "Evidence",
     "Export",
@@ -22,5 +25,7 @@ __all__ = [
     "Record",
     "Revision",
     "SafetyStep",
+    "SignIn",
     "User",
+    "UserSession",
 ]

@@ -1,0 +1,108 @@
+"""Account safety pages: where the account is signed in, its sign-in history, the activity on
+it, the safety advice, a copy of all its data, and deleting it. Everything here is about the
+signed-in user's own account, so there is no one else's object to reach."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from . import exports, security
+from .dossier import DossierOptions
+from .forms import AccountDeleteForm
+from .models import AuditEvent, Case, Export, SignIn, User
+
+HISTORY_LENGTH = 100
+
+
+def sessions(request):
+    rows = security.sessions_active(request.user)
+    current = request.session.session_key
+    items = [
+        {
+            "row": row,
+            "device": security.device_name(row.user_agent),
+            "current": row.session_key == current,
+        }
+        for row in rows
+    ]
+    items.sort(key=lambda item: not item["current"])
+    return render(request, "incidents/account_sessions.html", {"items": items})
+
+
+@require_POST
+def sessions_end_others(request):
+    ended = security.sessions_end_others(user=request.user, keep=request.session.session_key)
+    security.audit(request, AuditEvent.Action.SIGN_OUT_OTHERS, f"{ended} other sign-ins ended")
+    if ended:
+        messages.success(request, "Signed out everywhere else. Only this browser is signed in now.")
+    else:
+        messages.info(request, "You were not signed in anywhere else.")
+    return redirect("account_sessions")
+
+
+def sign_in_history(request):
+    items = SignIn.objects.owned_by(request.user)[:HISTORY_LENGTH]
+    for item in items:
+        item.device = security.device_name(item.user_agent)
+    security.failures_mark_seen(request.user)
+    return render(request, "incidents/account_sign_ins.html", {"items": items})
+
+
+def activity(request):
+    events = AuditEvent.objects.owned_by(request.user)[:HISTORY_LENGTH]
+    current = security.session_ref(request.session.session_key)
+    return render(
+        request, "incidents/account_activity.html", {"events": events, "current": current}
+    )
+
+
+def safety_advice(request):
+    return render(request, "incidents/account_safety_advice.html")
+
+
+@require_POST
+def notice_dismiss(request):
+    """Hide a dashboard notice: the safety advice, or the count of failed sign-ins."""
+    if request.POST.get("notice") == "advice":
+        security.advice_dismiss(request.user)
+    else:
+        security.failures_mark_seen(request.user)
+    return redirect("dashboard")
+
+
+def account_data(request):
+    """A copy of everything: one evidence package (dossier, originals, data) per person."""
+    cases = Case.objects.owned_by(request.user)
+    if request.method == "POST":
+        for case in cases:
+            exports.export_start(
+                user=request.user,
+                case=case,
+                kind=Export.Kind.PACKAGE,
+                options=DossierOptions(case=str(case.uuid)),
+            )
+        security.audit(request, AuditEvent.Action.DATA_EXPORT, f"{len(cases)} evidence packages")
+        messages.success(
+            request, "Started. Each package appears on the Dossier page when it is ready."
+        )
+        return redirect("dossier")
+    return render(request, "incidents/account_data.html", {"cases": cases})
+
+
+def account_delete(request):
+    form = AccountDeleteForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        security.account_delete(user=user)
+        messages.info(request, "Your account and everything in it have been deleted.")
+        return redirect("login")
+    context = {
+        "form": form,
+        "other_owners": User.objects.filter(is_staff=True).exclude(pk=request.user.pk).exists(),
+        "other_accounts": User.objects.exclude(pk=request.user.pk).exists(),
+    }
+    return render(
+        request, "incidents/account_delete.html", context, status=400 if form.errors else 200
+    )

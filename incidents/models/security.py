@@ -1,0 +1,113 @@
+"""What the account itself remembers for its owner's safety: where it is signed in, who tried to
+sign in, what was done with it, and which notices the owner has read. None of it holds the text
+of a record."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class UserSession(models.Model):
+    """One signed-in browser. The row goes when the session ends (sign-out, expiry, "sign out
+    everywhere else", password change)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signed_in_sessions"
+    )
+    # The key itself, not a hash: ending a session means deleting it from the session store,
+    # which is looked up by key (and the session table holds the same keys in the clear).
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"session of {self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SignInQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        return self.filter(user=user)
+
+
+class SignIn(models.Model):
+    """A sign-in, or a failed attempt, on an existing account. Never the password tried; an
+    attempt on a name that has no account is not kept at all."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_ins"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    succeeded = models.BooleanField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    objects = SignInQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "succeeded", "at"], name="signin_user_idx")]
+
+    def __str__(self) -> str:
+        outcome = "sign-in" if self.succeeded else "failed sign-in"
+        return f"{outcome} of {self.user_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        return self.filter(user=user)
+
+
+class AuditEvent(models.Model):
+    """A sensitive action, written by the code that did it. The description names the object
+    ("Incident of 3 March 2024"), never what the user wrote in it."""
+
+    class Action(models.TextChoices):
+        ORIGINAL_DOWNLOAD = "original_download", "Opened or downloaded an original file"
+        EXPORT_DOWNLOAD = "export_download", "Downloaded a dossier or evidence package"
+        EXPORT_DELETE = "export_delete", "Deleted a dossier or evidence package"
+        DATA_EXPORT = "data_export", "Asked for a copy of all data"
+        TRASH = "trash", "Moved to the trash"
+        RESTORE = "restore", "Restored from the trash"
+        SETTINGS = "settings", "Changed the settings"
+        PASSWORD = "password", "Changed the password"
+        SIGN_OUT_OTHERS = "sign_out_others", "Signed out everywhere else"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=24, choices=Action.choices)
+    description = models.CharField(max_length=200, blank=True)
+    # A short hash of the session key: enough to tell "this browser" from another, useless for
+    # taking over the session.
+    session_ref = models.CharField(max_length=16, blank=True)
+    device = models.CharField(max_length=100, blank=True)  # in plain words, from the user agent
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "at"], name="auditevent_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.user_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class AccountSafety(models.Model):
+    """Per-account notices: whether the safety advice was read, and up to when the failed
+    sign-ins have been seen."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety"
+    )
+    advice_dismissed_at = models.DateTimeField(null=True, blank=True)
+    failures_seen_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"safety notices of {self.user_id}"

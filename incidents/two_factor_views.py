@@ -1,0 +1,93 @@
+"""Two-factor sign-in pages: the code step of signing in, and turning two-factor on, moving it
+to a new phone, or off. Every change needs the password and a code, and signs out every other
+session (one the stalker might hold)."""
+
+import time
+
+import django_otp
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from . import security, sign_in, two_factor
+from .forms import SignInCodeForm, TwoFactorChangeForm
+
+# Set once the password and a current code were given for moving two-factor to a new phone:
+# until then, the setup page is only for turning it on.
+REPLACE_UNTIL = "two_factor_replace_until"
+REPLACE_MINUTES = 10
+# The new backup codes, shown once on the next page and then forgotten.
+NEW_CODES = "two_factor_new_codes"
+
+
+def login_code(request):
+    """The second step of signing in (the middleware sends password-only sessions here)."""
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    if request.user.is_verified() or not two_factor.two_factor_enabled(request.user):
+        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    form = SignInCodeForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        django_otp.login(request, form.device)
+        sign_in.attempts_reset(request, request.user.get_username())
+        if form.device.name == "Backup codes":
+            left = two_factor.backup_codes_left(request.user)
+            messages.info(request, f"Backup code used. You have {left} left.")
+        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    return render(request, "incidents/login_code.html", {"form": form, "next": next_url})
+
+
+def two_factor_settings(request):
+    enabled = two_factor.two_factor_enabled(request.user)
+    form = TwoFactorChangeForm(request.POST or None, request=request) if enabled else None
+    if request.method == "POST" and enabled and form.is_valid():
+        if request.POST.get("action") == "off":
+            two_factor.two_factor_disable(user=request.user)
+            _end_other_sessions(request)
+            messages.success(request, "Two-factor sign-in is off. Your password alone signs in.")
+            return redirect("two_factor")
+        request.session[REPLACE_UNTIL] = time.time() + REPLACE_MINUTES * 60
+        return redirect("two_factor_setup")
+    context = {
+        "enabled": enabled,
+        "form": form,
+        "backup_codes_left": two_factor.backup_codes_left(request.user) if enabled else 0,
+    }
+    return render(request, "incidents/two_factor.html", context)
+
+
+def two_factor_setup(request):
+    replacing = two_factor.two_factor_enabled(request.user)
+    if replacing and request.session.get(REPLACE_UNTIL, 0) < time.time():
+        return redirect("two_factor")
+    device = two_factor.totp_pending(request.user)
+    form = TwoFactorChangeForm(request.POST or None, request=request, device=device)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.two_factor_enable(user=request.user, device=device)
+        request.session.pop(REPLACE_UNTIL, None)
+        django_otp.login(request, device)
+        _end_other_sessions(request)
+        request.session[NEW_CODES] = codes
+        return redirect("two_factor_codes")
+    context = {
+        "form": form,
+        "replacing": replacing,
+        "qr_svg": two_factor.totp_qr_svg(device),
+        "secret": two_factor.totp_secret(device),
+    }
+    return render(request, "incidents/two_factor_setup.html", context)
+
+
+def two_factor_codes(request):
+    codes = request.session.pop(NEW_CODES, None)
+    if codes is None:
+        return redirect("two_factor")
+    return render(request, "incidents/two_factor_codes.html", {"codes": codes})
+
+
+def _end_other_sessions(request) -> None:
+    ended = security.sessions_end_others(user=request.user, keep=request.session.session_key)
+    if ended:
+        messages.info(request, "Every other device signed in to this account was signed out.")
