@@ -13,6 +13,7 @@ no network, no files outside the list, no redirects. User text is escaped by the
 import hashlib
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -190,18 +191,18 @@ def _cache_dir(user: User) -> Path:
     return settings.DATA_DIR / "cache" / "dossier" / str(user.pk)
 
 
-def _cache_key(html: str, allowed: dict[str, str]) -> str:
-    digest = hashlib.sha256(html.encode())
-    for url in sorted(allowed):
-        if url in html:
-            digest.update(url.encode())
-    return digest.hexdigest()
+IMAGE_URL = re.compile(rf"{FETCH_SCHEME}://evidence/[0-9a-f-]+/[a-z]+")
+
+
+def _cache_key(html: str) -> str:
+    # The images' URLs name their file, and a display image never changes once made.
+    return hashlib.sha256(html.encode()).hexdigest()
 
 
 def draw_part(html: str, allowed: dict[str, str]) -> bytes:
     """One part as PDF bytes. Runs in a worker process."""
-    fetcher = AllowListFetcher({url: path for url, path in allowed.items() if url in html})
-    return HTML(string=html, url_fetcher=fetcher).write_pdf()
+    used = {url: allowed[url] for url in set(IMAGE_URL.findall(html)) if url in allowed}
+    return HTML(string=html, url_fetcher=AllowListFetcher(used)).write_pdf()
 
 
 def render_parts(
@@ -209,7 +210,7 @@ def render_parts(
 ) -> list[bytes]:
     """Draw the parts not in the cache (in parallel) and return every part's PDF."""
     cache.mkdir(parents=True, exist_ok=True)
-    keys = [_cache_key(part.html, allowed) for part in parts]
+    keys = [_cache_key(part.html) for part in parts]
     missing = [i for i, key in enumerate(keys) if not (cache / f"{key}.pdf").exists()]
     # The longest parts first, so that no core sits idle at the end.
     missing.sort(key=lambda i: -len(parts[i].html))
