@@ -187,6 +187,21 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+def offer_cases(form: forms.BaseForm, user: User) -> bool:
+    """Let the form's "case" field choose among the user's own cases (by uuid), or drop it when
+    there is only one: most people have one, and need not think about it."""
+    cases = Case.objects.owned_by(user)
+    if len(cases) < 2:
+        del form.fields["case"]
+        return False
+    field = form.fields["case"]
+    field.queryset = cases
+    field.to_field_name = "uuid"
+    field.label = "About"
+    field.empty_label = None
+    return True
+
+
 class CaseRecordForm(forms.ModelForm):
     """A record in one of the user's cases. Asks which case only once there are two."""
 
@@ -196,15 +211,7 @@ class CaseRecordForm(forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        cases = Case.objects.owned_by(user)
-        if len(cases) < 2:
-            # Most people have one case: don't make them think about it.
-            del self.fields["case"]
-        else:
-            self.fields["case"].queryset = cases
-            self.fields["case"].to_field_name = "uuid"
-            self.fields["case"].label = "About"
-            self.fields["case"].empty_label = None
+        offer_cases(self, user)
         now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
         for name in self.PAST_FIELDS:
             self.fields[name].widget.attrs["max"] = now
@@ -560,11 +567,7 @@ class DossierForm(forms.Form):
     def __init__(self, *args, user: User, default_case: Case | None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        cases = Case.objects.owned_by(user)
-        if len(cases) < 2:
-            del self.fields["case"]
-        else:
-            self.fields["case"].queryset = cases
+        if offer_cases(self, user):
             self.initial.setdefault("case", default_case)
         self.initial.setdefault("prepared_by", user.get_full_name() or user.username)
 
