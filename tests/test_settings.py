@@ -63,6 +63,10 @@ def test_a_strong_key_from_the_environment_is_used_as_it_is(data_dir, monkeypatc
     assert not (data_dir / "secret_key").exists()
 
 
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="checks the SQLite options; this run uses another database (DATABASE_URL)",
+)
 def test_sqlite_uses_wal_takes_the_write_lock_at_begin_and_waits_for_it(
     tmp_path, django_db_blocker
 ):
