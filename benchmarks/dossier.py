@@ -13,29 +13,13 @@ Figures go in docs/benchmarks.md.
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def django_setup(data_dir: str) -> None:
-    os.environ["DATA_DIR"] = data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stalkerlog.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def peak_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, children) / 1024
+from common import django_setup, peak_rss_mb
 
 
 def _user_and_options():
@@ -89,7 +73,7 @@ def phase_plain(data_dir: str) -> dict:
     document.write_pdf(out)
     return {
         "seconds": time.perf_counter() - start,
-        "peak_mb": peak_mb(),
+        "peak_mb": peak_rss_mb(children=True),
         "pages": len(document.pages),
         "size_mb": out.stat().st_size / 2**20,
     }
@@ -110,7 +94,7 @@ def phase_dossier(data_dir: str, add_one: bool) -> dict:
     result = render_dossier(user, options, Path(data_dir) / "dossier.pdf")
     return {
         "seconds": time.perf_counter() - start,
-        "peak_mb": peak_mb(),
+        "peak_mb": peak_rss_mb(children=True),
         "pages": result.pages,
         "size_mb": result.size / 2**20,
     }

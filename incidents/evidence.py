@@ -258,7 +258,7 @@ _strict_lock = threading.Lock()
 
 @contextmanager
 def _strict_decoding():
-    """Make Pillow fail on a truncated image while checking one.
+    """Make Pillow fail on a truncated image while reading one.
 
     WeasyPrint switches on Pillow's process-wide LOAD_TRUNCATED_IMAGES when it is imported (for
     the dossier), after which a cut-off upload would decode "successfully" and be kept.
@@ -338,7 +338,8 @@ def make_derived(evidence: Evidence, variants: list[str]) -> None:
     sizes = sorted(variants, key=lambda v: -DERIVED_VARIANTS[v][0])
     with evidence_storage().open(evidence.stored_name, "rb") as original:
         data = io.BytesIO(original.read())
-    with open_image(data) as image:
+    # Strict: a copy of an original damaged since upload must fail, not show grey blocks.
+    with _strict_decoding(), open_image(data) as image:
         biggest = DERIVED_VARIANTS[sizes[0]][0]
         image.draft("RGB", (biggest, biggest))
         # A new image: no EXIF, no GPS, no ICC profile is carried over.

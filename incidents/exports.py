@@ -23,7 +23,6 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from . import pdf
 from .dossier import DossierOptions
 from .models import Case, Export, User
 from .models.exports import STALE_AFTER
@@ -163,11 +162,12 @@ def run_export(export_id: int) -> None:
 
 
 def _make(export: Export, out: Path, progress: Callable[[int, str], None]):
+    # Imported here, so that only the worker loads WeasyPrint: web processes start faster,
+    # smaller, and keep Pillow's default strictness (WeasyPrint relaxes it for the process).
+    from . import package, pdf
+
     options = export_options(export)
     if export.kind == Export.Kind.PACKAGE:
-        # Imported here: the package is built by its own module, which the dossier does not need.
-        from . import package
-
         try:
             return package.build_package(export.owner, options, out, progress)
         except package.PackageError as error:  # a missing or changed original, say

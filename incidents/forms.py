@@ -441,12 +441,8 @@ class TimelineFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label="Kind", required=False, choices=[("", "All kinds"), *Incident.Kind.choices]
     )
-    date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label="From", required=False, widget=DateInput())
+    date_to = forms.DateField(label="To", required=False, widget=DateInput())
     danger = forms.BooleanField(label="Only with danger signs", required=False)
     order = forms.ChoiceField(
         label="Order",
@@ -497,12 +493,8 @@ class GalleryFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label="Type", required=False, choices=[("", "All types"), *Evidence.Kind.choices]
     )
-    date_from = forms.DateField(
-        label="Received from", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="Received until", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label="Received from", required=False, widget=DateInput())
+    date_to = forms.DateField(label="Received until", required=False, widget=DateInput())
 
 
 class SafetyStepForm(forms.ModelForm):

@@ -221,7 +221,8 @@ def render_parts(
         share = done / max(len(missing), 1)
         progress(10 + int(80 * share), f"Drawing pages ({done} of {len(missing)})")
     for key in keys:
-        os.utime(cache / f"{key}.pdf")  # recently used: kept by prune_cache
+        os.utime(cache / f"{key}.pdf")  # recently used
+    _forget_unused(cache)
     return [(cache / f"{key}.pdf").read_bytes() for key in keys]
 
 
@@ -307,15 +308,14 @@ def _stream(data: bytes) -> DecodedStreamObject:
     return stream
 
 
-def prune_cache(user: User | None = None) -> None:
-    """Forget cached parts (all of a user's, or those unused for a month)."""
-    if user is not None:
-        shutil.rmtree(_cache_dir(user), ignore_errors=True)
-        return
-    root = settings.DATA_DIR / "cache" / "dossier"
-    if not root.exists():
-        return
+def prune_cache(user: User) -> None:
+    """Forget all of a user's cached parts (when the account is deleted)."""
+    shutil.rmtree(_cache_dir(user), ignore_errors=True)
+
+
+def _forget_unused(cache: Path) -> None:
+    """Parts not used for a month belong to dossiers nobody makes any more."""
     month_ago = time.time() - 30 * 24 * 3600
-    for path in root.glob("*/*.pdf"):
+    for path in cache.glob("*.pdf"):
         if path.stat().st_mtime < month_ago:
             path.unlink(missing_ok=True)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from . import evidence, exports, pdf
+from . import evidence, exports
 from .models import AccountSafety, AuditEvent, Evidence, Export, SignIn, User, UserSession
 from .sign_in import client_ip
 
@@ -258,7 +258,9 @@ def account_delete(*, user: User) -> None:
     derived = [settings.DERIVED_DIR / str(uuid) for uuid in items.values_list("uuid", flat=True)]
     finished = [exports.export_path(export) for export in Export.objects.owned_by(user)]
     sessions = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
-    pdf.prune_cache(user)
+    from .pdf import prune_cache  # here: web processes need not load WeasyPrint
+
+    prune_cache(user)
     with transaction.atomic():
         user.delete()
     store = session_store()

@@ -449,7 +449,7 @@ def _derived_image(request, evidence_id, variant: str):
         raise Http404("Only images have previews.")
     try:
         path = derived_path(item, variant)
-    except (EvidenceRejected, FileNotFoundError):
+    except (EvidenceRejected, OSError):  # missing, or damaged on disk since it was checked
         raise Http404("The original of this file is missing or unreadable.") from None
     return private_file_response(
         path, content_type="image/jpeg", filename=f"{variant}.jpg", inline=True

@@ -467,3 +467,15 @@ def test_files_of_a_trashed_incident_leave_the_gallery_with_it(alice_client, inc
     assert len(alice_client.get(gallery).context["items"]) == 0
     alice_client.post(reverse("incident_restore", args=[incident.uuid]))
     assert len(alice_client.get(gallery).context["items"]) == 1
+
+
+def test_a_preview_of_an_original_damaged_on_disk_is_not_found_not_an_error(
+    alice_client, incident, settings
+):
+    post_files(
+        alice_client, incident, upload("shot.jpg", image_bytes("JPEG", (800, 800)), "image/jpeg")
+    )
+    item = Evidence.objects.get()
+    original = settings.EVIDENCE_DIR / item.stored_name
+    original.write_bytes(original.read_bytes()[:2000])  # cut short after it was accepted
+    assert alice_client.get(reverse("evidence_preview", args=[item.uuid])).status_code == 404

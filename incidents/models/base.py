@@ -7,11 +7,19 @@ from django.db import models
 from django.utils import timezone
 
 
-class CaseOwnedQuerySet(models.QuerySet):
-    """Records that belong to a user through their case. Views start from `owned_by(user)`."""
+class OwnedQuerySet(models.QuerySet):
+    """Records that belong to one user. Views start every query from `owned_by(user)`."""
+
+    owner_path = "owner"  # the lookup from the record to its user
 
     def owned_by(self, user):
-        return self.filter(case__owner=user)
+        return self.filter(**{self.owner_path: user})
+
+
+class CaseOwnedQuerySet(OwnedQuerySet):
+    """Records that belong to a user through their case, and can go to the trash."""
+
+    owner_path = "case__owner"
 
     def live(self):
         return self.filter(deleted_at__isnull=True)

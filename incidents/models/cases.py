@@ -3,10 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-
-class CaseQuerySet(models.QuerySet):
-    def owned_by(self, user):
-        return self.filter(owner=user)
+from .base import OwnedQuerySet
 
 
 class Case(models.Model):
@@ -54,7 +51,7 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CaseQuerySet.as_manager()
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

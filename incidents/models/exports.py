@@ -8,16 +8,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .base import OwnedQuerySet
 from .cases import Case
 
 # A job that has said nothing for this long was interrupted (the worker stopped or crashed).
 STALE_AFTER = timedelta(minutes=5)
 
 
-class ExportQuerySet(models.QuerySet):
-    def owned_by(self, user):
-        return self.filter(owner=user)
-
+class ExportQuerySet(OwnedQuerySet):
     def stale(self):
         """Jobs left queued or running by a worker that is gone."""
         return self.filter(

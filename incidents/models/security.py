@@ -6,6 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .base import OwnedQuerySet
+
+
+class UserOwnedQuerySet(OwnedQuerySet):
+    owner_path = "user"
+
 
 class UserSession(models.Model):
     """One signed-in browser. The row goes when the session ends (sign-out, expiry, "sign out
@@ -29,11 +35,6 @@ class UserSession(models.Model):
         return f"session of {self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class SignInQuerySet(models.QuerySet):
-    def owned_by(self, user):
-        return self.filter(user=user)
-
-
 class SignIn(models.Model):
     """A sign-in, or a failed attempt, on an existing account. Never the password tried; an
     attempt on a name that has no account is not kept at all."""
@@ -46,7 +47,7 @@ class SignIn(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
 
-    objects = SignInQuerySet.as_manager()
+    objects = UserOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -55,11 +56,6 @@ class SignIn(models.Model):
     def __str__(self) -> str:
         outcome = "sign-in" if self.succeeded else "failed sign-in"
         return f"{outcome} of {self.user_id} at {self.at:%Y-%m-%d %H:%M}"
-
-
-class AuditEventQuerySet(models.QuerySet):
-    def owned_by(self, user):
-        return self.filter(user=user)
 
 
 class AuditEvent(models.Model):
@@ -89,7 +85,7 @@ class AuditEvent(models.Model):
     device = models.CharField(max_length=100, blank=True)  # in plain words, from the user agent
     ip = models.GenericIPAddressField(null=True, blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
+    objects = UserOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

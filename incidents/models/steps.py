@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .base import CaseOwnedQuerySet, Record
+from .base import CaseOwnedQuerySet, OwnedQuerySet, Record
 from .cases import Case
 from .entries import Incident
 
@@ -201,11 +201,6 @@ class ProtectiveOrder(Record):
         return self.issued_on <= on and (self.expires_on is None or on <= self.expires_on)
 
 
-class SafetyStepQuerySet(models.QuerySet):
-    def owned_by(self, user):
-        return self.filter(owner=user)
-
-
 class SafetyStep(models.Model):
     """A further safety step the user ticks, with a date, on the checklist."""
 
@@ -223,7 +218,7 @@ class SafetyStep(models.Model):
     done_on = models.DateField("done on")
     note = models.CharField(max_length=300, blank=True)
 
-    objects = SafetyStepQuerySet.as_manager()
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         constraints = [
