@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from .charts import Chart, LogTimes, weekly_chart
 from .checklist import IncidentFigures, incident_figures
+from .custody import Head, chain_head
 from .models import (
     Case,
     Evidence,
@@ -83,6 +84,7 @@ class DossierData:
     per_month: list[tuple[date, int]]
     weekly_chart: Chart
     months: list[Month] = field(default_factory=list)
+    custody_head: Head | None = None  # the custody log's head once everything above was read
 
     @property
     def first(self) -> datetime | None:
@@ -157,6 +159,7 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
         per_month=[(m.start, len(m.incidents)) for m in months],
         weekly_chart=_weekly_chart(incidents, notices, police, options),
         months=months,
+        custody_head=chain_head(),  # last, so that it covers every record read above
     )
 
 

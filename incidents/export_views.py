@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
-from . import exports, security
+from . import custody, exports, security
 from .dossier import DossierOptions
 from .forms import DossierForm
 from .models import AuditEvent, Case, Export
@@ -100,6 +100,7 @@ def export_download(request, export_id):
     made_on = timezone.localdate(export.finished_at or export.created_at)
     name = f"{DOWNLOAD_NAMES[export.kind]}-{made_on:%Y-%m-%d}.{exports.EXTENSIONS[export.kind]}"
     security.audit(request, AuditEvent.Action.EXPORT_DOWNLOAD, _describe(export))
+    custody.log_hand_out(export, file_sha256=export.sha256)
     return private_file_response(
         path, content_type=exports.CONTENT_TYPES[export.kind], filename=name, inline=False
     )

@@ -7,6 +7,7 @@ page. Whatever goes wrong ends in a calm message for the user; the details go to
 without the exception's message, which could quote what the user wrote.
 """
 
+import hashlib
 import logging
 import os
 import secrets
@@ -23,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from . import custody
 from .dossier import DossierOptions
 from .models import Case, Export, User
 from .models.exports import STALE_AFTER
@@ -149,14 +151,20 @@ def run_export(export_id: int) -> None:
         _remove(partial, final)
         _requeue(export_id, export.options, stage="Waiting for the server to start again")
         raise
-    done = _finish(
-        export_id,
-        status=Export.Status.DONE,
-        progress=100,
-        file_name=name,
-        size=result.size,
-        pages=getattr(result, "pages", None),
-    )
+    with open(final, "rb") as made:
+        sha256 = hashlib.file_digest(made, "sha256").hexdigest()
+    with transaction.atomic():
+        done = _finish(
+            export_id,
+            status=Export.Status.DONE,
+            progress=100,
+            file_name=name,
+            size=result.size,
+            sha256=sha256,
+            pages=getattr(result, "pages", None),
+        )
+        if done:
+            custody.log(custody.Action.EXPORTED, export, file_sha256=sha256)
     if not done:  # deleted while it was being made
         final.unlink(missing_ok=True)
 

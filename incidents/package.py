@@ -288,6 +288,7 @@ def case_json(data: DossierData, names: dict[int, str]) -> bytes:
         "generated_at": _json_value(data.generated_at),
         "time_zone": data.time_zone,
         "prepared_by": data.prepared_by,
+        "custody_head": str(data.custody_head),
         "period": {
             "from": _json_value(data.options.date_from),
             "to": _json_value(data.options.date_to),

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from . import evidence, exports
+from . import custody, evidence, exports
 from .models import AccountSafety, AuditEvent, Evidence, Export, SignIn, User, UserSession
 from .sign_in import client_ip
 
@@ -262,6 +262,7 @@ def account_delete(*, user: User) -> None:
 
     prune_cache(user)
     with transaction.atomic():
+        custody.log(custody.Action.ACCOUNT_DELETED, user_id=user.pk)
         user.delete()
     store = session_store()
     for key in sessions:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import evidence
+from . import custody, evidence
 from .models import Case, Evidence, Record, Revision, User
 
 # No look-alike characters: the code is read off a terminal and typed on a phone.
@@ -77,6 +77,14 @@ def default_case(user: User) -> Case:
 
 
 @transaction.atomic
+def record_save(*, record: Record | Case) -> None:
+    """Save a new record (or a person's details, which keep no history) and log it."""
+    action = custody.Action.CREATED if record._state.adding else custody.Action.AMENDED
+    record.save()
+    custody.log(action, record)
+
+
+@transaction.atomic
 def record_amend(*, record: Record, changes: dict) -> bool:
     """Apply changes, keeping the version they replace. Returns False when nothing changed."""
     before = record.snapshot()
@@ -88,6 +96,7 @@ def record_amend(*, record: Record, changes: dict) -> bool:
     Revision.objects.create(record=record, data=before, replaced_at=now)
     record.amended_at = now
     record.save()
+    custody.log(custody.Action.AMENDED, record)
     if "case" in changes:
         _evidence_follow_case(record)
     return True
@@ -107,15 +116,19 @@ def _evidence_follow_case(record: Record) -> None:
     )
 
 
+@transaction.atomic
 def record_trash(*, record: Record) -> None:
     """Move to the trash; nothing is erased and it can be restored."""
     record.deleted_at = timezone.now()
     record.save(update_fields=["deleted_at"])
+    custody.log(custody.Action.TRASHED, record)
 
 
+@transaction.atomic
 def record_restore(*, record: Record) -> None:
     record.deleted_at = None
     record.save(update_fields=["deleted_at"])
+    custody.log(custody.Action.RESTORED, record)
 
 
 def evidence_add(
@@ -136,21 +149,24 @@ def evidence_add(
         received.path.unlink(missing_ok=True)
         raise
     try:
-        return Evidence.objects.create(
-            case=case,
-            **({Evidence.attachment_field(attached_to): attached_to} if attached_to else {}),
-            caption=caption[:300],
-            original_name=(upload.name or "unnamed")[:255],
-            stored_name=stored_name,
-            kind=received.file_type.kind,
-            content_type=received.file_type.content_type,
-            size=received.size,
-            sha256=received.sha256,
-            width=facts.width if facts else None,
-            height=facts.height if facts else None,
-            captured_at=facts.captured_at if facts else None,
-            camera=facts.camera if facts else "",
-        )
+        with transaction.atomic():
+            item = Evidence.objects.create(
+                case=case,
+                **({Evidence.attachment_field(attached_to): attached_to} if attached_to else {}),
+                caption=caption[:300],
+                original_name=(upload.name or "unnamed")[:255],
+                stored_name=stored_name,
+                kind=received.file_type.kind,
+                content_type=received.file_type.content_type,
+                size=received.size,
+                sha256=received.sha256,
+                width=facts.width if facts else None,
+                height=facts.height if facts else None,
+                captured_at=facts.captured_at if facts else None,
+                camera=facts.camera if facts else "",
+            )
+            custody.log(custody.Action.UPLOADED, item, file_sha256=item.sha256)
+        return item
     except BaseException:
         evidence.evidence_storage().delete(stored_name)
         raise

@@ -96,7 +96,7 @@ def record_new(request, kind):
         record = form.save(commit=False)
         if "case" not in form.fields:
             record.case = services.default_case(request.user)
-        record.save()
+        services.record_save(record=record)
         form.save_m2m()
         messages.success(request, "Saved. You can attach files to it below.")
         return redirect(record)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
-from . import charts, security, services, sign_in, step_views
+from . import charts, custody, security, services, sign_in, step_views
 from .checklist import SAFETY_STEP_HINTS, checklist_status, help_info, reminders, safety_steps
 from .evidence import EXTENSIONS, EvidenceRejected, check_integrity, derived_path
 from .forms import (
@@ -201,7 +201,7 @@ def incident_new(request):
         incident = form.save(commit=False)
         if "case" not in form.fields:
             incident.case = services.default_case(request.user)
-        incident.save()
+        services.record_save(record=incident)
         messages.success(request, "Saved. You can add more details or evidence at any time.")
         return redirect("incident_detail", incident_id=incident.uuid)
     return render(request, "incidents/incident_form.html", {"form": form})
@@ -290,7 +290,7 @@ def case_new(request):
     if request.method == "POST" and form.is_valid():
         case = form.save(commit=False)
         case.owner = request.user
-        case.save()
+        services.record_save(record=case)
         messages.success(request, "Saved.")
         return redirect("case_detail", case_id=case.uuid)
     return render(request, "incidents/case_form.html", {"form": form})
@@ -306,7 +306,7 @@ def case_edit(request, case_id):
     case = _get_case(request, case_id)
     form = CaseForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.record_save(record=form.save(commit=False))
         messages.success(request, "Saved.")
         return redirect(reverse("case_detail", kwargs={"case_id": case.uuid}))
     return render(request, "incidents/case_form.html", {"form": form, "case": case})
@@ -427,6 +427,7 @@ def evidence_original(request, evidence_id):
     number = item.case.number_exhibits([item])[0].exhibit_number
     inline = item.kind == Evidence.Kind.PDF and "download" not in request.GET
     security.audit(request, AuditEvent.Action.ORIGINAL_DOWNLOAD, f"Exhibit {number}")
+    custody.log_hand_out(item, file_sha256=item.sha256)
     return private_file_response(
         item.stored_name,
         content_type=item.content_type,

@@ -5,6 +5,7 @@ Views start every query from `owned_by(user)`."""
 from .accounts import TIME_ZONE_CHOICES, User
 from .base import Record, Revision
 from .cases import Case
+from .custody import CustodyEntry, CustodyHead
 from .entries import Incident
 from .evidence import Evidence
 from .exports import Export
@@ -16,6 +17,8 @@ __all__ = [
     "AccountSafety",
     "AuditEvent",
     "Case",
+    "CustodyEntry",
+    "CustodyHead",
     "Evidence",
     "Export",
     "Incident",

@@ -49,6 +49,7 @@ class Export(models.Model):
     # Relative to EXPORTS_DIR; empty until the file is complete.
     file_name = models.CharField(max_length=200, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)  # of the finished file, byte for byte
     pages = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     heartbeat_at = models.DateTimeField(default=timezone.now)

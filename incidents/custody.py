@@ -1,0 +1,225 @@
+"""The custody log: append an entry in the same transaction as the change it records, and check
+later that no entry was changed, removed or moved.
+
+Each entry's hash is the SHA-256 of a canonical JSON form of the entry, which includes the hash
+of the entry before it. The head (the last number and hash) is printed in every dossier and kept
+with every backup; a chain rewritten after that no longer reaches the same head.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.db import models, transaction
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from .models import CustodyEntry, CustodyHead, Record
+
+GENESIS = "0" * 64  # the "previous hash" of the first entry
+Action = CustodyEntry.Action
+# Actions that change a record: their entries fingerprint the record as it stood afterwards.
+CHANGES = {Action.CREATED, Action.AMENDED, Action.TRASHED, Action.RESTORED, Action.UPLOADED}
+
+
+@dataclass(frozen=True)
+class Head:
+    sequence: int
+    entry_hash: str
+
+    def __str__(self) -> str:
+        return f"{self.sequence}:{self.entry_hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Head":
+        """Read a head as printed in a dossier or a backup manifest: "NUMBER:HASH"."""
+        sequence, _, entry_hash = text.strip().partition(":")
+        if not sequence.isdigit() or len(entry_hash) != 64:
+            raise ValueError(f"{text!r} is not a chain head; it looks like 1234:<64 hex digits>.")
+        return cls(int(sequence), entry_hash.lower())
+
+
+def canonical(entry: CustodyEntry) -> bytes:
+    """The bytes an entry's hash is taken over. Changing this breaks every existing chain."""
+    recorded_at = entry.recorded_at.astimezone(UTC).isoformat(timespec="microseconds")
+    fields = {
+        "v": 1,
+        "sequence": entry.sequence,
+        "recorded_at": recorded_at,
+        "user": entry.user_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object": str(entry.object_uuid) if entry.object_uuid else None,
+        "content_sha256": entry.content_sha256,
+        "file_sha256": entry.file_sha256,
+        "previous_hash": entry.previous_hash,
+    }
+    return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+
+
+def entry_hash(entry: CustodyEntry) -> str:
+    return hashlib.sha256(canonical(entry)).hexdigest()
+
+
+def content_sha256(obj: models.Model) -> str:
+    """A fingerprint of a record's own fields: it shows later whether the row still holds what
+    was logged, without the log holding a word of it."""
+    fields = obj.snapshot() if isinstance(obj, Record) else model_to_dict(obj)
+    fields["uuid"] = str(obj.uuid)
+    data = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def log(
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    user_id: int | None = None,
+    file_sha256: str = "",
+) -> CustodyEntry:
+    """Append one entry. Call it inside the transaction that makes the change, so that the
+    change and its entry are committed together or not at all."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("A custody entry must be written in the change's own transaction.")
+    if user_id is None and obj is not None:
+        user_id = _owner_id(obj)
+    head = _locked_head()
+    entry = CustodyEntry(
+        sequence=head.sequence + 1,
+        recorded_at=timezone.now(),
+        user_id=user_id,
+        action=action,
+        object_type=obj._meta.model_name if obj is not None else "account",
+        object_uuid=getattr(obj, "uuid", None),
+        content_sha256=content_sha256(obj) if action in CHANGES else "",
+        file_sha256=file_sha256,
+        previous_hash=head.entry_hash,
+    )
+    entry.entry_hash = entry_hash(entry)
+    entry.save()
+    head.sequence, head.entry_hash = entry.sequence, entry.entry_hash
+    head.save(update_fields=["sequence", "entry_hash"])
+    return entry
+
+
+def log_hand_out(obj: models.Model, *, file_sha256: str) -> CustodyEntry:
+    """Log a file leaving the server (an original, a dossier): nothing else changes with it,
+    so it is a transaction of its own."""
+    with transaction.atomic():
+        return log(Action.DOWNLOADED, obj, file_sha256=file_sha256)
+
+
+def _owner_id(obj: models.Model) -> int:
+    if hasattr(obj, "owner_id"):
+        return obj.owner_id
+    return obj.case.owner_id
+
+
+def _locked_head() -> CustodyHead:
+    """The head row, locked until the transaction ends: appends happen one at a time."""
+    last = CustodyEntry.objects.order_by("-sequence").first()
+    CustodyHead.objects.get_or_create(
+        pk=1,
+        defaults={
+            "sequence": last.sequence if last else 0,
+            "entry_hash": last.entry_hash if last else GENESIS,
+        },
+    )
+    return CustodyHead.objects.select_for_update().get(pk=1)
+
+
+def chain_head() -> Head:
+    """The head as it stands: what a dossier prints and a backup keeps."""
+    head = CustodyHead.objects.filter(pk=1).first()
+    if head is None:
+        return Head(0, GENESIS)
+    return Head(head.sequence, head.entry_hash)
+
+
+# --- verifying -------------------------------------------------------------------------------
+
+
+@dataclass
+class ChainReport:
+    checked: int
+    head: Head
+    problem: str = ""  # the first problem found, in words; empty when the chain is whole
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+def verify_chain(*, anchors: tuple[Head, ...] = ()) -> ChainReport:
+    """Recompute every entry's hash in order and name the first entry that does not fit.
+
+    Anchors are heads written down earlier (in a dossier or a backup): the chain must still
+    hold each of them, or it was rewritten after that point. Safe while the app runs: entries
+    appended after the head was read are left for the next check.
+    """
+    head = CustodyHead.objects.filter(pk=1).first()
+    previous = Head(0, GENESIS)
+    seen = {}
+    wanted = {anchor.sequence for anchor in anchors}
+    entries = CustodyEntry.objects.order_by("sequence")
+    if head is not None:
+        entries = entries.filter(sequence__lte=head.sequence)
+    for entry in entries.iterator(chunk_size=2000):
+        problem = _entry_problem(entry, previous)
+        if problem:
+            return ChainReport(checked=previous.sequence, head=previous, problem=problem)
+        previous = Head(entry.sequence, entry.entry_hash)
+        if entry.sequence in wanted:
+            seen[entry.sequence] = entry.entry_hash
+    problem = _head_problem(head, previous) or _anchor_problem(anchors, seen)
+    return ChainReport(checked=previous.sequence, head=previous, problem=problem)
+
+
+def _entry_problem(entry: CustodyEntry, previous: Head) -> str:
+    expected = previous.sequence + 1
+    if entry.sequence > expected:
+        missing = (
+            f"Entry {expected} is"
+            if entry.sequence == expected + 1
+            else f"Entries {expected} to {entry.sequence - 1} are"
+        )
+        return f"{missing} missing: removed from the log after being written."
+    if entry_hash(entry) != entry.entry_hash:
+        return (
+            f"Entry {entry.sequence} ({entry.action} {entry.object_type}) no longer matches "
+            "its hash: it was changed or moved after being written."
+        )
+    if entry.previous_hash != previous.entry_hash:
+        return (
+            f"Entry {entry.sequence} does not follow entry {previous.sequence}: entries "
+            "were changed, replaced or put in another order."
+        )
+    return ""
+
+
+def _head_problem(head: CustodyHead | None, last: Head) -> str:
+    if head is None:
+        return "The chain head is missing." if last.sequence else ""
+    if head.sequence > last.sequence:
+        first = last.sequence + 1
+        if first == head.sequence:
+            return f"Entry {first} is missing from the end of the log."
+        return f"Entries {first} to {head.sequence} are missing from the end of the log."
+    if head.entry_hash != last.entry_hash:
+        return f"The chain head does not match entry {last.sequence}."
+    return ""
+
+
+def _anchor_problem(anchors: tuple[Head, ...], seen: dict[int, str]) -> str:
+    for anchor in anchors:
+        if anchor.sequence == 0:
+            continue
+        if anchor.sequence not in seen:
+            return f"Entry {anchor.sequence}, recorded earlier as the head, is not in the log."
+        if seen[anchor.sequence] != anchor.entry_hash:
+            return (
+                f"Entry {anchor.sequence} differs from the head recorded earlier: "
+                "the log was rewritten after that point."
+            )
+    return ""

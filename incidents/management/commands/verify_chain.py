@@ -1,0 +1,36 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from incidents.custody import Head, verify_chain
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute the custody log's chain of hashes and name the first entry that was changed, "
+        "removed or moved. Exits with status 1 if there is one."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--head",
+            action="append",
+            default=[],
+            metavar="NUMBER:HASH",
+            help="A chain head printed in a dossier or kept in a backup: the log must still "
+            "hold it. May be given more than once.",
+        )
+
+    def handle(self, *args, head, **options):
+        try:
+            anchors = tuple(Head.parse(text) for text in head)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        report = verify_chain(anchors=anchors)
+        if not report.ok:
+            raise CommandError(
+                f"{report.problem} The {report.checked} entries before it are intact."
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"The custody log is intact: {report.checked} entries. Head: {report.head}"
+            )
+        )

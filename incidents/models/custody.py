@@ -1,0 +1,82 @@
+"""The custody log: every change to the record, and every file that left the server, in one
+append-only chain. Each entry carries the SHA-256 of the one before, so an entry edited, removed
+or moved afterwards breaks the chain at that point (see `incidents.custody`)."""
+
+from django.db import models
+
+
+class CustodyEntry(models.Model):
+    """One event. It names the record and fingerprints its content, never the content itself."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        AMENDED = "amended", "Amended"
+        TRASHED = "trashed", "Moved to the trash"
+        RESTORED = "restored", "Restored from the trash"
+        UPLOADED = "uploaded", "File uploaded"
+        DOWNLOADED = "downloaded", "File opened or downloaded"
+        EXPORTED = "exported", "Dossier or package made"
+        ACCOUNT_DELETED = "account_deleted", "Account deleted"
+
+    # No foreign keys: an entry must outlive what it describes (an account can be deleted).
+    sequence = models.PositiveBigIntegerField(unique=True)
+    recorded_at = models.DateTimeField()
+    user_id = models.BigIntegerField(null=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=40)
+    object_uuid = models.UUIDField(null=True)
+    # SHA-256 of the record's own fields as they stood after the action (see Record.snapshot).
+    content_sha256 = models.CharField(max_length=64, blank=True)
+    # SHA-256 of a file that was stored or handed out, byte for byte.
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name_plural = "custody entries"
+        indexes = [models.Index(fields=["object_uuid"], name="custody_object_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_type}"
+
+
+class CustodyHead(models.Model):
+    """The latest entry's number and hash, in a single row. Appending locks this row, so entries
+    are numbered one at a time on every database; and an entry cut off the end of the chain
+    still shows, as the head then points past the last one."""
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.entry_hash[:12]}"
+
+
+# Database-level guard: rows of the log can be added, never changed or removed. Someone with
+# full control of the database can drop these triggers, which is what the chain is for.
+PROTECTION_SQL = {
+    "sqlite": [
+        """CREATE TRIGGER custody_no_update BEFORE UPDATE ON incidents_custodyentry
+           BEGIN SELECT RAISE(ABORT, 'custody log entries cannot be changed'); END""",
+        """CREATE TRIGGER custody_no_delete BEFORE DELETE ON incidents_custodyentry
+           BEGIN SELECT RAISE(ABORT, 'custody log entries cannot be removed'); END""",
+    ],
+    "postgresql": [
+        """CREATE FUNCTION custody_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN RAISE EXCEPTION 'custody log entries cannot be changed or removed'; END $$""",
+        """CREATE TRIGGER custody_no_change BEFORE UPDATE OR DELETE ON incidents_custodyentry
+           FOR EACH ROW EXECUTE FUNCTION custody_refuse()""",
+        """CREATE TRIGGER custody_no_truncate BEFORE TRUNCATE ON incidents_custodyentry
+           FOR EACH STATEMENT EXECUTE FUNCTION custody_refuse()""",
+    ],
+}
+
+UNPROTECTION_SQL = {
+    "sqlite": ["DROP TRIGGER custody_no_update", "DROP TRIGGER custody_no_delete"],
+    "postgresql": [
+        "DROP TRIGGER custody_no_change ON incidents_custodyentry",
+        "DROP TRIGGER custody_no_truncate ON incidents_custodyentry",
+        "DROP FUNCTION custody_refuse()",
+    ],
+}

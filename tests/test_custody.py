@@ -1,0 +1,198 @@
+"""The custody log: every change and every file handed out is chained by SHA-256, and
+`verify_chain` names the first entry that was edited, removed or moved."""
+
+import io
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+from PIL import Image
+from pypdf import PdfReader
+
+from incidents import custody
+from incidents.custody import Head, verify_chain
+from incidents.models import CustodyEntry, Evidence, Export, Incident
+from incidents.models.custody import PROTECTION_SQL, UNPROTECTION_SQL
+from incidents.security import account_delete
+from incidents.services import record_amend
+from tests.conftest import form_data
+
+
+def _png() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (200, 300), "white").save(buffer, "PNG")
+    return SimpleUploadedFile("chat.png", buffer.getvalue(), "image/png")
+
+
+def _post_form(client, url_name, *args, **typed):
+    url = reverse(url_name, args=args)
+    form = client.get(url).context["form"]
+    return client.post(url, form_data(form, **typed))
+
+
+@pytest.fixture
+def history(alice_client, django_capture_on_commit_callbacks):
+    """A realistic week: incidents logged, amended, a screenshot kept and opened, a notice
+    recorded, one entry trashed and restored, a dossier made and downloaded."""
+    client = alice_client
+    _post_form(client, "incident_new", description="Waited outside the gym.")
+    incident = Incident.objects.get()
+    _post_form(
+        client, "incident_edit", incident.uuid, description="Waited outside the gym, 40 min."
+    )
+    client.post(reverse("incident_evidence_upload", args=[incident.uuid]), {"files": [_png()]})
+    item = Evidence.objects.get()
+    client.get(reverse("evidence_original", args=[item.uuid]))
+    _post_form(client, "notice_new", words="Do not contact me again.")
+    client.post(reverse("incident_delete", args=[incident.uuid]))
+    client.post(reverse("incident_restore", args=[incident.uuid]))
+    with django_capture_on_commit_callbacks(execute=True):
+        _post_form(client, "dossier", kind="dossier")
+    export = Export.objects.get(status=Export.Status.DONE)
+    client.get(reverse("export_download", args=[export.uuid]))
+    return SimpleNamespace(incident=incident, item=item, export=export)
+
+
+@contextmanager
+def _unguarded():
+    """What someone with full control of the database can do: lift the guard on the log."""
+    with connection.cursor() as cursor:
+        for sql in UNPROTECTION_SQL[connection.vendor]:
+            cursor.execute(sql)
+    yield
+    with connection.cursor() as cursor:
+        for sql in PROTECTION_SQL[connection.vendor]:
+            cursor.execute(sql)
+
+
+def _verify_chain_fails() -> str:
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_chain")
+    return str(failure.value)
+
+
+def test_every_action_is_logged_in_order_and_the_chain_verifies(history, capsys):
+    actions = list(CustodyEntry.objects.values_list("action", "object_type"))
+    assert actions == [
+        ("created", "incident"),
+        ("amended", "incident"),
+        ("uploaded", "evidence"),
+        ("downloaded", "evidence"),
+        ("created", "nocontactnotice"),
+        ("trashed", "incident"),
+        ("restored", "incident"),
+        ("exported", "export"),
+        ("downloaded", "export"),
+    ]
+    call_command("verify_chain")
+    assert "The custody log is intact: 9 entries." in capsys.readouterr().out
+
+
+def test_entries_fingerprint_what_was_logged_without_holding_it(history):
+    incident, item, export = history.incident, history.item, history.export
+    upload, download = CustodyEntry.objects.filter(object_uuid=item.uuid)
+    assert upload.file_sha256 == download.file_sha256 == item.sha256
+    latest = CustodyEntry.objects.filter(object_uuid=incident.uuid).last()
+    incident.refresh_from_db()
+    assert latest.content_sha256 == custody.content_sha256(incident)
+    exported = CustodyEntry.objects.get(action="exported")
+    export.refresh_from_db()
+    assert exported.file_sha256 == export.sha256 != ""
+    # The log names records, never what the user wrote.
+    assert "gym" not in str(list(CustodyEntry.objects.values()))
+
+
+def test_an_edited_entry_is_named(history):
+    with _unguarded():
+        CustodyEntry.objects.filter(sequence=4).update(action="created")
+    assert "Entry 4 (created evidence) no longer matches its hash" in _verify_chain_fails()
+
+
+def test_a_deleted_entry_is_named(history):
+    with _unguarded():
+        CustodyEntry.objects.filter(sequence=3).delete()
+    assert "Entry 3 is missing" in _verify_chain_fails()
+
+
+def test_entries_cut_off_the_end_are_named(history):
+    with _unguarded():
+        CustodyEntry.objects.filter(sequence__gte=8).delete()
+    assert "Entries 8 to 9 are missing from the end of the log" in _verify_chain_fails()
+
+
+def test_a_reordered_entry_is_named(history):
+    with _unguarded():
+        CustodyEntry.objects.filter(sequence=5).update(sequence=1000)
+        CustodyEntry.objects.filter(sequence=6).update(sequence=5)
+        CustodyEntry.objects.filter(sequence=1000).update(sequence=6)
+    message = _verify_chain_fails()
+    assert "Entry 5 (trashed incident) no longer matches its hash" in message
+    assert "The 4 entries before it are intact" in message
+
+
+def test_a_chain_rewritten_from_scratch_fails_against_an_earlier_head(history):
+    printed = custody.chain_head()  # as printed in the dossier
+    with _unguarded():
+        CustodyEntry.objects.filter(sequence=2).update(object_type="nocontactnotice")
+        previous = CustodyEntry.objects.get(sequence=1).entry_hash
+        for entry in CustodyEntry.objects.filter(sequence__gte=2):
+            entry.previous_hash = previous
+            entry.entry_hash = previous = custody.entry_hash(entry)
+            entry.save()
+        head = custody.CustodyHead.objects.get()
+        head.entry_hash = previous
+        head.save()
+    assert verify_chain().ok  # consistent in itself
+    with pytest.raises(CommandError, match="Entry 9 differs from the head recorded earlier"):
+        call_command("verify_chain", head=[str(printed)])
+
+
+def test_a_mistyped_head_gets_a_clear_message(history):
+    with pytest.raises(CommandError, match="is not a chain head"):
+        call_command("verify_chain", head=["9:abc"])
+
+
+def test_the_database_refuses_to_change_or_remove_entries(history):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        CustodyEntry.objects.filter(sequence=1).update(action="amended")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        CustodyEntry.objects.filter(sequence=1).delete()
+    assert CustodyEntry.objects.filter(sequence=1, action="created").exists()
+    assert verify_chain().ok
+
+
+def test_a_change_and_its_entry_are_committed_together_or_not_at_all(alice, incident):
+    before = CustodyEntry.objects.count()
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        record_amend(record=incident, changes={"description": "Changed"})
+        1 / 0  # noqa: B018 (the request fails after the change)
+    assert CustodyEntry.objects.count() == before
+    incident.refresh_from_db()
+    assert incident.description != "Changed"
+
+
+def test_a_refused_upload_leaves_no_entry(alice_client, incident):
+    url = reverse("incident_evidence_upload", args=[incident.uuid])
+    alice_client.post(url, {"files": [SimpleUploadedFile("x.jpg", b"<html>", "image/jpeg")]})
+    assert not CustodyEntry.objects.filter(action="uploaded").exists()
+
+
+def test_the_dossier_prints_the_head_of_the_chain(history, alice_client):
+    response = alice_client.get(reverse("export_download", args=[history.export.uuid]))
+    pages = PdfReader(io.BytesIO(b"".join(response))).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    # Made after the notice, trash and restore: entries 1 to 7 were in the log.
+    head = Head(7, CustodyEntry.objects.get(sequence=7).entry_hash)
+    assert "Custody log Entry 7" in text
+    # Long lines may wrap anywhere in the PDF.
+    assert f"verify_chain--head{head}" in "".join(text.split())
+
+
+def test_deleting_an_account_keeps_the_log_whole(history, alice, alice_client):
+    account_delete(user=alice)
+    assert CustodyEntry.objects.last().action == "account_deleted"
+    assert verify_chain().ok
