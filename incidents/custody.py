@@ -118,6 +118,10 @@ def _owner_id(obj: models.Model) -> int:
 
 def _locked_head() -> CustodyHead:
     """The head row, locked until the transaction ends: appends happen one at a time."""
+    head = CustodyHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    # The first entry ever, or the row was lost: carry on from the last entry there is.
     last = CustodyEntry.objects.order_by("-sequence").first()
     CustodyHead.objects.get_or_create(
         pk=1,

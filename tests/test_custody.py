@@ -2,6 +2,7 @@
 `verify_chain` names the first entry that was edited, removed or moved."""
 
 import io
+import threading
 from contextlib import contextmanager
 from types import SimpleNamespace
 
@@ -19,7 +20,7 @@ from incidents.models import CustodyEntry, Evidence, Export, Incident
 from incidents.models.custody import PROTECTION_SQL, UNPROTECTION_SQL
 from incidents.security import account_delete
 from incidents.services import record_amend
-from tests.conftest import form_data
+from tests.conftest import form_data, make_incident
 
 
 def _png() -> SimpleUploadedFile:
@@ -196,3 +197,30 @@ def test_deleting_an_account_keeps_the_log_whole(history, alice, alice_client):
     account_delete(user=alice)
     assert CustodyEntry.objects.last().action == "account_deleted"
     assert verify_chain().ok
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite's in-memory test database cannot be shared by writing threads; the soak "
+    "test covers SQLite through real server processes.",
+)
+@pytest.mark.django_db(transaction=True)
+def test_parallel_changes_are_chained_one_at_a_time(alice):
+    incidents = [make_incident(alice, description=f"Incident {n}") for n in range(8)]
+
+    def amend(incident):
+        try:
+            for n in range(5):
+                record_amend(record=incident, changes={"description": f"Amended {n}"})
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=amend, args=(incident,)) for incident in incidents]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert CustodyEntry.objects.filter(action="amended").count() == 40
+    report = verify_chain()
+    assert report.ok, report.problem
+    assert report.head == custody.chain_head()
