@@ -20,7 +20,7 @@ from incidents.models import CustodyEntry, Evidence, Export, Incident
 from incidents.models.custody import PROTECTION_SQL, UNPROTECTION_SQL
 from incidents.security import account_delete
 from incidents.services import record_amend
-from tests.conftest import form_data, make_incident
+from tests.conftest import form_data, make_incident, page_text
 
 
 def _png() -> SimpleUploadedFile:
@@ -150,6 +150,11 @@ def test_a_chain_rewritten_from_scratch_fails_against_an_earlier_head(history):
     assert verify_chain().ok  # consistent in itself
     with pytest.raises(CommandError, match="Entry 9 differs from the head recorded earlier"):
         call_command("verify_chain", head=[str(printed)])
+
+
+def test_the_export_page_shows_the_fingerprint_of_the_file(history, alice_client):
+    response = alice_client.get(history.export.get_absolute_url())
+    assert history.export.sha256 in page_text(response)
 
 
 def test_a_mistyped_head_gets_a_clear_message(history):
