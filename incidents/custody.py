@@ -9,13 +9,23 @@ with every backup; a chain rewritten after that no longer reaches the same head.
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from .models import CustodyEntry, CustodyHead, Record
+from .models import (
+    Case,
+    CustodyEntry,
+    CustodyHead,
+    Evidence,
+    Incident,
+    NoContactNotice,
+    PoliceContact,
+    ProtectiveOrder,
+    Record,
+)
 
 GENESIS = "0" * 64  # the "previous hash" of the first entry
 Action = CustodyEntry.Action
@@ -65,10 +75,20 @@ def entry_hash(entry: CustodyEntry) -> str:
 def content_sha256(obj: models.Model) -> str:
     """A fingerprint of a record's own fields: it shows later whether the row still holds what
     was logged, without the log holding a word of it."""
-    fields = obj.snapshot() if isinstance(obj, Record) else model_to_dict(obj)
+    names = obj.HISTORY_FIELDS if isinstance(obj, Record) else model_to_dict(obj).keys()
+    fields = {name: _plain(getattr(obj, name)) for name in names}
     fields["uuid"] = str(obj.uuid)
     data = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(data.encode()).hexdigest()
+
+
+def _plain(value):
+    """One spelling per value, however it was loaded: times in UTC, records by their id."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, models.Model):
+        return str(getattr(value, "uuid", value.pk))
+    return value
 
 
 def log(
@@ -227,3 +247,28 @@ def _anchor_problem(anchors: tuple[Head, ...], seen: dict[int, str]) -> str:
                 "the log was rewritten after that point."
             )
     return ""
+
+
+# Rows the log fingerprints, by the object_type their entries carry.
+LOGGED_MODELS = (Case, Incident, Evidence, NoContactNotice, PoliceContact, ProtectiveOrder)
+
+
+def altered_records() -> list[str]:
+    """Records whose fields differ from their last logged fingerprint, and evidence whose
+    recorded file hash differs from the one logged at upload: changed in the database behind
+    the app's back. Records made before the log existed have nothing to compare with."""
+    entries = CustodyEntry.objects.order_by("sequence")
+    # Later entries overwrite earlier ones: the last fingerprint of each record is kept.
+    fields = dict(entries.exclude(content_sha256="").values_list("object_uuid", "content_sha256"))
+    files = dict(entries.filter(action=Action.UPLOADED).values_list("object_uuid", "file_sha256"))
+    found = []
+    for model in LOGGED_MODELS:
+        name = model._meta.verbose_name.capitalize()
+        for record in model.objects.order_by("pk").iterator(chunk_size=2000):
+            logged = fields.get(record.uuid)
+            if logged and logged != content_sha256(record):
+                found.append(f"{name} {record.uuid} differs from its last logged version.")
+            logged_file = files.get(record.uuid)
+            if logged_file and logged_file != record.sha256:
+                found.append(f"{name} {record.uuid} names another file than the one uploaded.")
+    return found

@@ -157,6 +157,26 @@ def test_the_export_page_shows_the_fingerprint_of_the_file(history, alice_client
     assert history.export.sha256 in page_text(response)
 
 
+def test_a_record_changed_behind_the_apps_back_is_named(history):
+    Incident.objects.filter(pk=history.incident.pk).update(description="Something else")
+    Evidence.objects.filter(pk=history.item.pk).update(sha256="0" * 64)
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_chain", stdout=(out := io.StringIO()))
+    message = out.getvalue()
+    assert f"Incident {history.incident.uuid} differs from its last logged version" in message
+    assert f"Evidence {history.item.uuid} names another file than the one uploaded" in message
+    assert "2 records were changed without the custody log" in str(failure.value)
+
+
+def test_times_entered_in_any_time_zone_match_their_fingerprint(alice, alice_client):
+    alice.time_zone = "Australia/Sydney"
+    alice.save()
+    _post_form(alice_client, "incident_new", occurred_at="2026-01-15T21:30", description="Call")
+    _post_form(alice_client, "police_new", contacted_at="2026-07-02T09:15", agency="Police")
+    assert CustodyEntry.objects.filter(action="created").count() == 2
+    assert custody.altered_records() == []
+
+
 def test_a_mistyped_head_gets_a_clear_message(history):
     with pytest.raises(CommandError, match="is not a chain head"):
         call_command("verify_chain", head=["9:abc"])

@@ -1,12 +1,13 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from incidents.custody import Head, verify_chain
+from incidents.custody import Head, altered_records, verify_chain
 
 
 class Command(BaseCommand):
     help = (
         "Recompute the custody log's chain of hashes and name the first entry that was changed, "
-        "removed or moved. Exits with status 1 if there is one."
+        "removed or moved; then compare every record with its last logged fingerprint. "
+        "Exits with status 1 on any problem."
     )
 
     def add_arguments(self, parser):
@@ -30,7 +31,11 @@ class Command(BaseCommand):
                 f"{report.problem} The {report.checked} entries before it are intact."
             )
         self.stdout.write(
-            self.style.SUCCESS(
-                f"The custody log is intact: {report.checked} entries. Head: {report.head}"
-            )
+            f"The custody log is intact: {report.checked} entries. Head: {report.head}"
         )
+        altered = altered_records()
+        for problem in altered:
+            self.stdout.write(f"ALTERED  {problem}")
+        if altered:
+            raise CommandError(f"{len(altered)} records were changed without the custody log.")
+        self.stdout.write(self.style.SUCCESS("Every record matches its last logged version."))
