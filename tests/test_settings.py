@@ -93,6 +93,6 @@ def test_sqlite_uses_wal_takes_the_write_lock_at_begin_and_waits_for_it(
             probe.close()
 
     assert journal_mode == "wal"
-    assert synchronous == 1  # NORMAL: safe with WAL, and fast
+    assert synchronous == 2  # FULL: a committed entry survives a power cut
     assert probe.transaction_mode == "IMMEDIATE"
     assert probe.get_connection_params()["timeout"] >= 5
