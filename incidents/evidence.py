@@ -11,7 +11,8 @@ import os
 import secrets
 import tempfile
 import threading
-from contextlib import contextmanager
+import time
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -225,6 +226,27 @@ def store(received: Received) -> str:
     return stored
 
 
+# A process killed while receiving an upload leaves its partial copy behind: Django's spooled
+# copy of the request body (in FILE_UPLOAD_TEMP_DIR) or a staging file. Both grow as the bytes
+# arrive, so one untouched for this long belongs to no request still running.
+ABANDONED_AFTER = 3600  # seconds
+
+
+def remove_abandoned_uploads() -> int:
+    """Remove the partial copies of uploads cut off by a killed process; returns how many."""
+    cutoff = time.time() - ABANDONED_AFTER
+    leftovers = [*staging_dir().glob("upload-*")]
+    if settings.FILE_UPLOAD_TEMP_DIR:
+        leftovers += Path(settings.FILE_UPLOAD_TEMP_DIR).glob("*.upload*")
+    removed = 0
+    for path in leftovers:
+        with suppress(FileNotFoundError):
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
+
+
 # --- images ----------------------------------------------------------------------------------
 
 
@@ -396,10 +418,11 @@ def check_integrity(evidence, *, look_for_strays: bool = False) -> IntegrityRepo
 
 
 def _stored_names(directory: str = "originals"):
-    storage = evidence_storage()
-    if not storage.exists(directory):
+    # Not exists(): in a bucket a folder is only a prefix, which exists() never finds.
+    try:
+        subdirs, files = evidence_storage().listdir(directory)
+    except FileNotFoundError:
         return
-    subdirs, files = storage.listdir(directory)
     for name in sorted(files):
         yield f"{directory}/{name}"
     for sub in sorted(subdirs):

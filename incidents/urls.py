@@ -1,11 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import account_views, export_views, step_views, two_factor_views, views
+from . import account_views, export_views, health, step_views, two_factor_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("setup/", views.setup, name="setup"),
+    path("health/", health.health, name="health"),
     path("sign-in/", views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", views.account_settings, name="account_settings"),

@@ -4,6 +4,7 @@ The defaults run on SQLite under data/ straight after a clone; production needs 
 environment variables.
 """
 
+import importlib.util
 import os
 import secrets
 from datetime import timedelta
@@ -134,10 +135,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work during a write; IMMEDIATE takes the write lock at BEGIN, so two
     # requests wait for each other (up to the timeout) instead of failing "database is locked".
+    # synchronous=FULL: a saved entry survives a power cut (NORMAL could lose the last ones).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -207,6 +209,9 @@ if HTTPS:
     # Trusted only with HTTPS=true: the proxy must overwrite this header, never pass it on.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+# A monitor on the server itself asks gunicorn for /health/ over plain HTTP; a redirect would
+# read as "up" without checking anything. The answer holds nothing private.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
 # Subdomains of the site's own name (e.g. *.notes.example.org), not its siblings.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
@@ -226,17 +231,90 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 EVIDENCE_DIR = DATA_DIR / "evidence"
 # Thumbnails and screen-sized copies, made from the originals and safe to delete at any time.
 DERIVED_DIR = DATA_DIR / "derived"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Originals of evidence files. Private: no URL maps this location.
-    "evidence": {
+
+# Where the originals of evidence files are kept: "local" (EVIDENCE_DIR, never URL-mapped) or
+# "s3", a private bucket on any S3-compatible store (pip install -r requirements-s3.txt; see
+# docs/deployment.md). Uploads are still staged, and display copies kept, on local disk.
+EVIDENCE_STORAGE = env.str("EVIDENCE_STORAGE", default="") or "local"
+# An original leaves a bucket only through a signed link this many seconds long, handed out by
+# the owner-checked view. Long enough to start a download, too short to be worth passing on.
+EVIDENCE_LINK_MAX_SECONDS = 3600
+AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=60)
+# "private", or empty to send no ACL (buckets with ACLs disabled); never a public one.
+AWS_DEFAULT_ACL = env.str("AWS_DEFAULT_ACL", default="private") or None
+
+
+def evidence_storage_backend() -> dict:
+    """The "evidence" storage: private files on local disk, or in a private bucket."""
+    if EVIDENCE_STORAGE == "s3":
+        return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_evidence_options()}
+    if EVIDENCE_STORAGE != "local":
+        raise ImproperlyConfigured('EVIDENCE_STORAGE must be "local" or "s3".')
+    return {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {
             "location": EVIDENCE_DIR,
             "file_permissions_mode": 0o600,
             "directory_permissions_mode": 0o700,
         },
-    },
+    }
+
+
+def check_s3_settings() -> None:
+    if not env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+        raise ImproperlyConfigured("EVIDENCE_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    if not 1 <= AWS_QUERYSTRING_EXPIRE <= EVIDENCE_LINK_MAX_SECONDS:
+        raise ImproperlyConfigured(
+            f"AWS_QUERYSTRING_EXPIRE must be between 1 and {EVIDENCE_LINK_MAX_SECONDS} seconds."
+        )
+    if AWS_DEFAULT_ACL not in (None, "private"):
+        raise ImproperlyConfigured('AWS_DEFAULT_ACL must be "private" or empty, never public.')
+    if importlib.util.find_spec("storages") is None or importlib.util.find_spec("boto3") is None:
+        raise ImproperlyConfigured("EVIDENCE_STORAGE=s3 needs: pip install -r requirements-s3.txt")
+
+
+def s3_evidence_options() -> dict:
+    """django-storages' S3Storage, set so that nothing in the bucket is ever public."""
+    check_s3_settings()
+    from botocore.config import Config  # here: only hosts using a bucket install botocore
+
+    options = {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+        "location": env.str("AWS_LOCATION", default=""),  # a prefix inside the bucket
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        # Not settable: every link is signed, expires, and points at the bucket itself (a
+        # custom domain would give plain, unsigned links).
+        "querystring_auth": True,
+        "querystring_expire": AWS_QUERYSTRING_EXPIRE,
+        "custom_domain": None,
+        "default_acl": AWS_DEFAULT_ACL,
+        "object_parameters": {"CacheControl": "private, no-store"},
+        "file_overwrite": False,  # names are random; an existing object is never replaced
+        # Reading an original spools it to FILE_UPLOAD_TEMP_DIR past 16 MB instead of holding
+        # a whole video in memory (django-storages' default, 0, means "never spool").
+        "max_memory_size": 16 * 1024 * 1024,
+        "client_config": Config(
+            signature_version="s3v4",  # links carry X-Amz-Expires
+            s3={"addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None},
+            # A store that does not answer fails a request in seconds instead of holding a
+            # web worker for minutes (boto3's defaults: 60 s per try, with retries).
+            connect_timeout=5,
+            read_timeout=60,
+            retries={"max_attempts": 3, "mode": "standard"},
+        ),
+    }
+    # Without keys in the environment, boto3 finds credentials itself (e.g. an instance role).
+    if env.str("AWS_ACCESS_KEY_ID", default=""):
+        options["access_key"] = env.str("AWS_ACCESS_KEY_ID")
+        options["secret_key"] = env.str("AWS_SECRET_ACCESS_KEY", default="")
+    return options
+
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Originals of evidence files. Private: served only by the owner-checked views.
+    "evidence": evidence_storage_backend(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -264,6 +342,8 @@ DOSSIER_WORKERS = env.int("DOSSIER_WORKERS", default=os.cpu_count() or 1)
 # Dossiers and evidence packages are made in the background by `manage.py db_worker` (started
 # by `make run`), which takes its jobs from the database; finished files wait here for download.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /health/ reports the worker "stalled" when a job has waited this long and no job is running.
+HEALTH_WORKER_STALLED_MINUTES = env.int("HEALTH_WORKER_STALLED_MINUTES", default=10)
 EXPORTS_DIR = DATA_DIR / "exports"
 
 # Evidence uploads. The limits are shown to the user before they pick files.

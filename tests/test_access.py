@@ -22,7 +22,7 @@ from incidents.services import evidence_add, record_trash
 from tests.conftest import PASSWORD, make_incident, page_text
 
 # Pages anyone may open without signing in.
-PUBLIC = {"setup", "login", "logout"}
+PUBLIC = {"setup", "login", "logout", "health"}
 
 # What a stranger posts to every page: enough to pass the incident and person forms, so that a
 # missing ownership check would show up as a change to alice's records, not as a form error.
