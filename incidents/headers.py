@@ -11,12 +11,21 @@ from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.cache import patch_cache_control
 
+from .responses import bucket_origin
+
 # Only our own scripts, styles and images may load; nothing inline, no plugins, no framing, and
 # forms post only back here. Charts are inline SVG drawn with attributes, which this allows.
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def page_csp() -> str:
+    """The page policy; with evidence in a bucket, media players may also load from it."""
+    origin = bucket_origin()
+    return PAGE_CSP if origin is None else f"{PAGE_CSP}; media-src 'self' {origin}"
+
 
 # Sent with the sign-out response: the browser forgets cached pages, cookies and storage, so the
 # next person at this device finds nothing in the back button or the cache.
@@ -37,7 +46,7 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         # File responses set a stricter policy of their own (incidents/responses.py): keep it.
-        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+        response.headers.setdefault("Content-Security-Policy", page_csp())
         patch_cache_control(response, no_store=True, private=True)
         # Also on answers that stop before Django's clickjacking middleware (a bad Host: 400).
         response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)

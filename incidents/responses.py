@@ -5,7 +5,9 @@ a bucket (EVIDENCE_STORAGE=s3) is reached through a redirect to a signed link th
 within seconds (AWS_QUERYSTRING_EXPIRE) and tells the store the name, type and caching to send.
 """
 
+import functools
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -61,6 +63,20 @@ def signed_link(name: str, *, content_type: str, disposition: str) -> str | None
         "ResponseCacheControl": NO_STORE,
     }
     return storage.url(name, parameters=overrides, expire=storage.querystring_expire)
+
+
+def bucket_origin() -> str | None:
+    """Where signed links point (scheme and host), or None when originals are not in a bucket.
+    Pages let audio and video players follow the redirect there, and nowhere else."""
+    return _origin(evidence_storage())
+
+
+@functools.lru_cache(maxsize=1)
+def _origin(storage) -> str | None:
+    if not _signs_links(storage):
+        return None
+    link = urlsplit(storage.url("originals/origin-probe"))  # signed here, no network
+    return f"{link.scheme}://{link.netloc}"
 
 
 def _signs_links(storage) -> bool:

@@ -122,6 +122,21 @@ def test_a_pdf_link_asks_the_store_to_show_it_in_the_browser_unless_downloaded(
     assert opened["response-content-type"] == "application/pdf"
 
 
+def test_pages_let_audio_and_video_players_follow_links_to_the_bucket_only(
+    alice_client, incident, use_s3
+):
+    use_s3()
+    policy = alice_client.get(incident.get_absolute_url())["Content-Security-Policy"]
+    assert policy.endswith(f"; media-src 'self' https://{ENDPOINT}")
+    assert "default-src 'self'" in policy
+
+
+def test_pages_allow_no_other_host_with_local_storage(alice_client, incident):
+    policy = alice_client.get(incident.get_absolute_url())["Content-Security-Policy"]
+    assert "media-src" not in policy
+    assert "http" not in policy
+
+
 def test_it_gives_a_stranger_404_and_no_link(client, alice, mallory, incident, use_s3):
     client.force_login(alice)
     item, _ = _upload_one(client, incident)
