@@ -1,0 +1,574 @@
+"""Backups and restores, end to end through the two commands, on the database the suite runs on.
+
+Each test works on throwaway databases of its own: a "source" cloned from the migrated test
+database (the live installation), and a "restored" one that starts empty. They are real files
+(SQLite) or real databases (PostgreSQL), so other threads can write while a backup reads, as
+the app's web workers do.
+"""
+
+import io
+import json
+import re
+import shutil
+import sqlite3
+import threading
+import uuid
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.utils import load_backend
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from PIL import Image
+
+from incidents import backup_crypto, custody
+from incidents.backup_crypto import Cipher, Undecryptable
+from incidents.evidence import check_integrity
+from incidents.models import (
+    Case,
+    CustodyEntry,
+    Evidence,
+    Incident,
+    NoContactNotice,
+    PoliceContact,
+    ProtectiveOrder,
+    Revision,
+    User,
+    UserSession,
+)
+from incidents.services import account_create, evidence_add, record_amend, record_save
+
+from .conftest import PASSWORD
+
+PASSPHRASE = "plum sofa glacier orbit lantern"
+MARKER = b"MARKER-3f9c2e71-not-for-anyone-else"
+
+
+@pytest.fixture(autouse=True)
+def _fast_key_derivation(monkeypatch):
+    # The real cost (2**17) is for people; the format and the checks are the same at 2**12.
+    monkeypatch.setattr(backup_crypto, "SCRYPT_N", 2**12)
+
+
+# --- throwaway databases ---------------------------------------------------------------------
+
+
+class Databases:
+    """Databases made for one test and dropped after it, each a copy of `template` (migrated,
+    empty) or empty."""
+
+    def __init__(self, tmp_path: Path, template: str):
+        self.test_connection = connections[DEFAULT_DB_ALIAS]
+        self.template = template
+        self.tmp_path = tmp_path
+        self.made: list[str] = []
+
+    @property
+    def vendor(self) -> str:
+        return self.test_connection.vendor
+
+    def create(self, label: str, *, migrated: bool) -> dict:
+        name = f"{label}_{uuid.uuid4().hex[:8]}"
+        if self.vendor == "sqlite":
+            name = str(self.tmp_path / f"{name}.sqlite3")
+            if migrated:
+                shutil.copyfile(self.template, name)  # closed, and used by no one
+        else:
+            name = f"{self.test_connection.settings_dict['NAME']}_{name}"
+            template = f"TEMPLATE {quote(self.template)}" if migrated else ""
+            execute_outside(f"CREATE DATABASE {quote(name)} {template}")
+            self.made.append(name)
+        return {**self.test_connection.settings_dict, "NAME": name}
+
+    @contextmanager
+    def use(self, settings_dict: dict):
+        """Point this thread's default connection at another database for a while."""
+        wrapper = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(
+            settings_dict, DEFAULT_DB_ALIAS
+        )
+        previous = connections[DEFAULT_DB_ALIAS]
+        connections[DEFAULT_DB_ALIAS] = wrapper
+        try:
+            yield
+        finally:
+            wrapper.close()
+            connections[DEFAULT_DB_ALIAS] = previous
+
+    def drop_all(self) -> None:
+        for name in self.made:
+            execute_outside(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)")
+
+
+def quote(name: str) -> str:
+    return connections[DEFAULT_DB_ALIAS].ops.quote_name(name)
+
+
+def execute_outside(sql: str) -> None:
+    """Run SQL from the server's maintenance database, outside the test's transaction."""
+    with connections[DEFAULT_DB_ALIAS]._nodb_cursor() as cursor:
+        cursor.execute(sql)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A copy of the migrated, empty test database, made before any test opens a transaction
+    on it (SQLite's backup waits for one to end; PostgreSQL copies only an unused database)."""
+    with django_db_blocker.unblock():
+        connection = connections[DEFAULT_DB_ALIAS]
+        if connection.vendor == "sqlite":
+            path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+            connection.ensure_connection()
+            copy = sqlite3.connect(path)
+            connection.connection.backup(copy)
+            copy.close()
+            yield str(path)
+            return
+        name = f"{connection.settings_dict['NAME']}_backup_template"
+        connection.close()
+        execute_outside(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)")
+        execute_outside(
+            f"CREATE DATABASE {quote(name)} TEMPLATE {quote(connection.settings_dict['NAME'])}"
+        )
+        yield name
+        execute_outside(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)")
+
+
+@pytest.fixture
+def databases(migrated_template, db, tmp_path):
+    # `db` sets the test database up; these tests write only to databases of their own.
+    made = Databases(tmp_path, migrated_template)
+    yield made
+    made.drop_all()
+
+
+@pytest.fixture
+def live(databases):
+    """The installation being backed up, with a log in it."""
+    with databases.use(databases.create("source", migrated=True)):
+        yield fill_log()
+
+
+@contextmanager
+def empty_installation(databases, settings, root: Path):
+    """A new data directory and an empty database, as on a fresh machine."""
+    with databases.use(databases.create("restored", migrated=False)):
+        move_data_dir(settings, root)
+        yield
+
+
+def move_data_dir(settings, root: Path) -> None:
+    settings.DATA_DIR = root
+    settings.EVIDENCE_DIR = root / "evidence"
+    evidence = settings.STORAGES["evidence"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {**evidence, "OPTIONS": {**evidence["OPTIONS"], "location": root / "evidence"}},
+    }
+
+
+# --- a log to back up ------------------------------------------------------------------------
+
+
+def png(seed: int) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 90), (seed % 256, seed // 256 % 256, 90)).save(buffer, "PNG")
+    return SimpleUploadedFile(f"screenshot-{seed}.png", buffer.getvalue(), "image/png")
+
+
+def pdf(text: bytes) -> SimpleUploadedFile:
+    content = b"%PDF-1.7\n% " + text + b"\n" + b"\x00" * 2048
+    return SimpleUploadedFile("report.pdf", content, "application/pdf")
+
+
+def add_incident(case: Case, description: str) -> Incident:
+    incident = Incident(case=case, occurred_at=timezone.now(), description=description)
+    record_save(record=incident)
+    return incident
+
+
+def fill_log() -> dict:
+    """Every kind of record a person keeps, made through the services."""
+    alice = account_create(username="alice", password=PASSWORD, is_owner=True)
+    account_create(username="bob", password=PASSWORD)
+    case = Case.objects.get(owner=alice)
+    first = add_incident(case, "Waited outside the gym.")
+    second = add_incident(case, MARKER.decode())
+    record_amend(record=first, changes={"description": "Waited outside the gym, 21:00."})
+    notice = NoContactNotice(case=case, given_at=timezone.now(), words="Do not contact me.")
+    record_save(record=notice)
+    police = PoliceContact(case=case, contacted_at=timezone.now(), reference="CR/1234/24")
+    record_save(record=police)
+    police.incidents.add(first, second)
+    record_save(record=ProtectiveOrder(case=case, issued_on=date.today() - timedelta(days=3)))
+    evidence_add(case=case, upload=png(1), attached_to=first)
+    evidence_add(case=case, upload=pdf(MARKER), attached_to=police)
+    TOTPDevice.objects.create(user=alice, name="Authenticator", confirmed=True)
+    return everything()
+
+
+def everything() -> dict:
+    """What a restore must give back, row for row."""
+    return {
+        "users": sorted(User.objects.values_list("username", "password")),
+        "cases": sorted(Case.objects.values_list("uuid", flat=True)),
+        "incidents": sorted(Incident.objects.values_list("uuid", "description")),
+        "evidence": sorted(Evidence.objects.values_list("uuid", "stored_name", "sha256")),
+        "notices": sorted(NoContactNotice.objects.values_list("uuid", flat=True)),
+        "police": sorted(PoliceContact.objects.values_list("uuid", "incidents__uuid")),
+        "orders": sorted(ProtectiveOrder.objects.values_list("uuid", flat=True)),
+        "revisions": Revision.objects.count(),
+        "custody": list(CustodyEntry.objects.values_list("sequence", "entry_hash")),
+        "devices": sorted(TOTPDevice.objects.values_list("user__username", "key")),
+    }
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def backup(out: Path, *args: str) -> Path:
+    """Run the command; return the one new backup folder."""
+    before = set(out.iterdir()) if out.exists() else set()
+    call_command("backup", "--out", str(out), *args, stdout=io.StringIO())
+    (made,) = set(out.iterdir()) - before
+    return made
+
+
+def restore(folder: Path) -> str:
+    output = io.StringIO()
+    call_command("restore", str(folder), stdout=output)
+    return output.getvalue()
+
+
+def evidence_file(folder: Path) -> Path:
+    return next(p for p in (folder / "evidence").rglob("*") if p.is_file())
+
+
+def flip_a_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def assert_nothing_restored(root: Path) -> None:
+    """The empty installation is as empty as it was: not a table, not a file."""
+    assert connections[DEFAULT_DB_ALIAS].introspection.table_names() == []
+    assert not (root / "evidence" / "originals").exists()
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+# --- round trips -----------------------------------------------------------------------------
+
+
+def test_a_backup_restores_every_record_and_file_into_an_empty_installation(
+    live, databases, settings, tmp_path
+):
+    folder = backup(tmp_path / "backups")
+    originals = files_under(tmp_path / "evidence")
+
+    with empty_installation(databases, settings, tmp_path / "new"):
+        output = restore(folder)
+
+        assert everything() == live
+        assert check_integrity(Evidence.objects.all()).ok
+        assert custody.verify_chain().ok
+        assert files_under(tmp_path / "new/evidence") == originals
+    assert "Restored and checked: everything matches." in output
+
+
+def test_after_a_restore_everyone_signs_in_again_with_password_and_two_factor(
+    live, databases, settings, tmp_path
+):
+    session = SessionStore()
+    session.create()
+    alice = User.objects.get(username="alice")
+    UserSession.objects.create(user=alice, session_key=session.session_key)
+    folder = backup(tmp_path / "backups")
+    settings.SECRET_KEY = "a-different-key-on-the-new-machine-" + "x" * 30
+
+    with empty_installation(databases, settings, tmp_path / "new"):
+        restore(folder)
+        alice = User.objects.get(username="alice")
+        device = TOTPDevice.objects.get(user=alice)
+        code = TOTP(device.bin_key, device.step, device.t0, device.digits).token()
+
+        assert not Session.objects.exists() and not UserSession.objects.exists()
+        assert alice.check_password(PASSWORD)
+        assert device.verify_token(code)
+    assert not (folder / "secret_key").exists()
+    for path in folder.rglob("*"):
+        assert not path.is_file() or session.session_key.encode() not in path.read_bytes()
+
+
+def test_a_backup_taken_while_records_are_added_holds_its_snapshot_whole(
+    live, databases, settings, tmp_path
+):
+    source = connections[DEFAULT_DB_ALIAS].settings_dict
+    stop, committed, failures = threading.Event(), [], []
+
+    def keep_writing(worker: int) -> None:
+        with databases.use(source):
+            case = Case.objects.get(owner__username="alice")
+            try:
+                for n in range(10_000):
+                    if stop.is_set():
+                        return
+                    incident = add_incident(case, f"Worker {worker}, entry {n}.")
+                    evidence_add(case=case, upload=png(worker * 1000 + n), attached_to=incident)
+                    committed.append(incident.uuid)
+            except Exception as error:  # reported below: an exception in a thread is silent
+                failures.append(error)
+
+    writers = [threading.Thread(target=keep_writing, args=(n,)) for n in (1, 2)]
+    for writer in writers:
+        writer.start()
+    while len(committed) < 4 and not failures:
+        stop.wait(0.01)
+    before = set(committed)
+    try:
+        folder = backup(tmp_path / "backups")
+        during = len(committed) - len(before)
+    finally:
+        stop.set()
+        for writer in writers:
+            writer.join()
+    assert not failures
+    everything_written = set(Incident.objects.values_list("uuid", flat=True))
+
+    with empty_installation(databases, settings, tmp_path / "new"):
+        restore(folder)  # raises if a file of the snapshot is missing or its hash differs
+        restored = set(Incident.objects.values_list("uuid", flat=True))
+        assert check_integrity(Evidence.objects.all()).ok
+        assert custody.verify_chain().ok
+
+    assert during > 0, "the writers wrote nothing while the backup ran"
+    assert before <= restored <= everything_written
+
+
+def test_an_encrypted_backup_round_trips_and_hides_its_contents(
+    live, databases, settings, tmp_path, monkeypatch
+):
+    plain = backup(tmp_path / "plain")
+    monkeypatch.setenv("BACKUP_PASSPHRASE", PASSPHRASE)
+    sealed = backup(tmp_path / "sealed", "--encrypt")
+
+    assert any(MARKER in p.read_bytes() for p in plain.rglob("*") if p.is_file())
+    for path in sealed.rglob("*"):
+        assert not path.is_file() or MARKER not in path.read_bytes(), path
+    with empty_installation(databases, settings, tmp_path / "new"):
+        restore(sealed)
+        assert everything() == live
+
+
+def test_a_wrong_passphrase_is_refused_and_nothing_is_restored(
+    live, databases, settings, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("BACKUP_PASSPHRASE", PASSPHRASE)
+    sealed = backup(tmp_path / "sealed", "--encrypt")
+    monkeypatch.setenv("BACKUP_PASSPHRASE", "plum sofa glacier orbit lanterns")
+
+    with empty_installation(databases, settings, tmp_path / "new"):
+        with pytest.raises(CommandError, match="passphrase does not open this backup"):
+            restore(sealed)
+        assert_nothing_restored(tmp_path / "new")
+
+
+def test_encrypt_without_a_passphrase_in_the_environment_or_a_terminal_makes_nothing(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("BACKUP_PASSPHRASE", raising=False)
+
+    with pytest.raises(CommandError, match="Set BACKUP_PASSPHRASE"):
+        call_command("backup", "--out", str(tmp_path / "backups"), "--encrypt")
+    assert not (tmp_path / "backups").exists()
+
+
+def test_a_short_passphrase_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKUP_PASSPHRASE", "short")
+
+    with pytest.raises(CommandError, match="at least 12 characters"):
+        call_command("backup", "--out", str(tmp_path / "backups"), "--encrypt")
+
+
+# --- refusing ---------------------------------------------------------------------------------
+
+
+def change_evidence(folder: Path) -> str:
+    path = evidence_file(folder)
+    flip_a_byte(path)
+    return path.relative_to(folder).as_posix()
+
+
+def change_database(folder: Path) -> str:
+    path = next(folder.glob("database.*"))
+    flip_a_byte(path)
+    return path.name
+
+
+def remove_evidence(folder: Path) -> str:
+    path = evidence_file(folder)
+    path.unlink()
+    return path.relative_to(folder).as_posix()
+
+
+@pytest.mark.parametrize(
+    ("tamper", "encrypt"),
+    [
+        (change_evidence, False),
+        (change_database, False),
+        (remove_evidence, False),
+        (change_evidence, True),
+        (change_database, True),
+    ],
+)
+def test_a_tampered_backup_is_refused_naming_the_file(
+    live, databases, settings, tmp_path, monkeypatch, tamper, encrypt
+):
+    monkeypatch.setenv("BACKUP_PASSPHRASE", PASSPHRASE)
+    folder = backup(tmp_path / "backups", *(["--encrypt"] if encrypt else []))
+    name = tamper(folder)
+
+    with empty_installation(databases, settings, tmp_path / "new"):
+        with pytest.raises(CommandError, match="nothing was restored") as refused:
+            restore(folder)
+        assert_nothing_restored(tmp_path / "new")
+    assert name in str(refused.value)
+
+
+def test_check_reports_a_changed_file_without_restoring_anything(live, tmp_path):
+    folder = backup(tmp_path / "backups")
+    output = io.StringIO()
+    call_command("restore", "--check", str(folder), stdout=output)
+    name = change_evidence(folder)
+
+    assert "Every file matches" in output.getvalue()
+    with pytest.raises(CommandError, match=re.escape(name)):
+        call_command("restore", "--check", str(folder), stdout=io.StringIO())
+    assert everything() == live
+
+
+def test_restore_refuses_a_backup_made_by_a_newer_version(live, tmp_path, settings):
+    folder = backup(tmp_path / "backups")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["migrations"]["incidents"] = "9999_from_the_future"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    move_data_dir(settings, tmp_path / "new")
+
+    with pytest.raises(CommandError, match=r"newer version.*incidents\.9999_from_the_future"):
+        restore(folder)
+
+
+def test_restore_refuses_a_database_that_already_holds_records(live, tmp_path, settings):
+    folder = backup(tmp_path / "backups")
+    move_data_dir(settings, tmp_path / "new")
+
+    with pytest.raises(CommandError, match="already holds data"):
+        restore(folder)
+    assert everything() == live
+
+
+def test_restore_refuses_an_evidence_folder_that_is_not_empty(live, databases, settings, tmp_path):
+    folder = backup(tmp_path / "backups")
+    stray = tmp_path / "new/evidence/originals/ab/abcdef"
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"someone else's file")
+
+    with empty_installation(databases, settings, tmp_path / "new"):
+        with pytest.raises(CommandError, match="evidence storage already holds files"):
+            restore(folder)
+        assert connections[DEFAULT_DB_ALIAS].introspection.table_names() == []
+    assert stray.read_bytes() == b"someone else's file"
+
+
+def test_a_failed_backup_leaves_no_folder_behind(live, tmp_path):
+    missing = Evidence.objects.first().stored_name
+    (tmp_path / "evidence" / missing).unlink()
+
+    with pytest.raises(CommandError, match=re.escape(missing)):
+        call_command("backup", "--out", str(tmp_path / "backups"), stdout=io.StringIO())
+    assert list((tmp_path / "backups").iterdir()) == []
+
+
+def test_each_backup_goes_into_a_new_folder(live, tmp_path):
+    first = backup(tmp_path / "backups")
+    second = backup(tmp_path / "backups")
+
+    assert first != second
+    assert (first / "manifest.json").exists() and (second / "manifest.json").exists()
+
+
+def test_the_manifest_records_hashes_migrations_and_the_custody_head(live, tmp_path):
+    folder = backup(tmp_path / "backups")
+    manifest = json.loads((folder / "manifest.json").read_text())
+
+    assert manifest["custody_head"] == str(custody.chain_head())
+    assert manifest["migrations"]["incidents"].startswith("0")
+    assert manifest["counts"]["incidents"] == 2
+    assert {row["sha256"] for row in manifest["files"]} == set(
+        Evidence.objects.values_list("sha256", flat=True)
+    )
+    assert manifest["database"]["path"] in {"database.sqlite3", "database.pgdump"}
+
+
+# --- the encryption format -------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(backup_crypto, "CHUNK_SIZE", 1024)
+    return Cipher.create(PASSPHRASE)
+
+
+def seal(cipher: Cipher, text: bytes, name: str = "evidence/x") -> bytes:
+    target = io.BytesIO()
+    writer = cipher.writer(target, name)
+    writer.write(text)
+    writer.close()
+    return target.getvalue()
+
+
+def open_sealed(cipher: Cipher, data: bytes, name: str = "evidence/x") -> bytes:
+    return b"".join(cipher.chunks(io.BytesIO(data), name))
+
+
+@pytest.mark.parametrize("size", [0, 1, 1024, 1025, 3 * 1024])
+def test_a_sealed_file_opens_to_the_same_bytes(small_chunks, size):
+    text = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+
+    assert open_sealed(small_chunks, seal(small_chunks, text)) == text
+
+
+def test_a_sealed_file_cut_at_a_chunk_boundary_does_not_open(small_chunks):
+    data = seal(small_chunks, b"x" * 3000)
+    record = 12 + 1024 + 16
+
+    with pytest.raises(Undecryptable):
+        open_sealed(small_chunks, data[: 8 + record])
+
+
+def test_sealed_chunks_put_in_another_order_do_not_open(small_chunks):
+    data = seal(small_chunks, b"a" * 1024 + b"b" * 1024 + b"c")
+    record = 12 + 1024 + 16
+    first, second = data[8 : 8 + record], data[8 + record : 8 + 2 * record]
+    swapped = data[:8] + second + first + data[8 + 2 * record :]
+
+    with pytest.raises(Undecryptable):
+        open_sealed(small_chunks, swapped)
+
+
+def test_a_sealed_file_does_not_open_under_another_name(small_chunks):
+    data = seal(small_chunks, b"evidence", name="evidence/a")
+
+    with pytest.raises(Undecryptable):
+        open_sealed(small_chunks, data, name="evidence/b")
