@@ -7,6 +7,7 @@ page. Whatever goes wrong ends in a calm message for the user; the details go to
 without the exception's message, which could quote what the user wrote.
 """
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -14,7 +15,8 @@ import secrets
 import time
 import traceback
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -121,6 +123,11 @@ def is_slow_to_start(export: Export) -> bool:
 @task()
 def run_export(export_id: int) -> None:
     """Make an export's file. Ends in done (with the file in place) or failed (with no file)."""
+    with _making(export_id):
+        _run(export_id)
+
+
+def _run(export_id: int) -> None:
     # Taking the job is one conditional update: a job queued twice (after a recovery) runs once.
     claimed = Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).update(
         status=Export.Status.RUNNING, progress=0, stage="Starting", heartbeat_at=timezone.now()
@@ -265,14 +272,56 @@ def _frames(error: BaseException) -> str:
 # --- after a worker stopped -------------------------------------------------------------------
 
 
+def _lock_file(export_id: int) -> Path:
+    return settings.DATA_DIR / "locks" / f"export-{export_id}"
+
+
+@contextmanager
+def _making(export_id: int) -> Iterator[None]:
+    """Hold the job's lock while it is being made (waiting while another process holds it).
+
+    The kernel lets go of it when the process ends, however it ends (SIGKILL, the out-of-memory
+    killer), so a running job whose lock is free was abandoned, however recent its last
+    progress report. A POSIX lock: the drawing processes a job forks do not inherit it.
+    """
+    path = _lock_file(export_id)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _is_being_made(export_id: int) -> bool:
+    """Whether a live process holds the job's lock. Never call it in the process making it:
+    closing any descriptor of the file lets go of that process's POSIX lock."""
+    try:
+        fd = os.open(_lock_file(export_id), os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
 def recover_stale() -> tuple[int, int]:
     """Start again the jobs a stopped worker left behind, once; fail those already restarted.
 
-    A job that never started is simply queued again. Files left half-written are removed.
+    A job that never started is simply queued again; one no live process is making is
+    recovered at once, whenever its last report was. Files left half-written are removed.
     Returns (started again, failed).
     """
     restarted = failed = 0
-    for export in Export.objects.stale():
+    running = Export.objects.filter(status=Export.Status.RUNNING)
+    dead = [pk for pk in running.values_list("pk", flat=True) if not _is_being_made(pk)]
+    waiting = Export.objects.stale().filter(status=Export.Status.QUEUED)
+    for export in waiting | running.filter(pk__in=dead):
         retries = export.options.get(RETRIES, 0)
         if export.status == Export.Status.QUEUED:
             restarted += _requeue(export.pk, export.options, stage="")
@@ -294,4 +343,10 @@ def _remove_leftovers() -> None:
     for path in settings.EXPORTS_DIR.glob("*/*"):
         name = path.relative_to(settings.EXPORTS_DIR).as_posix()
         if name not in known and path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+    # The locks of finished or deleted jobs: none of them will be made again.
+    unfinished = Export.objects.filter(status__in=[Export.Status.QUEUED, Export.Status.RUNNING])
+    keep = {_lock_file(pk) for pk in unfinished.values_list("pk", flat=True)}
+    for path in (settings.DATA_DIR / "locks").glob("export-*"):
+        if path not in keep:
             path.unlink(missing_ok=True)

@@ -10,6 +10,7 @@ WeasyPrint fetches nothing but the dossier's own display images, through `AllowL
 no network, no files outside the list, no redirects. User text is escaped by the templates.
 """
 
+import ctypes
 import hashlib
 import multiprocessing
 import os
@@ -20,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -38,6 +40,7 @@ from .services import exhibits_freeze
 
 FETCH_SCHEME = "stalkerlog"
 EXHIBITS_PER_PART = 20
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 PRINT_VARIANTS = ("thumbnail", "print")
 
 Progress = Callable[[int, str], None]
@@ -127,7 +130,9 @@ def _in_parallel(function, calls: list[tuple]):
         return
     # fork: the children inherit Django, loaded and configured, and start at once.
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_child_start)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_child_start, initargs=(os.getpid(),)
+    )
     try:
         futures = [pool.submit(function, *args) for args in calls]
         for future in futures:
@@ -137,10 +142,16 @@ def _in_parallel(function, calls: list[tuple]):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _child_start() -> None:
-    """Drawing processes stop when told to, whatever handlers the parent had set."""
+def _child_start(parent: int) -> None:
+    """Drawing processes stop when told to, whatever handlers the parent had set, and die with
+    the parent: killed outright (SIGKILL, the out-of-memory killer), it cannot stop them, and
+    they would wait for more work for ever."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with suppress(OSError, AttributeError):  # prctl is Linux's; elsewhere this is skipped
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before that was set
+        os._exit(1)
 
 
 def dossier_parts(data: DossierData) -> list[Part]:

@@ -1,13 +1,15 @@
 from django.core.management.base import BaseCommand
 
+from incidents.evidence import remove_abandoned_uploads
 from incidents.exports import recover_stale
 
 
 class Command(BaseCommand):
     help = (
         "Start again the dossiers and evidence packages a stopped background worker left "
-        "unfinished (once each; a second interruption marks them failed), and remove "
-        "half-written files. `make run` runs it before starting the worker."
+        "unfinished (once each; a second interruption marks them failed); remove their "
+        "half-written files and the partial copies of uploads cut off by a stop. `make run` "
+        "runs it before starting the worker."
     )
 
     def handle(self, *args, **options):
@@ -16,3 +18,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Unfinished exports: {restarted} queued again, {failed} marked as failed."
             )
+        if removed := remove_abandoned_uploads():
+            self.stdout.write(f"Uploads cut off by a stop: {removed} partial uploads removed.")
