@@ -1,7 +1,10 @@
 """Safe defaults: a strong secret key without configuration, and SQLite set up for a server."""
 
+import os
 import secrets
 import stat
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -96,3 +99,18 @@ def test_sqlite_uses_wal_takes_the_write_lock_at_begin_and_waits_for_it(
     assert synchronous == 2  # FULL: a committed entry survives a power cut
     assert probe.transaction_mode == "IMMEDIATE"
     assert probe.get_connection_params()["timeout"] >= 5
+
+
+@pytest.mark.parametrize(("query", "kept_for"), [("", 60), ("?conn_max_age=0", 0)])
+def test_a_server_database_keeps_its_connections_unless_told_not_to(query, kept_for):
+    # Settings are read once per process: ask a fresh one.
+    url = f"postgres://someone:secret@db.example.test:5432/notes{query}"
+    code = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    result = subprocess.run(  # noqa: S603 (our own command)
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "stalkerlog.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == str(kept_for)
