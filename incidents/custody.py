@@ -73,22 +73,22 @@ def entry_hash(entry: CustodyEntry) -> str:
 
 
 def content_sha256(obj: models.Model) -> str:
-    """A fingerprint of a record's own fields: it shows later whether the row still holds what
-    was logged, without the log holding a word of it."""
-    names = obj.HISTORY_FIELDS if isinstance(obj, Record) else model_to_dict(obj).keys()
-    fields = {name: _plain(getattr(obj, name)) for name in names}
+    """A fingerprint of a record's fields: it shows later whether the row still holds what was
+    logged, without the log holding a word of it."""
+    fields = {}
+    for name in _fingerprinted(obj):
+        value = getattr(obj, obj._meta.get_field(name).attname)  # related records by id
+        # One spelling per value, however it was loaded: times in UTC.
+        fields[name] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
     fields["uuid"] = str(obj.uuid)
     data = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-def _plain(value):
-    """One spelling per value, however it was loaded: times in UTC, records by their id."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, models.Model):
-        return str(getattr(value, "uuid", value.pk))
-    return value
+def _fingerprinted(obj: models.Model) -> tuple[str, ...]:
+    if isinstance(obj, Record):
+        return (*obj.HISTORY_FIELDS, "deleted_at", *obj.CUSTODY_FIELDS)
+    return tuple(model_to_dict(obj))  # a person's details: every field the user can edit
 
 
 def log(
@@ -128,6 +128,13 @@ def log_hand_out(obj: models.Model, *, file_sha256: str) -> CustodyEntry:
     so it is a transaction of its own."""
     with transaction.atomic():
         return log(Action.DOWNLOADED, obj, file_sha256=file_sha256)
+
+
+def is_first_read(request) -> bool:
+    """Whether a request for a file is a new hand-out. An audio or video player asks again for
+    parts further in as it plays or seeks; those are the same hand-out, logged once."""
+    requested = request.headers.get("Range", "bytes=0-").replace(" ", "")
+    return request.method == "GET" and requested.startswith("bytes=0-")
 
 
 def _owner_id(obj: models.Model) -> int:
@@ -196,8 +203,18 @@ def verify_chain(*, anchors: tuple[Head, ...] = ()) -> ChainReport:
         previous = Head(entry.sequence, entry.entry_hash)
         if entry.sequence in wanted:
             seen[entry.sequence] = entry.entry_hash
-    problem = _head_problem(head, previous) or _anchor_problem(anchors, seen)
+    problem = _head_problem(head, previous) or _beyond_head() or _anchor_problem(anchors, seen)
     return ChainReport(checked=previous.sequence, head=previous, problem=problem)
+
+
+def _beyond_head() -> str:
+    """Entries past the head: the head was moved back to hide them. (The highest entry is read
+    first: the head, read after, has reached at least every entry committed by then.)"""
+    top = CustodyEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+    head = CustodyHead.objects.filter(pk=1).values_list("sequence", flat=True).first()
+    if top is not None and head is not None and top > head:
+        return f"Entries after {head} are not covered by the chain head: it was moved back."
+    return ""
 
 
 def _entry_problem(entry: CustodyEntry, previous: Head) -> str:
@@ -254,21 +271,34 @@ LOGGED_MODELS = (Case, Incident, Evidence, NoContactNotice, PoliceContact, Prote
 
 
 def altered_records() -> list[str]:
-    """Records whose fields differ from their last logged fingerprint, and evidence whose
-    recorded file hash differs from the one logged at upload: changed in the database behind
-    the app's back. Records made before the log existed have nothing to compare with."""
+    """Records whose fields (for evidence, also which file and its hash) differ from their last
+    logged fingerprint: changed in the database behind the app's back. Records made before the
+    log existed have nothing to compare with.
+
+    A record amended while this runs can look altered (its row read after the log was), so
+    each one found is checked again against the log as it stands then."""
+    suspects = {model: model.objects.all() for model in LOGGED_MODELS}
+    for _ in range(2):
+        found = _altered(suspects)
+        suspects = {}
+        for model, pk, _problem in found:
+            suspects.setdefault(model, model.objects.none())
+            suspects[model] |= model.objects.filter(pk=pk)
+        if not found:
+            break
+    return [problem for _model, _pk, problem in found]
+
+
+def _altered(rows: dict) -> list[tuple]:
     entries = CustodyEntry.objects.order_by("sequence")
     # Later entries overwrite earlier ones: the last fingerprint of each record is kept.
     fields = dict(entries.exclude(content_sha256="").values_list("object_uuid", "content_sha256"))
-    files = dict(entries.filter(action=Action.UPLOADED).values_list("object_uuid", "file_sha256"))
     found = []
-    for model in LOGGED_MODELS:
+    for model, records in rows.items():
         name = model._meta.verbose_name.capitalize()
-        for record in model.objects.order_by("pk").iterator(chunk_size=2000):
+        for record in records.order_by("pk").iterator(chunk_size=2000):
             logged = fields.get(record.uuid)
             if logged and logged != content_sha256(record):
-                found.append(f"{name} {record.uuid} differs from its last logged version.")
-            logged_file = files.get(record.uuid)
-            if logged_file and logged_file != record.sha256:
-                found.append(f"{name} {record.uuid} names another file than the one uploaded.")
+                problem = f"{name} {record.uuid} differs from its last logged version."
+                found.append((model, record.pk, problem))
     return found

@@ -99,11 +99,13 @@ def export_download(request, export_id):
         raise Http404("This file is not ready, or no longer exists.")
     made_on = timezone.localdate(export.finished_at or export.created_at)
     name = f"{DOWNLOAD_NAMES[export.kind]}-{made_on:%Y-%m-%d}.{exports.EXTENSIONS[export.kind]}"
-    security.audit(request, AuditEvent.Action.EXPORT_DOWNLOAD, _describe(export))
-    custody.log_hand_out(export, file_sha256=export.sha256)
-    return private_file_response(
+    response = private_file_response(
         path, content_type=exports.CONTENT_TYPES[export.kind], filename=name, inline=False
     )
+    if custody.is_first_read(request):
+        security.audit(request, AuditEvent.Action.EXPORT_DOWNLOAD, _describe(export))
+        custody.log_hand_out(export, file_sha256=export.sha256)
+    return response
 
 
 def _describe(export: Export) -> str:

@@ -262,8 +262,9 @@ def account_delete(*, user: User) -> None:
 
     prune_cache(user)
     with transaction.atomic():
-        custody.log(custody.Action.ACCOUNT_DELETED, user_id=user.pk)
+        user_id = user.pk
         user.delete()
+        custody.log(custody.Action.ACCOUNT_DELETED, user_id=user_id)
     store = session_store()
     for key in sessions:
         store.delete(key)

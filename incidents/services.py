@@ -25,7 +25,7 @@ def account_create(
     user.is_staff = is_owner
     user.set_password(password)
     user.save()
-    Case.objects.create(owner=user)
+    record_save(record=Case(owner=user))
     return user
 
 
@@ -73,7 +73,10 @@ def owner_create(*, username: str, password: str, time_zone: str) -> User:
 def default_case(user: User) -> Case:
     """The case a new record goes to when the user has not picked one: their first."""
     case = Case.objects.owned_by(user).filter(is_demo=False).first()
-    return case or Case.objects.create(owner=user)
+    if case is None:
+        case = Case(owner=user)
+        record_save(record=case)
+    return case
 
 
 @transaction.atomic
@@ -96,24 +99,27 @@ def record_amend(*, record: Record, changes: dict) -> bool:
     Revision.objects.create(record=record, data=before, replaced_at=now)
     record.amended_at = now
     record.save()
-    custody.log(custody.Action.AMENDED, record)
-    if "case" in changes:
-        _evidence_follow_case(record)
+    moved = _evidence_follow_case(record) if "case" in changes else []
+    # Logged last: every row is changed before the log's lock is taken, always in that order.
+    for changed in (record, *moved):
+        custody.log(custody.Action.AMENDED, changed)
     return True
 
 
-def _evidence_follow_case(record: Record) -> None:
+def _evidence_follow_case(record: Record) -> list[Evidence]:
     """A record's files belong to its case: when it is moved to another person, they go too.
 
     Exhibits are numbered per case; a file left behind would have no number on its record's
     page (a 500) and would turn up among the other person's exhibits.
     """
     if isinstance(record, Evidence):
-        return
+        return []
     field = Evidence.attachment_field(record)
-    Evidence.objects.filter(**{field: record}).exclude(case_id=record.case_id).update(
-        case_id=record.case_id
-    )
+    moved = list(Evidence.objects.filter(**{field: record}).exclude(case_id=record.case_id))
+    for item in moved:
+        item.case_id = record.case_id
+        item.save(update_fields=["case"])
+    return moved
 
 
 @transaction.atomic

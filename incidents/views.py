@@ -426,14 +426,16 @@ def evidence_original(request, evidence_id):
     item = _get_evidence(request, evidence_id)
     number = item.case.number_exhibits([item])[0].exhibit_number
     inline = item.kind == Evidence.Kind.PDF and "download" not in request.GET
-    security.audit(request, AuditEvent.Action.ORIGINAL_DOWNLOAD, f"Exhibit {number}")
-    custody.log_hand_out(item, file_sha256=item.sha256)
-    return private_file_response(
+    response = private_file_response(
         item.stored_name,
         content_type=item.content_type,
         filename=f"exhibit-{number}-{str(item.uuid)[:8]}.{EXTENSIONS[item.content_type]}",
         inline=inline,
     )
+    if custody.is_first_read(request):
+        security.audit(request, AuditEvent.Action.ORIGINAL_DOWNLOAD, f"Exhibit {number}")
+        custody.log_hand_out(item, file_sha256=item.sha256)
+    return response
 
 
 def evidence_thumbnail(request, evidence_id):

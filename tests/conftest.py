@@ -1,5 +1,6 @@
 """Shared fixtures: alice owns records, mallory is a stranger who must never see them."""
 
+import importlib
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -9,10 +10,11 @@ from django.db import connection
 from django.utils import timezone
 
 from incidents.models import Case, Incident
-from incidents.models.custody import PROTECTION_SQL, UNPROTECTION_SQL
 from incidents.services import account_create
 
 PASSWORD = "correct horse battery staple"
+# The custody log's database guard, as its migration creates and drops it.
+CUSTODY_GUARD = importlib.import_module("incidents.migrations.0005_custody_log")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -27,7 +29,8 @@ def _custody_log_flushable():
         if "incidents_custodyentry" not in tables:
             return statements
         vendor = self.connection.vendor
-        return [*UNPROTECTION_SQL[vendor], *statements, *PROTECTION_SQL[vendor]]
+        guard = CUSTODY_GUARD
+        return [*guard.UNPROTECTION_SQL[vendor], *statements, *guard.PROTECTION_SQL[vendor]]
 
     operations.sql_flush = sql_flush_unguarded
     yield

@@ -9,24 +9,28 @@ from types import SimpleNamespace
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
 from incidents import custody
 from incidents.custody import Head, verify_chain
-from incidents.models import CustodyEntry, Evidence, Export, Incident
-from incidents.models.custody import PROTECTION_SQL, UNPROTECTION_SQL
+from incidents.models import Case, CustodyEntry, CustodyHead, Evidence, Export, Incident
 from incidents.security import account_delete
 from incidents.services import record_amend
-from tests.conftest import form_data, make_incident, page_text
+from tests.conftest import CUSTODY_GUARD, form_data, make_incident, page_text
 
 
 def _png() -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (200, 300), "white").save(buffer, "PNG")
     return SimpleUploadedFile("chat.png", buffer.getvalue(), "image/png")
+
+
+def _upload(client, incident):
+    client.post(reverse("incident_evidence_upload", args=[incident.uuid]), {"files": [_png()]})
 
 
 def _post_form(client, url_name, *args, **typed):
@@ -45,7 +49,7 @@ def history(alice_client, django_capture_on_commit_callbacks):
     _post_form(
         client, "incident_edit", incident.uuid, description="Waited outside the gym, 40 min."
     )
-    client.post(reverse("incident_evidence_upload", args=[incident.uuid]), {"files": [_png()]})
+    _upload(client, incident)
     item = Evidence.objects.get()
     client.get(reverse("evidence_original", args=[item.uuid]))
     _post_form(client, "notice_new", words="Do not contact me again.")
@@ -62,11 +66,11 @@ def history(alice_client, django_capture_on_commit_callbacks):
 def _unguarded():
     """What someone with full control of the database can do: lift the guard on the log."""
     with connection.cursor() as cursor:
-        for sql in UNPROTECTION_SQL[connection.vendor]:
+        for sql in CUSTODY_GUARD.UNPROTECTION_SQL[connection.vendor]:
             cursor.execute(sql)
     yield
     with connection.cursor() as cursor:
-        for sql in PROTECTION_SQL[connection.vendor]:
+        for sql in CUSTODY_GUARD.PROTECTION_SQL[connection.vendor]:
             cursor.execute(sql)
 
 
@@ -79,6 +83,7 @@ def _verify_chain_fails() -> str:
 def test_every_action_is_logged_in_order_and_the_chain_verifies(history, capsys):
     actions = list(CustodyEntry.objects.values_list("action", "object_type"))
     assert actions == [
+        ("created", "case"),  # with the account
         ("created", "incident"),
         ("amended", "incident"),
         ("uploaded", "evidence"),
@@ -90,7 +95,7 @@ def test_every_action_is_logged_in_order_and_the_chain_verifies(history, capsys)
         ("downloaded", "export"),
     ]
     call_command("verify_chain")
-    assert "The custody log is intact: 9 entries." in capsys.readouterr().out
+    assert "The custody log is intact: 10 entries." in capsys.readouterr().out
 
 
 def test_entries_fingerprint_what_was_logged_without_holding_it(history):
@@ -109,8 +114,8 @@ def test_entries_fingerprint_what_was_logged_without_holding_it(history):
 
 def test_an_edited_entry_is_named(history):
     with _unguarded():
-        CustodyEntry.objects.filter(sequence=4).update(action="created")
-    assert "Entry 4 (created evidence) no longer matches its hash" in _verify_chain_fails()
+        CustodyEntry.objects.filter(sequence=5).update(action="created")
+    assert "Entry 5 (created evidence) no longer matches its hash" in _verify_chain_fails()
 
 
 def test_a_deleted_entry_is_named(history):
@@ -121,18 +126,18 @@ def test_a_deleted_entry_is_named(history):
 
 def test_entries_cut_off_the_end_are_named(history):
     with _unguarded():
-        CustodyEntry.objects.filter(sequence__gte=8).delete()
-    assert "Entries 8 to 9 are missing from the end of the log" in _verify_chain_fails()
+        CustodyEntry.objects.filter(sequence__gte=9).delete()
+    assert "Entries 9 to 10 are missing from the end of the log" in _verify_chain_fails()
 
 
 def test_a_reordered_entry_is_named(history):
     with _unguarded():
-        CustodyEntry.objects.filter(sequence=5).update(sequence=1000)
-        CustodyEntry.objects.filter(sequence=6).update(sequence=5)
-        CustodyEntry.objects.filter(sequence=1000).update(sequence=6)
+        CustodyEntry.objects.filter(sequence=6).update(sequence=1000)
+        CustodyEntry.objects.filter(sequence=7).update(sequence=6)
+        CustodyEntry.objects.filter(sequence=1000).update(sequence=7)
     message = _verify_chain_fails()
-    assert "Entry 5 (trashed incident) no longer matches its hash" in message
-    assert "The 4 entries before it are intact" in message
+    assert "Entry 6 (trashed incident) no longer matches its hash" in message
+    assert "The 5 entries before it are intact" in message
 
 
 def test_a_chain_rewritten_from_scratch_fails_against_an_earlier_head(history):
@@ -148,7 +153,7 @@ def test_a_chain_rewritten_from_scratch_fails_against_an_earlier_head(history):
         head.entry_hash = previous
         head.save()
     assert verify_chain().ok  # consistent in itself
-    with pytest.raises(CommandError, match="Entry 9 differs from the head recorded earlier"):
+    with pytest.raises(CommandError, match="Entry 10 differs from the head recorded earlier"):
         call_command("verify_chain", head=[str(printed)])
 
 
@@ -159,13 +164,14 @@ def test_the_export_page_shows_the_fingerprint_of_the_file(history, alice_client
 
 def test_a_record_changed_behind_the_apps_back_is_named(history):
     Incident.objects.filter(pk=history.incident.pk).update(description="Something else")
-    Evidence.objects.filter(pk=history.item.pk).update(sha256="0" * 64)
+    Evidence.objects.filter(pk=history.item.pk).update(sha256="0" * 64)  # with a swapped file
+    Case.objects.filter(owner=history.incident.case.owner).update(name="Someone else")
     with pytest.raises(CommandError) as failure:
         call_command("verify_chain", stdout=(out := io.StringIO()))
     message = out.getvalue()
     assert f"Incident {history.incident.uuid} differs from its last logged version" in message
-    assert f"Evidence {history.item.uuid} names another file than the one uploaded" in message
-    assert "2 records were changed without the custody log" in str(failure.value)
+    assert f"Evidence {history.item.uuid} differs from its last logged version" in message
+    assert "3 records were changed without the custody log" in str(failure.value)
 
 
 def test_times_entered_in_any_time_zone_match_their_fingerprint(alice, alice_client):
@@ -173,7 +179,7 @@ def test_times_entered_in_any_time_zone_match_their_fingerprint(alice, alice_cli
     alice.save()
     _post_form(alice_client, "incident_new", occurred_at="2026-01-15T21:30", description="Call")
     _post_form(alice_client, "police_new", contacted_at="2026-07-02T09:15", agency="Police")
-    assert CustodyEntry.objects.filter(action="created").count() == 2
+    assert CustodyEntry.objects.filter(action="created").count() == 3  # and the case
     assert custody.altered_records() == []
 
 
@@ -191,14 +197,69 @@ def test_the_database_refuses_to_change_or_remove_entries(history):
     assert verify_chain().ok
 
 
-def test_a_change_and_its_entry_are_committed_together_or_not_at_all(alice, incident):
-    before = CustodyEntry.objects.count()
-    with pytest.raises(ZeroDivisionError), transaction.atomic():
+def test_a_change_whose_entry_cannot_be_written_is_not_saved(alice, incident):
+    # Someone slipped a row into the place the next entry needs: writing the entry fails.
+    head = custody.chain_head()
+    CustodyEntry.objects.create(
+        sequence=head.sequence + 1,
+        recorded_at=timezone.now(),
+        action="created",
+        object_type="incident",
+        previous_hash=head.entry_hash,
+        entry_hash="f" * 64,
+    )
+    with pytest.raises(IntegrityError):
         record_amend(record=incident, changes={"description": "Changed"})
-        1 / 0  # noqa: B018 (the request fails after the change)
-    assert CustodyEntry.objects.count() == before
     incident.refresh_from_db()
     assert incident.description != "Changed"
+    assert not incident.revisions.exists()
+
+
+def test_a_head_moved_back_to_hide_entries_is_named(history):
+    with _unguarded():
+        CustodyHead.objects.update(
+            sequence=6, entry_hash=CustodyEntry.objects.get(sequence=6).entry_hash
+        )
+    assert "Entries after 6 are not covered by the chain head" in _verify_chain_fails()
+
+
+def test_the_database_keeps_the_head_moving_forward_only(history):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        CustodyHead.objects.update(sequence=3)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        CustodyHead.objects.all().delete()
+    assert custody.chain_head().sequence == 10
+
+
+def test_a_record_taken_out_of_the_trash_in_the_database_is_named(alice, alice_client, incident):
+    alice_client.post(reverse("incident_delete", args=[incident.uuid]))
+    Incident.objects.filter(pk=incident.pk).update(deleted_at=None)
+    assert custody.altered_records() == [
+        f"Incident {incident.uuid} differs from its last logged version."
+    ]
+
+
+def test_files_moved_with_their_entry_to_another_person_are_logged(alice, alice_client, incident):
+    alice_client.post(
+        reverse("incident_evidence_upload", args=[incident.uuid]), {"files": [_png()]}
+    )
+    other = Case.objects.create(owner=alice, name="Second person")
+    record_amend(record=incident, changes={"case": other})
+    item = Evidence.objects.get()
+    assert item.case == other
+    assert CustodyEntry.objects.filter(object_uuid=item.uuid).last().action == "amended"
+    assert custody.altered_records() == []
+
+
+def test_a_player_reading_a_recording_in_parts_is_one_hand_out(alice_client, incident):
+    alice_client.post(
+        reverse("incident_evidence_upload", args=[incident.uuid]), {"files": [_png()]}
+    )
+    url = reverse("evidence_original", args=[Evidence.objects.get().uuid])
+    alice_client.get(url, headers={"Range": "bytes=0-"})
+    alice_client.get(url, headers={"Range": "bytes=100-"})
+    alice_client.head(url)
+    assert CustodyEntry.objects.filter(action="downloaded").count() == 1
 
 
 def test_a_refused_upload_leaves_no_entry(alice_client, incident):
@@ -211,9 +272,9 @@ def test_the_dossier_prints_the_head_of_the_chain(history, alice_client):
     response = alice_client.get(reverse("export_download", args=[history.export.uuid]))
     pages = PdfReader(io.BytesIO(b"".join(response))).pages
     text = " ".join(" ".join(page.extract_text() for page in pages).split())
-    # Made after the notice, trash and restore: entries 1 to 7 were in the log.
-    head = Head(7, CustodyEntry.objects.get(sequence=7).entry_hash)
-    assert "Custody log Entry 7" in text
+    # Made after the notice, trash and restore: entries 1 to 8 were in the log.
+    head = Head(8, CustodyEntry.objects.get(sequence=8).entry_hash)
+    assert "Custody log Entry 8" in text
     # Long lines may wrap anywhere in the PDF.
     assert f"verify_chain--head{head}" in "".join(text.split())
 

@@ -2,7 +2,62 @@
 
 from django.db import migrations, models
 
-from incidents.models.custody import PROTECTION_SQL, UNPROTECTION_SQL
+# Database-level guard: rows of the log can be added, never changed or removed. Someone with
+# full control of the database can drop these triggers, which is what the chain is for.
+PROTECTION_SQL = {
+    "sqlite": [
+        """CREATE TRIGGER custody_no_update BEFORE UPDATE ON incidents_custodyentry
+           BEGIN SELECT RAISE(ABORT, 'custody log entries cannot be changed'); END""",
+        """CREATE TRIGGER custody_no_delete BEFORE DELETE ON incidents_custodyentry
+           BEGIN SELECT RAISE(ABORT, 'custody log entries cannot be removed'); END""",
+        # The head moves one entry forward at a time, and stays.
+        """CREATE TRIGGER custody_head_forward BEFORE UPDATE ON incidents_custodyhead
+           WHEN NEW.sequence != OLD.sequence + 1 OR NEW.id != OLD.id
+           BEGIN SELECT RAISE(ABORT, 'the custody log head only moves forward'); END""",
+        """CREATE TRIGGER custody_head_no_delete BEFORE DELETE ON incidents_custodyhead
+           BEGIN SELECT RAISE(ABORT, 'the custody log head cannot be removed'); END""",
+    ],
+    "postgresql": [
+        """CREATE FUNCTION custody_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN RAISE EXCEPTION 'custody log entries cannot be changed or removed'; END $$""",
+        """CREATE TRIGGER custody_no_change BEFORE UPDATE OR DELETE ON incidents_custodyentry
+           FOR EACH ROW EXECUTE FUNCTION custody_refuse()""",
+        """CREATE TRIGGER custody_no_truncate BEFORE TRUNCATE ON incidents_custodyentry
+           FOR EACH STATEMENT EXECUTE FUNCTION custody_refuse()""",
+        # The head moves one entry forward at a time, and stays.
+        """CREATE FUNCTION custody_head_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN
+             IF NEW.sequence <> OLD.sequence + 1 OR NEW.id <> OLD.id THEN
+               RAISE EXCEPTION 'the custody log head only moves forward';
+             END IF;
+             RETURN NEW;
+           END $$""",
+        """CREATE TRIGGER custody_head_forward BEFORE UPDATE ON incidents_custodyhead
+           FOR EACH ROW EXECUTE FUNCTION custody_head_forward()""",
+        """CREATE TRIGGER custody_head_no_delete BEFORE DELETE ON incidents_custodyhead
+           FOR EACH ROW EXECUTE FUNCTION custody_refuse()""",
+        """CREATE TRIGGER custody_head_no_truncate BEFORE TRUNCATE ON incidents_custodyhead
+           FOR EACH STATEMENT EXECUTE FUNCTION custody_refuse()""",
+    ],
+}
+
+UNPROTECTION_SQL = {
+    "sqlite": [
+        "DROP TRIGGER custody_no_update",
+        "DROP TRIGGER custody_no_delete",
+        "DROP TRIGGER custody_head_forward",
+        "DROP TRIGGER custody_head_no_delete",
+    ],
+    "postgresql": [
+        "DROP TRIGGER custody_no_change ON incidents_custodyentry",
+        "DROP TRIGGER custody_no_truncate ON incidents_custodyentry",
+        "DROP TRIGGER custody_head_forward ON incidents_custodyhead",
+        "DROP TRIGGER custody_head_no_delete ON incidents_custodyhead",
+        "DROP TRIGGER custody_head_no_truncate ON incidents_custodyhead",
+        "DROP FUNCTION custody_head_forward()",
+        "DROP FUNCTION custody_refuse()",
+    ],
+}
 
 
 def _run(statements):
@@ -13,6 +68,11 @@ def _run(statements):
             schema_editor.execute(sql)
 
     return run
+
+
+def _head_create(apps, schema_editor):
+    """The head row exists from the start; the database then refuses to remove it."""
+    apps.get_model("incidents", "CustodyHead").objects.create(pk=1, sequence=0, entry_hash="0" * 64)
 
 
 class Migration(migrations.Migration):
@@ -56,5 +116,6 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['object_uuid'], name='custody_object_idx')],
             },
         ),
+        migrations.RunPython(_head_create, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(_run(PROTECTION_SQL), _run(UNPROTECTION_SQL), elidable=False),
     ]

@@ -53,6 +53,8 @@ class Record(models.Model):
 
     # The user's own fields, in the order the form shows them: what history records and compares.
     HISTORY_FIELDS: tuple[str, ...] = ()
+    # What else the custody log fingerprints (besides these and the trash): fields the app sets.
+    CUSTODY_FIELDS: tuple[str, ...] = ()
 
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     amended_at = models.DateTimeField("last amended on", null=True, blank=True, editable=False)

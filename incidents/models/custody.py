@@ -51,32 +51,3 @@ class CustodyHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.entry_hash[:12]}"
-
-
-# Database-level guard: rows of the log can be added, never changed or removed. Someone with
-# full control of the database can drop these triggers, which is what the chain is for.
-PROTECTION_SQL = {
-    "sqlite": [
-        """CREATE TRIGGER custody_no_update BEFORE UPDATE ON incidents_custodyentry
-           BEGIN SELECT RAISE(ABORT, 'custody log entries cannot be changed'); END""",
-        """CREATE TRIGGER custody_no_delete BEFORE DELETE ON incidents_custodyentry
-           BEGIN SELECT RAISE(ABORT, 'custody log entries cannot be removed'); END""",
-    ],
-    "postgresql": [
-        """CREATE FUNCTION custody_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-           BEGIN RAISE EXCEPTION 'custody log entries cannot be changed or removed'; END $$""",
-        """CREATE TRIGGER custody_no_change BEFORE UPDATE OR DELETE ON incidents_custodyentry
-           FOR EACH ROW EXECUTE FUNCTION custody_refuse()""",
-        """CREATE TRIGGER custody_no_truncate BEFORE TRUNCATE ON incidents_custodyentry
-           FOR EACH STATEMENT EXECUTE FUNCTION custody_refuse()""",
-    ],
-}
-
-UNPROTECTION_SQL = {
-    "sqlite": ["DROP TRIGGER custody_no_update", "DROP TRIGGER custody_no_delete"],
-    "postgresql": [
-        "DROP TRIGGER custody_no_change ON incidents_custodyentry",
-        "DROP TRIGGER custody_no_truncate ON incidents_custodyentry",
-        "DROP FUNCTION custody_refuse()",
-    ],
-}

@@ -91,6 +91,7 @@ class Evidence(Record):
     HISTORY_FIELDS = ("caption",)
     # What a file can be attached to; a file attached to none of them is filed on the case.
     ATTACHMENT_FIELDS = ("incident", "notice", "police_contact", "order")
+    CUSTODY_FIELDS = ("case", *ATTACHMENT_FIELDS, "stored_name", "sha256", "size", "received_at")
 
     objects = EvidenceQuerySet.as_manager()
 
