@@ -70,6 +70,7 @@ def export_detail(request, export_id):
         "noun": NOUNS[export.kind],
         "options": exports.export_options(export),
         "slow": exports.is_slow_to_start(export),
+        "file_gone": export.status == Export.Status.DONE and not _file_exists(export),
         "show_case": Case.objects.owned_by(request.user).count() > 1,
     }
     return render(request, "incidents/export_detail.html", context)
@@ -92,10 +93,15 @@ def export_status(request, export_id):
     return response
 
 
+def _file_exists(export: Export) -> bool:
+    path = exports.export_path(export)
+    return path is not None and path.exists()
+
+
 def export_download(request, export_id):
     export = _get_export(request, export_id)
     path = exports.export_path(export)
-    if export.status != Export.Status.DONE or path is None or not path.exists():
+    if export.status != Export.Status.DONE or not _file_exists(export):
         raise Http404("This file is not ready, or no longer exists.")
     made_on = timezone.localdate(export.finished_at or export.created_at)
     name = f"{DOWNLOAD_NAMES[export.kind]}-{made_on:%Y-%m-%d}.{exports.EXTENSIONS[export.kind]}"
@@ -116,7 +122,8 @@ def _describe(export: Export) -> str:
 @require_POST
 def export_retry(request, export_id):
     export = _get_export(request, export_id)
-    if export.status != Export.Status.FAILED:
+    file_gone = export.status == Export.Status.DONE and not _file_exists(export)
+    if export.status != Export.Status.FAILED and not file_gone:
         return redirect(export)
     again = exports.export_retry(export=export)
     messages.info(request, "Started again, with the same choices.")

@@ -83,7 +83,8 @@ def export_start(*, user: User, case: Case, kind: str, options: DossierOptions) 
 
 @transaction.atomic
 def export_retry(*, export: Export) -> Export:
-    """Make a failed export again, with the same choices; the failed one is removed."""
+    """Make a failed export (or one whose file is gone) again, with the same choices; the old
+    one is removed."""
     again = export_start(
         user=export.owner, case=export.case, kind=export.kind, options=export_options(export)
     )

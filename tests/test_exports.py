@@ -402,3 +402,21 @@ def test_a_dossier_is_of_the_first_real_case_or_else_the_demo(alice, case):
     assert exports.default_dossier_case(alice) == case
     case.delete()
     assert exports.default_dossier_case(alice) == demo
+
+
+def test_a_dossier_whose_file_is_gone_says_so_and_can_be_made_again(
+    make, case, alice_client, django_capture_on_commit_callbacks
+):
+    # As after restoring a backup: the record of the dossier is there, its file is not.
+    make()
+    export = Export.objects.get()
+    exports.export_path(export).unlink()
+    page = page_text(alice_client.get(export.get_absolute_url()))
+    assert "This file is no longer on this server" in page
+    assert "Download the dossier" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(reverse("export_retry", args=[export.uuid]))
+    again = Export.objects.get()
+    assert again.pk != export.pk
+    assert response.url == again.get_absolute_url()
+    assert again.status == Export.Status.DONE and exports.export_path(again).exists()
