@@ -30,11 +30,12 @@ from django.db.migrations.loader import MigrationLoader
 
 from . import backup_database as database
 from . import custody
-from .backup_crypto import Cipher, Undecryptable, WrongPassphrase
+from .backup_crypto import Cipher, Undecryptable, WrongPassphrase, check_params
 from .backup_files import (
     DATABASE_NAMES,
     EVIDENCE_PREFIX,
     FORMAT_VERSION,
+    HEADER_NAME,
     MANIFEST_NAME,
     BackupError,
     BackupFiles,
@@ -67,6 +68,13 @@ class BackupResult:
 
 
 @dataclass
+class CheckResult:
+    manifest: dict
+    manifest_sha256: str  # to compare with the one `backup` printed
+    encrypted: bool
+
+
+@dataclass
 class RestoreResult:
     engine: str
     counts: dict[str, int]
@@ -75,6 +83,7 @@ class RestoreResult:
     chain: custody.ChainReport
     custody_head: str
     encrypted: bool
+    manifest_sha256: str
     seconds: float
     problems: list[str] = field(default_factory=list)
 
@@ -86,23 +95,29 @@ class RestoreResult:
 # --- making a backup -------------------------------------------------------------------------
 
 
+class DeletedWhileRunning(BackupError):
+    """Files the snapshot named were deleted, with their rows, before they could be copied."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "An account or evidence file was deleted while the backup ran, so no backup was "
+            "made. Run it again."
+        )
+
+
 def backup_create(*, out: Path, passphrase: str | None = None) -> BackupResult:
     """Write a checked backup into a new folder under `out`. Raises BackupError, leaving
     nothing behind, if anything is missing, changed or unreadable."""
     started = time.monotonic()
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".incomplete-", dir=out))
+    cipher = Cipher.create(passphrase) if passphrase else None
     try:
-        files = BackupFiles(staging, Cipher.create(passphrase) if passphrase else None)
-        manifest = _write_backup(files)
-        problems = verify(files, files.read_manifest())
-        if problems:
-            raise BackupError("The backup did not match itself when read back:", problems)
-        size_on_disk = files.file_size_on_disk()
-        final = _publish(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        final, size_on_disk, manifest = _make_backup(out, cipher)
+    except DeletedWhileRunning:
+        # Deleting an account removes its rows first, then its files, so a snapshot taken
+        # just before can name files already gone. A new snapshot no longer names them. Once
+        # only: a second time is reported, not chased.
+        final, size_on_disk, manifest = _make_backup(out, cipher)
     return BackupResult(
         path=final,
         engine=manifest["engine"],
@@ -111,10 +126,27 @@ def backup_create(*, out: Path, passphrase: str | None = None) -> BackupResult:
         database_bytes=manifest["database"]["size"],
         bytes_on_disk=size_on_disk,
         custody_head=manifest["custody_head"],
-        encrypted=files.cipher is not None,
+        encrypted=cipher is not None,
         manifest_sha256=_sha256_of(final / MANIFEST_NAME),
         seconds=time.monotonic() - started,
     )
+
+
+def _make_backup(out: Path, cipher: Cipher | None) -> tuple[Path, int, dict]:
+    """One attempt, in a hidden folder of its own: the published folder, its size on the
+    disk and its manifest."""
+    staging = Path(tempfile.mkdtemp(prefix=".incomplete-", dir=out))
+    try:
+        files = BackupFiles(staging, cipher)
+        manifest = _write_backup(files)
+        problems = verify(files, files.read_manifest())
+        if problems:
+            raise BackupError("The backup did not match itself when read back:", problems)
+        size_on_disk = files.file_size_on_disk()
+        return _publish(staging, out), size_on_disk, manifest
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def _write_backup(files: BackupFiles) -> dict:
@@ -146,18 +178,23 @@ def _write_backup(files: BackupFiles) -> dict:
 def _copy_evidence(files: BackupFiles, rows: list[dict]) -> list[FileEntry]:
     """Copy each original through the storage API (local disk or a bucket alike)."""
     storage = evidence_storage()
-    entries, problems = [], []
+    entries, problems, missing = [], [], []
     for row in rows:
         name = row["stored_name"]
         try:
             with storage.open(name, "rb") as source:
                 entry = files.write(EVIDENCE_PREFIX + name, source)
         except FileNotFoundError:
-            problems.append(f"{name}: missing from the evidence storage")
+            missing.append(name)
             continue
         if entry.sha256 != row["sha256"]:
             problems.append(f"{name}: changed since upload (its SHA-256 differs)")
         entries.append(entry)
+    if missing:
+        still_recorded = _still_recorded(missing)
+        if not still_recorded and not problems:
+            raise DeletedWhileRunning
+        problems += [f"{name}: missing from the evidence storage" for name in still_recorded]
     if problems:
         raise BackupError(
             "Some evidence originals on this server are missing or changed, so no backup was "
@@ -165,6 +202,13 @@ def _copy_evidence(files: BackupFiles, rows: list[dict]) -> list[FileEntry]:
             problems,
         )
     return entries
+
+
+def _still_recorded(names: list[str]) -> list[str]:
+    """Those of `names` the live database (not the snapshot) still has a row for: their
+    files are really missing, not just deleted a moment ago."""
+    live = set(Evidence.objects.filter(stored_name__in=names).values_list("stored_name", flat=True))
+    return [name for name in names if name in live]
 
 
 def _publish(staging: Path, out: Path) -> Path:
@@ -188,39 +232,65 @@ def _publish(staging: Path, out: Path) -> Path:
 # --- restoring -------------------------------------------------------------------------------
 
 
-def backup_open(source: Path, passphrase: Callable[[], str]) -> tuple[BackupFiles, dict]:
-    """Read a backup's header and manifest, asking for the passphrase only if it has one."""
-    header = read_header(source)
-    cipher = None
-    if header.get("encryption"):
-        try:
-            cipher = Cipher.open(passphrase(), header["encryption"])
-        except WrongPassphrase:
-            raise BackupError(
-                "The passphrase does not open this backup. Nothing was restored."
-            ) from None
-        except Undecryptable as error:
-            raise BackupError(str(error)) from None
+def backup_open(
+    source: Path, passphrase: Callable[[], str], *, expect_encrypted: bool = False
+) -> tuple[BackupFiles, dict]:
+    """Read a backup's header and manifest, asking for the passphrase only if it has one.
+
+    `expect_encrypted` (a passphrase was given) refuses a backup that says it is not
+    encrypted: only encryption makes a backup impossible to forge, and an unencrypted folder
+    put in place of an encrypted one would otherwise be restored without a word."""
+    encryption = read_header(source)["encryption"]
+    if encryption is None and expect_encrypted:
+        raise BackupError(
+            f"This backup is not encrypted, but {PASSPHRASE_VARIABLE} is set, so it was "
+            "refused: an unencrypted backup may have been put in place of an encrypted one. "
+            f"If this backup really was made without --encrypt, unset {PASSPHRASE_VARIABLE} "
+            "and run this again."
+        )
+    cipher = None if encryption is None else _open_cipher(source, encryption, passphrase)
     files = BackupFiles(source, cipher)
     return files, files.read_manifest()
 
 
-def backup_check(*, source: Path, passphrase: Callable[[], str]) -> dict:
-    """Check a backup where it lies (an off-site copy, say) without restoring anything:
-    returns its manifest, or raises BackupError naming every missing or changed file."""
-    files, manifest = backup_open(source, passphrase)
+def _open_cipher(source: Path, encryption: dict, passphrase: Callable[[], str]) -> Cipher:
+    """The settings are checked before the passphrase is asked for, and refused if damaged
+    or out of range: backup.json is not sealed, and anyone holding the backup can edit it."""
+    try:
+        check_params(encryption)
+        return Cipher.open(passphrase(), encryption)
+    except WrongPassphrase:
+        raise BackupError(
+            "The passphrase does not open this backup. Nothing was restored."
+        ) from None
+    except Undecryptable as error:
+        raise BackupError(f"{source / HEADER_NAME} cannot be used: {error}") from None
+
+
+def backup_check(
+    *, source: Path, passphrase: Callable[[], str], expect_encrypted: bool = False
+) -> CheckResult:
+    """Check a backup where it lies (an off-site copy, say) without restoring anything, or
+    raise BackupError naming every missing or changed file."""
+    files, manifest = backup_open(source, passphrase, expect_encrypted=expect_encrypted)
     problems = verify(files, manifest)
     if problems:
         raise BackupError("The backup failed its check:", problems)
-    return manifest
+    return CheckResult(
+        manifest=manifest,
+        manifest_sha256=_sha256_of(source / MANIFEST_NAME),
+        encrypted=files.cipher is not None,
+    )
 
 
-def backup_restore(*, source: Path, passphrase: Callable[[], str]) -> RestoreResult:
+def backup_restore(
+    *, source: Path, passphrase: Callable[[], str], expect_encrypted: bool = False
+) -> RestoreResult:
     """Restore a backup into an empty installation. Everything is checked before anything is
     written: a wrong passphrase, a changed or missing file, or a target that already holds data
     stops it with nothing restored."""
     started = time.monotonic()
-    files, manifest = backup_open(source, passphrase)
+    files, manifest = backup_open(source, passphrase, expect_encrypted=expect_encrypted)
     _check_compatible(manifest)
     _check_target_is_empty()
     problems = verify(files, manifest)
@@ -235,7 +305,7 @@ def backup_restore(*, source: Path, passphrase: Callable[[], str]) -> RestoreRes
             "The restore stopped part way, so this installation is incomplete. Empty its "
             f"database and data directory before trying again. What went wrong: {error}"
         ) from error
-    return _restore_report(manifest, started, encrypted=files.cipher is not None)
+    return _restore_report(files, manifest, started)
 
 
 def _check_compatible(manifest: dict) -> None:
@@ -309,7 +379,7 @@ def _restore_evidence(files: BackupFiles, rows: list[dict]) -> None:
                 raise BackupError(f"The evidence storage kept {name} under another name ({saved}).")
 
 
-def _restore_report(manifest: dict, started: float, *, encrypted: bool) -> RestoreResult:
+def _restore_report(files: BackupFiles, manifest: dict, started: float) -> RestoreResult:
     """The checks a restore ends with: every file against its row, and the custody chain,
     which must still hold the head written down when the backup was made (an anchor: a log cut
     short or rewritten before that point fails)."""
@@ -324,7 +394,8 @@ def _restore_report(manifest: dict, started: float, *, encrypted: bool) -> Resto
         integrity=integrity,
         chain=chain,
         custody_head=str(custody.chain_head()),
-        encrypted=encrypted,
+        encrypted=files.cipher is not None,
+        manifest_sha256=_sha256_of(files.root / MANIFEST_NAME),
         seconds=time.monotonic() - started,
     )
     result.problems = _restore_problems(result, manifest)
@@ -340,6 +411,13 @@ def _restore_problems(result: RestoreResult, manifest: dict) -> list[str]:
     ]
     if not result.chain.ok:
         problems.append(f"custody chain: {result.chain.problem}")
+    if result.custody_head != manifest["custody_head"]:
+        # The anchor above shows the backup's head is still in the log; this shows nothing
+        # came after it: the restored log is the one backed up, no entry added.
+        problems.append(
+            f"custody chain head: {result.custody_head} after the restore, but "
+            f"{manifest['custody_head']} in the backup"
+        )
     for label, expected in result.expected_counts.items():
         if result.counts.get(label) != expected:
             problems.append(

@@ -13,6 +13,7 @@ header) of text; the last holds the rest (possibly nothing), so even an empty fi
 
 import base64
 import os
+import unicodedata
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -25,18 +26,25 @@ CHUNK_SIZE = 1024 * 1024
 NONCE_SIZE = 12
 TAG_SIZE = 16
 
-# scrypt cost: 2**17 takes 128 MiB and about half a second, once per backup or restore.
+SALT_SIZE = 16
+
+# scrypt cost: 2**17 takes 128 MiB (128 * r * n bytes) and about half a second, once per
+# backup or restore.
 SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
-# Limits on what a backup's header may ask for: a tampered header must not exhaust the machine.
-MAX_SCRYPT_N = 2**20
-MAX_SCRYPT_R = 16
-MAX_SCRYPT_P = 4
+# Limits on what a backup's header may ask for: anyone holding a backup can edit its header,
+# and must not make a restore take gigabytes of memory or minutes of work. Room for n = 2**18.
+MAX_SCRYPT_MEMORY = 256 * 1024 * 1024
+MAX_SCRYPT_R = 8
+MAX_SCRYPT_P = 2
 MIN_CHUNK_SIZE, MAX_CHUNK_SIZE = 1024, 64 * 1024 * 1024
 
 KEY_CHECK_TEXT = b"stalkerlog backup key check"
 KEY_CHECK_CONTEXT = b"stalkerlog-backup/1\x00key-check"
+KEY_CHECK_SIZE = NONCE_SIZE + len(KEY_CHECK_TEXT) + TAG_SIZE
+# Said of backup.json, the only place these settings come from.
+DAMAGED = "its encryption settings are damaged or were edited."
 
 
 class WrongPassphrase(Exception):
@@ -65,7 +73,7 @@ class Cipher:
             "n": SCRYPT_N,
             "r": SCRYPT_R,
             "p": SCRYPT_P,
-            "salt": _b64(os.urandom(16)),
+            "salt": _b64(os.urandom(SALT_SIZE)),
         }
         cipher = cls(_derive(passphrase, params), params)
         nonce = os.urandom(NONCE_SIZE)
@@ -76,9 +84,9 @@ class Cipher:
     @classmethod
     def open(cls, passphrase: str, params: dict) -> "Cipher":
         """The key of an existing backup; WrongPassphrase if the passphrase is not its own."""
-        _check_params(params)
+        check_params(params)
         cipher = cls(_derive(passphrase, params), params)
-        check = base64.b64decode(params["key_check"])
+        check = _b64decode(params["key_check"])
         try:
             cipher._aead.decrypt(check[:NONCE_SIZE], check[NONCE_SIZE:], KEY_CHECK_CONTEXT)
         except InvalidTag:
@@ -144,26 +152,51 @@ def _context(name: str, index: int, final: bool) -> bytes:
 
 
 def _derive(passphrase: str, params: dict) -> bytes:
-    salt = base64.b64decode(params["salt"])
+    """NFC first: the same passphrase typed on another keyboard or system may arrive with its
+    accented letters composed differently, and must still give the same key."""
+    salt = _b64decode(params["salt"])
     kdf = Scrypt(salt=salt, length=32, n=params["n"], r=params["r"], p=params["p"])
-    return kdf.derive(passphrase.encode())
+    return kdf.derive(unicodedata.normalize("NFC", passphrase).encode())
 
 
-def _check_params(params: dict) -> None:
+def check_params(params: object) -> None:
+    """Refuse encryption settings this version would not have written, before a passphrase
+    is asked for or a key derived: they come from backup.json, which is not sealed."""
+    if not isinstance(params, dict):
+        raise Undecryptable(DAMAGED)
     if params.get("cipher") != "AES-256-GCM" or params.get("kdf") != "scrypt":
-        raise Undecryptable("The backup is encrypted in a way this version does not know.")
+        raise Undecryptable("it names an encryption this version of the app does not know.")
     numbers = [params.get(name) for name in ("chunk_size", "n", "r", "p")]
     if not all(type(number) is int for number in numbers):
-        raise Undecryptable("The backup's encryption settings are damaged.")
+        raise Undecryptable(DAMAGED)
     chunk_size, n, r, p = numbers
-    if not (
-        MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE
-        and 1 < n <= MAX_SCRYPT_N
+    if not (MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE and _affordable_scrypt(n, r, p)):
+        raise Undecryptable(
+            "its encryption settings are out of range (they would take too much memory or time)."
+        )
+    for name, size in (("salt", SALT_SIZE), ("key_check", KEY_CHECK_SIZE)):
+        if len(_b64decode(params.get(name))) != size:
+            raise Undecryptable(DAMAGED)
+
+
+def _affordable_scrypt(n: int, r: int, p: int) -> bool:
+    power_of_two = n > 1 and n & (n - 1) == 0
+    return (
+        power_of_two
         and 0 < r <= MAX_SCRYPT_R
         and 0 < p <= MAX_SCRYPT_P
-    ):
-        raise Undecryptable("The backup's encryption settings are out of range.")
+        and 128 * r * n <= MAX_SCRYPT_MEMORY
+    )
 
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
+
+
+def _b64decode(text: object) -> bytes:
+    if not isinstance(text, str):
+        raise Undecryptable(DAMAGED)
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError:  # binascii.Error, or a character that is not ASCII
+        raise Undecryptable(DAMAGED) from None

@@ -15,7 +15,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -33,6 +33,8 @@ READ_SIZE = 1024 * 1024
 # Names inside a backup come from a file that may have been tampered with: only plain
 # relative paths, so nothing can be read or written outside the backup or the storage.
 SAFE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*")
+SHA256 = re.compile(r"[0-9a-f]{64}")
+CUSTODY_HEAD = re.compile(r"[0-9]+:[0-9a-f]{64}")  # as custody.Head prints it
 
 
 class BackupError(Exception):
@@ -157,6 +159,12 @@ def read_header(root: Path) -> dict:
             f"{root} was written in backup format {header.get('version')!r}; this version of "
             f"the app reads format {FORMAT_VERSION}. Use the version that made it."
         )
+    # Only null (not encrypted) or settings: anything else, a missing key included, must not
+    # pass for "not encrypted".
+    if "encryption" not in header or not isinstance(header["encryption"], dict | None):
+        raise BackupError(
+            f"{root / HEADER_NAME} is damaged: it does not say whether the backup is encrypted."
+        )
     return header
 
 
@@ -190,19 +198,74 @@ def _file_problem(files: BackupFiles, expected: FileEntry) -> str:
     return ""
 
 
-def _check_manifest_shape(manifest) -> None:
-    """Refuse a manifest that lacks what the checks rely on, before any check runs."""
-    needed = {"version", "created_at", "engine", "database", "files", "evidence", "migrations"}
-    if not isinstance(manifest, dict) or not needed <= manifest.keys():
-        raise BackupError(f"{MANIFEST_NAME} is incomplete or not from this app.")
-    try:
-        entries = [FileEntry(**entry) for entry in [manifest["database"], *manifest["files"]]]
-        rows = [(row["stored_name"], row["size"], row["sha256"]) for row in manifest["evidence"]]
-    except (TypeError, KeyError):
-        raise BackupError(f"{MANIFEST_NAME} is damaged (an entry lacks a field).") from None
-    for name in [entry.path for entry in entries] + [row[0] for row in rows]:
-        if not isinstance(name, str) or not SAFE_NAME.fullmatch(name):
-            raise BackupError(f"The manifest names a file that cannot be right: {name!r}.")
+def _check_manifest_shape(manifest: object) -> None:
+    """Refuse a manifest that lacks or garbles anything a check or a restore reads later,
+    before any of them runs: a damaged or hand-edited manifest then gets one plain message,
+    not a failure half-way through, perhaps after the database was loaded."""
+    if not isinstance(manifest, dict):
+        raise BackupError(f"{MANIFEST_NAME} is damaged or not from this app.")
+    missing = [key for key in MANIFEST_FIELDS if key not in manifest]
+    if missing:
+        raise BackupError(
+            f"{MANIFEST_NAME} is incomplete (it has no {', '.join(missing)}): it was damaged "
+            "or edited, or is not from this app, so the backup cannot be used."
+        )
+    wrong = [key for key, valid in MANIFEST_FIELDS.items() if not valid(manifest[key])]
+    if wrong:
+        raise BackupError(
+            f"{MANIFEST_NAME} is damaged or was edited ({', '.join(wrong)} not as this app "
+            "writes it), so the backup cannot be used."
+        )
+
+
+# What each field of a manifest must look like (see _check_manifest_shape).
+Check = Callable[[object], bool]
+
+
+def _text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _number(value: object) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _matching(pattern: re.Pattern) -> Check:
+    return lambda value: isinstance(value, str) and pattern.fullmatch(value) is not None
+
+
+def _mapping(valid: Check) -> Check:
+    return lambda value: (
+        isinstance(value, dict)
+        and all(isinstance(key, str) and valid(item) for key, item in value.items())
+    )
+
+
+def _listing(valid: Check) -> Check:
+    return lambda value: isinstance(value, list) and all(valid(item) for item in value)
+
+
+def _record(**fields: Check) -> Check:
+    return lambda value: (
+        isinstance(value, dict)
+        and value.keys() == fields.keys()
+        and all(valid(value[key]) for key, valid in fields.items())
+    )
+
+
+_FILE = _record(path=_matching(SAFE_NAME), size=_number, sha256=_matching(SHA256))
+_ROW = _record(stored_name=_matching(SAFE_NAME), size=_number, sha256=_matching(SHA256))
+MANIFEST_FIELDS: dict[str, Check] = {
+    "version": lambda value: type(value) is int and value == FORMAT_VERSION,
+    "created_at": _text,
+    "engine": lambda value: isinstance(value, str) and value in DATABASE_NAMES,
+    "database": _FILE,
+    "migrations": _mapping(_text),
+    "custody_head": _matching(CUSTODY_HEAD),
+    "counts": _mapping(_number),
+    "evidence": _listing(_ROW),
+    "files": _listing(_FILE),
+}
 
 
 def _private(path, flags):

@@ -6,12 +6,14 @@ database (the live installation), and a "restored" one that starts empty. They a
 the app's web workers do.
 """
 
+import hashlib
 import io
 import json
 import re
 import shutil
 import sqlite3
 import threading
+import unicodedata
 import uuid
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -30,7 +32,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
-from incidents import backup_crypto, custody
+from incidents import backup_crypto, backup_database, custody
 from incidents.backup_crypto import Cipher, Undecryptable
 from incidents.evidence import check_integrity
 from incidents.models import (
@@ -45,12 +47,14 @@ from incidents.models import (
     User,
     UserSession,
 )
+from incidents.security import account_delete
 from incidents.services import account_create, evidence_add, record_amend, record_save
 
 from .conftest import PASSWORD
 
 PASSPHRASE = "plum sofa glacier orbit lantern"
 MARKER = b"MARKER-3f9c2e71-not-for-anyone-else"
+REAL_SCRYPT_N = backup_crypto.SCRYPT_N  # read before the fixture below lowers it
 
 
 @pytest.fixture(autouse=True)
@@ -268,6 +272,25 @@ def files_under(root: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
+def edit_json(path: Path, change) -> None:
+    """Replace a JSON file's contents with what `change` makes of them."""
+    path.write_text(json.dumps(change(json.loads(path.read_text()))))
+
+
+def drop(key):
+    return lambda data: {name: value for name, value in data.items() if name != key}
+
+
+def put(key, value):
+    return lambda data: {**data, key: value}
+
+
+def check(folder: Path) -> str:
+    output = io.StringIO()
+    call_command("restore", "--check", str(folder), stdout=output)
+    return output.getvalue()
+
+
 # --- round trips -----------------------------------------------------------------------------
 
 
@@ -435,7 +458,8 @@ def remove_evidence(folder: Path) -> str:
 def test_a_tampered_backup_is_refused_naming_the_file(
     live, databases, settings, tmp_path, monkeypatch, tamper, encrypt
 ):
-    monkeypatch.setenv("BACKUP_PASSPHRASE", PASSPHRASE)
+    if encrypt:
+        monkeypatch.setenv("BACKUP_PASSPHRASE", PASSPHRASE)
     folder = backup(tmp_path / "backups", *(["--encrypt"] if encrypt else []))
     name = tamper(folder)
 
@@ -500,6 +524,58 @@ def test_a_failed_backup_leaves_no_folder_behind(live, tmp_path):
     assert list((tmp_path / "backups").iterdir()) == []
 
 
+def add_evidence_for(username: str) -> str:
+    user = User.objects.get(username=username)
+    item = evidence_add(case=Case.objects.get(owner=user), upload=png(700 + user.pk))
+    return item.stored_name
+
+
+def deleting_accounts_after_each_snapshot(monkeypatch, usernames: list[str]) -> list:
+    """Delete one account (rows, then files) just after each snapshot, as a person can while
+    a backup runs. Returns the snapshots taken."""
+    snapshots, real_dump = [], backup_database.dump
+
+    def dump_then_delete(path):
+        snapshot = real_dump(path)
+        if len(snapshots) < len(usernames):
+            account_delete(user=User.objects.get(username=usernames[len(snapshots)]))
+        snapshots.append(snapshot)
+        return snapshot
+
+    monkeypatch.setattr(backup_database, "dump", dump_then_delete)
+    return snapshots
+
+
+def test_an_account_deleted_while_the_backup_runs_is_left_out_not_a_failure(
+    live, tmp_path, monkeypatch
+):
+    gone = add_evidence_for("bob")
+    snapshots = deleting_accounts_after_each_snapshot(monkeypatch, ["bob"])
+
+    folder = backup(tmp_path / "backups")
+    manifest = json.loads((folder / "manifest.json").read_text())
+
+    assert len(snapshots) == 2
+    assert gone in {row["stored_name"] for row in snapshots[0].evidence}
+    assert gone not in {row["stored_name"] for row in manifest["evidence"]}
+    assert manifest["counts"]["accounts"] == 1
+    assert [p.name for p in (tmp_path / "backups").iterdir()] == [folder.name]
+
+
+def test_deletions_during_both_attempts_fail_the_backup_with_a_plain_message(
+    live, tmp_path, monkeypatch
+):
+    account_create(username="carol", password=PASSWORD)
+    add_evidence_for("bob")
+    add_evidence_for("carol")
+    snapshots = deleting_accounts_after_each_snapshot(monkeypatch, ["bob", "carol"])
+
+    with pytest.raises(CommandError, match=r"deleted while the backup ran\b.*Run it again"):
+        call_command("backup", "--out", str(tmp_path / "backups"), stdout=io.StringIO())
+    assert len(snapshots) == 2
+    assert list((tmp_path / "backups").iterdir()) == []
+
+
 def test_each_backup_goes_into_a_new_folder(live, tmp_path):
     first = backup(tmp_path / "backups")
     second = backup(tmp_path / "backups")
@@ -519,6 +595,123 @@ def test_the_manifest_records_hashes_migrations_and_the_custody_head(live, tmp_p
         Evidence.objects.values_list("sha256", flat=True)
     )
     assert manifest["database"]["path"] in {"database.sqlite3", "database.pgdump"}
+
+
+def test_check_prints_the_manifest_hash_that_backup_printed(live, tmp_path):
+    output = io.StringIO()
+    call_command("backup", "--out", str(tmp_path / "backups"), stdout=output)
+    (folder,) = (tmp_path / "backups").iterdir()
+    printed = re.search(r"manifest\.json SHA-256: ([0-9a-f]{64})", output.getvalue())[1]
+
+    assert printed == hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest()
+    assert f"manifest.json SHA-256: {printed}" in check(folder)
+
+
+def test_restore_reports_a_custody_head_other_than_the_backups(live, databases, settings, tmp_path):
+    folder = backup(tmp_path / "backups")
+    head = custody.chain_head()
+    earlier = CustodyEntry.objects.get(sequence=head.sequence - 1)
+    edit_json(
+        folder / "manifest.json", put("custody_head", f"{earlier.sequence}:{earlier.entry_hash}")
+    )
+
+    with (
+        empty_installation(databases, settings, tmp_path / "new"),
+        pytest.raises(CommandError, match="checks found problems") as found,
+    ):
+        restore(folder)
+    assert f"custody chain head: {head} after the restore" in str(found.value)
+
+
+def refusals(folder: Path, damages: dict, name: str, command) -> dict[str, str]:
+    """Run `command` on a copy of the backup for each damage done to its file `name`: what
+    each refused with ("" if it did not refuse). One backup for all, to keep this fast."""
+    found = {}
+    for label, damage in damages.items():
+        copy = folder.with_name(f"{command.__name__}-{label}".replace(" ", "-"))
+        shutil.copytree(folder, copy)
+        edit_json(copy / name, damage)
+        try:
+            command(copy)
+            found[label] = ""
+        except CommandError as error:
+            found[label] = str(error)
+    return found
+
+
+MANIFEST_DAMAGES = {
+    "no custody_head": drop("custody_head"),
+    "no counts": drop("counts"),
+    "no migrations": drop("migrations"),
+    "custody_head": put("custody_head", "the head"),
+    "counts": put("counts", {"incidents": "two"}),
+    "migrations": put("migrations", ["incidents"]),
+    "evidence": put("evidence", [{"stored_name": "originals/ab/abc"}]),
+    "files": put("files", [{"path": "../../outside", "size": 1, "sha256": "0" * 64}]),
+    "not an object": lambda manifest: [manifest],
+}
+
+
+def test_a_damaged_manifest_is_refused_plainly_before_anything_is_restored(
+    live, databases, settings, tmp_path
+):
+    folder = backup(tmp_path / "backups")
+
+    checked = refusals(folder, MANIFEST_DAMAGES, "manifest.json", check)
+    with empty_installation(databases, settings, tmp_path / "new"):
+        restored = refusals(folder, MANIFEST_DAMAGES, "manifest.json", restore)
+        assert_nothing_restored(tmp_path / "new")
+    for found in (checked, restored):
+        assert {
+            label: "manifest.json" in message for label, message in found.items()
+        } == dict.fromkeys(MANIFEST_DAMAGES, True), found
+
+
+def encryption(change):
+    return lambda header: {**header, "encryption": change(header["encryption"])}
+
+
+HEADER_DAMAGES = {
+    "not an object": put("encryption", "yes"),
+    "empty": put("encryption", {}),
+    "missing": drop("encryption"),
+    "no key_check": encryption(drop("key_check")),
+    "salt not base64": encryption(put("salt", "not base64!")),
+    "salt not text": encryption(put("salt", 12345)),
+    "n not a power of two": encryption(put("n", 3)),
+    "2 GiB": encryption(lambda settings: {**settings, "n": 2**20, "r": 16}),
+    "4 GiB": encryption(put("n", 2**22)),  # at r = 8
+    "p": encryption(put("p", 1000)),
+}
+
+
+def test_a_damaged_encryption_header_is_refused_plainly_before_any_key_is_made(
+    live, tmp_path, settings, monkeypatch
+):
+    monkeypatch.setenv("BACKUP_PASSPHRASE", PASSPHRASE)
+    folder = backup(tmp_path / "backups", "--encrypt")
+    monkeypatch.setattr(backup_crypto, "_derive", pytest.fail)
+    move_data_dir(settings, tmp_path / "new")
+
+    found = refusals(folder, HEADER_DAMAGES, "backup.json", restore)
+
+    assert {label: "backup.json" in message for label, message in found.items()} == dict.fromkeys(
+        HEADER_DAMAGES, True
+    ), found
+
+
+def test_an_unencrypted_backup_is_refused_while_a_passphrase_is_set(
+    live, tmp_path, settings, monkeypatch
+):
+    folder = backup(tmp_path / "backups")
+    monkeypatch.setenv("BACKUP_PASSPHRASE", PASSPHRASE)
+    move_data_dir(settings, tmp_path / "new")
+    refused = "This backup is not encrypted.*unset BACKUP_PASSPHRASE"
+
+    with pytest.raises(CommandError, match=refused):
+        check(folder)
+    with pytest.raises(CommandError, match=refused):
+        restore(folder)
 
 
 # --- the encryption format -------------------------------------------------------------------
@@ -572,3 +765,23 @@ def test_a_sealed_file_does_not_open_under_another_name(small_chunks):
 
     with pytest.raises(Undecryptable):
         open_sealed(small_chunks, data, name="evidence/b")
+
+
+def test_a_passphrase_opens_however_its_accents_are_composed():
+    composed = "café déjà vu naïve"
+    cipher = Cipher.create(composed)
+    decomposed = unicodedata.normalize("NFD", composed)
+
+    assert decomposed != composed
+    Cipher.open(decomposed, cipher.params)  # raises WrongPassphrase if not the same key
+
+
+def test_the_key_settings_this_version_writes_are_accepted_and_costlier_ones_not():
+    params = {**Cipher.create(PASSPHRASE).params, "n": REAL_SCRYPT_N}
+
+    backup_crypto.check_params(params)
+    backup_crypto.check_params({**params, "n": 2 * REAL_SCRYPT_N})  # room to raise it once
+    with pytest.raises(Undecryptable, match="out of range"):
+        backup_crypto.check_params({**params, "n": 4 * REAL_SCRYPT_N})
+    with pytest.raises(Undecryptable, match="out of range"):
+        backup_crypto.check_params({**params, "r": 16})

@@ -28,7 +28,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check",
             action="store_true",
-            help="only check the backup's files against its manifest; restore nothing",
+            help=(
+                "only check the backup's files against its manifest, and print the manifest's "
+                "SHA-256 to compare with the one `backup` printed; restore nothing"
+            ),
         )
 
     def handle(self, *args, backup: Path, check: bool, **options):
@@ -38,7 +41,9 @@ class Command(BaseCommand):
             self.check_only(source)
             return
         try:
-            result = backup_restore(source=source, passphrase=passphrase)
+            result = backup_restore(
+                source=source, passphrase=passphrase, expect_encrypted=passphrase_is_set()
+            )
         except BackupError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(summary(result, source))
@@ -51,13 +56,20 @@ class Command(BaseCommand):
 
     def check_only(self, source: Path) -> None:
         try:
-            manifest = backup_check(source=source, passphrase=passphrase)
+            result = backup_check(
+                source=source, passphrase=passphrase, expect_encrypted=passphrase_is_set()
+            )
         except BackupError as error:
             raise CommandError(str(error)) from None
+        manifest = result.manifest
         self.stdout.write(
             f"{source}: made {manifest['created_at']}, {len(manifest['files'])} evidence files "
             f"and the {manifest['engine']} database, custody chain head "
-            f"{manifest['custody_head']}."
+            f"{manifest['custody_head']}, {'encrypted' if result.encrypted else 'NOT encrypted'}."
+        )
+        self.stdout.write(
+            f"manifest.json SHA-256: {result.manifest_sha256} (the same as `backup` printed "
+            "if this copy is unchanged)"
         )
         self.stdout.write(
             self.style.SUCCESS("Every file matches its SHA-256. Nothing was changed.")
@@ -79,6 +91,11 @@ def check_is_one_backup(source: Path) -> None:
             f"for example the newest: {found[-1]}"
         )
     raise CommandError(f"{source} is not a backup: it has no {HEADER_NAME}.")
+
+
+def passphrase_is_set() -> bool:
+    """A passphrase in the environment means an encrypted backup is expected."""
+    return bool(os.environ.get(PASSPHRASE_VARIABLE))
 
 
 def passphrase() -> str:
@@ -104,5 +121,6 @@ def summary(result: RestoreResult, source: Path) -> str:
             f"{len(report.changed)} changed",
             f"  custody chain: {'whole' if result.chain.ok else result.chain.problem} "
             f"({result.chain.checked} entries, head {result.custody_head})",
+            f"  manifest.json SHA-256: {result.manifest_sha256}",
         ]
     )
