@@ -109,7 +109,13 @@ def backup_create(*, out: Path, passphrase: str | None = None) -> BackupResult:
     """Write a checked backup into a new folder under `out`. Raises BackupError, leaving
     nothing behind, if anything is missing, changed or unreadable."""
     started = time.monotonic()
-    out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise BackupError(
+            f"The folder {out} cannot be created or used ({error.strerror}). Create it for the "
+            "user the app runs as, or choose another with --out."
+        ) from None
     cipher = Cipher.create(passphrase) if passphrase else None
     try:
         final, size_on_disk, manifest = _make_backup(out, cipher)

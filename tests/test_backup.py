@@ -785,3 +785,10 @@ def test_the_key_settings_this_version_writes_are_accepted_and_costlier_ones_not
         backup_crypto.check_params({**params, "n": 4 * REAL_SCRYPT_N})
     with pytest.raises(Undecryptable, match="out of range"):
         backup_crypto.check_params({**params, "r": 16})
+
+
+def test_a_folder_that_cannot_be_created_gets_a_message_not_a_traceback(db, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(CommandError, match="cannot be created or used"):
+        call_command("backup", out=blocker / "backups")
