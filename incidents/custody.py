@@ -8,6 +8,7 @@ with every backup; a chain rewritten after that no longer reaches the same head.
 
 import hashlib
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -277,16 +278,12 @@ def altered_records() -> list[str]:
 
     A record amended while this runs can look altered (its row read after the log was), so
     each one found is checked again against the log as it stands then."""
-    suspects = {model: model.objects.all() for model in LOGGED_MODELS}
-    for _ in range(2):
-        found = _altered(suspects)
-        suspects = {}
-        for model, pk, _problem in found:
-            suspects.setdefault(model, model.objects.none())
-            suspects[model] |= model.objects.filter(pk=pk)
-        if not found:
-            break
-    return [problem for _model, _pk, problem in found]
+    found = _altered({model: model.objects.all() for model in LOGGED_MODELS})
+    suspects = defaultdict(list)
+    for model, pk, _problem in found:
+        suspects[model].append(pk)
+    again = _altered({model: model.objects.filter(pk__in=pks) for model, pks in suspects.items()})
+    return [problem for _model, _pk, problem in again]
 
 
 def _altered(rows: dict) -> list[tuple]:

@@ -310,3 +310,8 @@ def test_parallel_changes_are_chained_one_at_a_time(alice):
     report = verify_chain()
     assert report.ok, report.problem
     assert report.head == custody.chain_head()
+
+
+def test_the_dossier_page_explains_the_custody_log(alice_client):
+    page = page_text(alice_client.get(reverse("dossier")))
+    assert "Every dossier prints the log's latest entry" in page
