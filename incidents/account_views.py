@@ -4,6 +4,7 @@ signed-in user's own account, so there is no one else's object to reach."""
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -39,6 +40,12 @@ def sessions_end_others(request):
     else:
         messages.info(request, "You were not signed in anywhere else.")
     return redirect("account_sessions")
+
+
+def session_alive(request):
+    """Asked by session-alive.js while the user types: the request itself (through
+    SessionExpiryMiddleware) keeps the sign-in from ending as idle."""
+    return HttpResponse(status=204)
 
 
 def sign_in_history(request):

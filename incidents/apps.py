@@ -6,7 +6,9 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Incidents"
 
     def ready(self):
+        from axes.models import AccessAttempt
         from django.contrib.auth import signals
+        from django.db.models.signals import pre_save
 
         from . import security
 
@@ -27,3 +29,12 @@ class IncidentsConfig(AppConfig):
             login_failed, weak=False, dispatch_uid="incidents_login_failed"
         )
         signals.user_logged_out.connect(logged_out, weak=False, dispatch_uid="incidents_logged_out")
+
+        def attempt_saving(sender, instance, **kwargs):
+            # django-axes keeps each failed try's form data beside its count; a wrong current
+            # password arrives with the new password beside it. Nothing of it is written.
+            instance.get_data = instance.post_data = ""
+
+        pre_save.connect(
+            attempt_saving, sender=AccessAttempt, weak=False, dispatch_uid="incidents_no_form_data"
+        )

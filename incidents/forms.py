@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from axes.handlers.proxy import AxesProxyHandler
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import BaseUserCreationForm
@@ -10,8 +11,9 @@ from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from . import services, two_factor
+from . import services, sign_in, two_factor
 from .models import (
     Case,
     Evidence,
@@ -29,9 +31,34 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 
 def password_matches(request, user: User, password: str) -> bool:
     """Check a user's password through authenticate(), so that a wrong one counts towards
-    the sign-in lockout like a wrong sign-in does."""
+    the sign-in pauses like a wrong sign-in does. While they hold, the password is not checked
+    and the form says so, and for how long."""
     found = authenticate(request, username=user.get_username(), password=password)
+    if found is None:
+        paused = sign_in.pause_message(request, user.get_username())
+        if paused:
+            raise forms.ValidationError(paused, code="paused")
     return found is not None and found.pk == user.pk
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    """The sign-in form, with the choice of keeping the sign-in when the browser closes."""
+
+    keep_signed_in = forms.BooleanField(
+        label=_("Keep me signed in on this device"),
+        required=False,
+        help_text=_(
+            "Only on a device no one else uses. Otherwise closing the browser signs you out. "
+            "Either way, %(minutes)s minutes without use sign you out."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        help_text = self.fields["keep_signed_in"].help_text
+        self.fields["keep_signed_in"].help_text = help_text % {
+            "minutes": settings.SESSION_IDLE_MINUTES
+        }
 
 
 class FormRenderer(TemplatesSetting):
@@ -109,11 +136,12 @@ class SignInCodeForm(forms.Form):
         # Wrong codes count as failed sign-ins from this address (django-axes): someone with
         # the password gets 5 tries at a code, then waits like any other guesser.
         credentials = {"username": self.user.get_username()}
-        if AxesProxyHandler.is_allowed(self.request, credentials):
-            self.device = two_factor.code_verify(self.user, self.cleaned_data["code"])
-            if self.device is None:
-                user_login_failed.send(__name__, credentials=credentials, request=self.request)
+        if not AxesProxyHandler.is_allowed(self.request, credentials):
+            paused = sign_in.pause_message(self.request, self.user.get_username())
+            raise forms.ValidationError(paused or _("That code did not work."), code="paused")
+        self.device = two_factor.code_verify(self.user, self.cleaned_data["code"])
         if self.device is None:
+            user_login_failed.send(__name__, credentials=credentials, request=self.request)
             raise forms.ValidationError("That code did not work. Codes can be used only once.")
         return self.cleaned_data["code"]
 

@@ -27,9 +27,11 @@ def page_csp() -> str:
     return PAGE_CSP if origin is None else f"{PAGE_CSP}; media-src 'self' {origin}"
 
 
-# Sent with the sign-out response: the browser forgets cached pages, cookies and storage, so the
-# next person at this device finds nothing in the back button or the cache.
-CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+# Sent with the sign-out response: the browser forgets cached pages and storage, so the next
+# person at this device finds nothing in the back button or the cache. Not "cookies": the
+# session cookie is ended by signing out itself, and the cookie that says this device has
+# signed in before must stay, or a guesser could keep the owner out (incidents/sign_in.py).
+CLEAR_SITE_DATA = '"cache", "storage"'
 
 
 class SecurityHeadersMiddleware:

@@ -1,9 +1,11 @@
 import time
 import zoneinfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,9 +33,11 @@ class UserTimezoneMiddleware:
 
 class TwoFactorRequiredMiddleware:
     """With two-factor on, the password alone opens nothing: until a code is given, every page
-    but the code page and signing out sends the user to the code page."""
+    but the code page and signing out sends the user to the code page. With REQUIRE_TWO_FACTOR,
+    an account without it is sent to set it up before anything else."""
 
     ALLOWED = {"login_code", "logout"}
+    SETTING_UP = {"two_factor_setup", "two_factor_codes", "logout", "session_alive"}
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -47,9 +51,11 @@ class TwoFactorRequiredMiddleware:
             return None
         if request.resolver_match.url_name in self.ALLOWED:
             return None
-        if not two_factor_enabled(user):
-            return None
-        return redirect_to_login(request.get_full_path(), reverse("login_code"))
+        if two_factor_enabled(user):
+            return redirect_to_login(request.get_full_path(), reverse("login_code"))
+        if settings.REQUIRE_TWO_FACTOR and request.resolver_match.url_name not in self.SETTING_UP:
+            return redirect("two_factor_setup")
+        return None
 
 
 class SessionExpiryMiddleware:

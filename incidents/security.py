@@ -119,6 +119,12 @@ def sign_in_failed(request, username: str) -> None:
     SignIn.objects.create(user=user, succeeded=False, ip=ip, user_agent=agent)
 
 
+def session_keep(request, *, keep: bool) -> None:
+    """The session cookie lasts SESSION_COOKIE_AGE when the user asked to be kept signed in on
+    this device, and ends with the browser otherwise (the idle limit applies either way)."""
+    request.session.set_expiry(settings.SESSION_COOKIE_AGE if keep else 0)
+
+
 def session_ended(session_key: str | None) -> None:
     if session_key:
         UserSession.objects.filter(session_key=session_key).delete()

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from . import security, sign_in, two_factor
 from .forms import SignInCodeForm, TwoFactorChangeForm
@@ -31,18 +32,39 @@ def login_code(request):
     form = SignInCodeForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         django_otp.login(request, form.device)
+        # A new key for the session that now opens everything: a key seen before the code was
+        # given (a cookie copied after the password step) is worth nothing.
+        old_key = request.session.session_key
+        request.session.cycle_key()
+        security.session_rekeyed(old=old_key, new=request.session.session_key)
         sign_in.attempts_reset(request, request.user.get_username())
         if form.device.name == "Backup codes":
             left = two_factor.backup_codes_left(request.user)
             messages.info(request, f"Backup code used. You have {left} left.")
-        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+        response = redirect(next_url or settings.LOGIN_REDIRECT_URL)
+        sign_in.device_remember(request, response, request.user)
+        return response
     return render(request, "incidents/login_code.html", {"form": form, "next": next_url})
+
+
+def two_factor_offer(request):
+    """Shown once an account is made: two-factor sign-in offered, with the reason, and
+    skippable (REQUIRE_TWO_FACTOR sends the account to the setup page instead)."""
+    if two_factor.two_factor_enabled(request.user):
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "incidents/two_factor_offer.html")
 
 
 def two_factor_settings(request):
     enabled = two_factor.two_factor_enabled(request.user)
     form = TwoFactorChangeForm(request.POST or None, request=request) if enabled else None
     if request.method == "POST" and enabled and form.is_valid():
+        if request.POST.get("action") == "off" and settings.REQUIRE_TWO_FACTOR:
+            messages.error(
+                request,
+                _("This server asks every account to use two-factor sign-in, so it stays on."),
+            )
+            return redirect("two_factor")
         if request.POST.get("action") == "off":
             two_factor.two_factor_disable(user=request.user)
             _end_other_sessions(request)
@@ -54,6 +76,7 @@ def two_factor_settings(request):
         "enabled": enabled,
         "form": form,
         "backup_codes_left": two_factor.backup_codes_left(request.user) if enabled else 0,
+        "require_two_factor": settings.REQUIRE_TWO_FACTOR,
     }
     return render(request, "incidents/two_factor.html", context)
 
@@ -74,6 +97,7 @@ def two_factor_setup(request):
     context = {
         "form": form,
         "replacing": replacing,
+        "required": settings.REQUIRE_TWO_FACTOR and not replacing,
         "qr_svg": two_factor.totp_qr_svg(device),
         "secret": two_factor.totp_secret(device),
     }

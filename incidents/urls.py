@@ -1,18 +1,27 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import account_views, export_views, health, step_views, two_factor_views, views
+from . import (
+    account_views,
+    export_views,
+    health,
+    sign_in_views,
+    step_views,
+    two_factor_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("setup/", views.setup, name="setup"),
     path("health/", health.health, name="health"),
-    path("sign-in/", views.LoginView.as_view(), name="login"),
+    path("sign-in/", sign_in_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", views.account_settings, name="account_settings"),
     path("account/password/", views.password_change, name="password_change"),
     path("sign-in/code/", two_factor_views.login_code, name="login_code"),
     path("account/two-factor/", two_factor_views.two_factor_settings, name="two_factor"),
+    path("account/two-factor/start/", two_factor_views.two_factor_offer, name="two_factor_offer"),
     path("account/two-factor/setup/", two_factor_views.two_factor_setup, name="two_factor_setup"),
     path(
         "account/two-factor/backup-codes/",
@@ -25,6 +34,7 @@ urlpatterns = [
         account_views.sessions_end_others,
         name="account_sessions_end_others",
     ),
+    path("account/sessions/alive/", account_views.session_alive, name="session_alive"),
     path("account/sign-ins/", account_views.sign_in_history, name="account_sign_ins"),
     path("account/activity/", account_views.activity, name="account_activity"),
     path("account/safety/", account_views.safety_advice, name="account_safety_advice"),

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -37,7 +36,6 @@ from .history import amendment_history
 from .models import AuditEvent, Case, Evidence, Incident, SafetyStep, User
 from .responses import private_file_response
 from .timeline import timeline_page
-from .two_factor import two_factor_enabled
 from .uploads import evidence_url, handle_upload, upload_limits
 
 logger = logging.getLogger(__name__)
@@ -75,30 +73,13 @@ def setup(request):
             raise Http404("Setup is done.") from None
         auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Your account is ready. Only you can see what you record here.")
-        return redirect("dashboard")
+        # Two-factor is offered (or, with REQUIRE_TWO_FACTOR, asked for) before anything else.
+        response = redirect(
+            "two_factor_setup" if settings.REQUIRE_TWO_FACTOR else "two_factor_offer"
+        )
+        sign_in.device_remember(request, response, user)
+        return response
     return render(request, "incidents/setup.html", {"form": form})
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "incidents/login.html"
-    redirect_authenticated_user = True
-
-    # Overriding dispatch drops the parent's login_not_required mark, which would make the
-    # sign-in page itself require signing in (an endless redirect); set it again here.
-    @login_not_required
-    def dispatch(self, request, *args, **kwargs):
-        if not User.objects.exists():
-            return redirect("setup")
-        return super().dispatch(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        # The password was right: its earlier failures from here no longer count. With
-        # two-factor on, not yet: wrong codes count too, and the code page clears them once a
-        # code is right (TwoFactorRequiredMiddleware sends the user there next).
-        user = form.get_user()
-        if not two_factor_enabled(user):
-            sign_in.attempts_reset(self.request, user.get_username())
-        return super().form_valid(form)
 
 
 def account_settings(request):

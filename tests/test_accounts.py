@@ -71,7 +71,8 @@ def test_the_right_code_creates_the_owner_signs_them_in_and_retires_the_code(cli
     # Typed on a phone: lower case, with a stray space at the end.
     response = client.post(reverse("setup"), _setup_form(code.lower() + " "))
 
-    assert response.url == reverse("dashboard")
+    # Two-factor sign-in is offered next (tests/test_sign_in_sessions.py covers that page).
+    assert response.url == reverse("two_factor_offer")
     owner = User.objects.get()
     assert (owner.username, owner.is_staff, owner.time_zone) == ("sam", True, "Europe/Berlin")
     assert not owner.is_superuser

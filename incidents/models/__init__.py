@@ -9,7 +9,14 @@ from .custody import CustodyEntry, CustodyHead
 from .entries import Incident
 from .evidence import Evidence
 from .exports import Export
-from .security import AccountSafety, AuditEvent, SignIn, UserSession
+from .security import (
+    AccountSafety,
+    AuditEvent,
+    KnownDevice,
+    SignIn,
+    SignInGuesses,
+    UserSession,
+)
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder, SafetyStep
 
 __all__ = [
@@ -22,6 +29,7 @@ __all__ = [
     "Evidence",
     "Export",
     "Incident",
+    "KnownDevice",
     "NoContactNotice",
     "PoliceContact",
     "ProtectiveOrder",
@@ -29,6 +37,7 @@ __all__ = [
     "Revision",
     "SafetyStep",
     "SignIn",
+    "SignInGuesses",
     "User",
     "UserSession",
 ]

@@ -107,3 +107,40 @@ class AccountSafety(models.Model):
 
     def __str__(self) -> str:
         return f"safety notices of {self.user_id}"
+
+
+class KnownDevice(models.Model):
+    """A browser that has signed in to the account before, named by a random token in a signed
+    cookie (only the token's hash is kept). It may still try a password while sign-in is paused
+    for others, so a guesser cannot keep the owner out; too many wrong passwords forget it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="known_devices"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+    failures = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-last_used_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"known device of {self.user_id} since {self.created_at:%Y-%m-%d}"
+
+
+class SignInGuesses(models.Model):
+    """Wrong passwords tried for one user name from any address, so that guessing at one
+    account slows down however many addresses it comes from. Kept for names with and without
+    an account alike (no enumeration), by a keyed hash of the name, never the name itself."""
+
+    name_hash = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "sign-in guesses"
+        indexes = [models.Index(fields=["last_failure_at"], name="guesses_last_failure_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.failures} wrong passwords, the last at {self.last_failure_at:%Y-%m-%d %H:%M}"
