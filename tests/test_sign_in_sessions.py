@@ -113,7 +113,7 @@ def test_a_signed_in_browser_on_the_sign_in_page_is_offered_to_sign_out_first(al
     assert client.get(reverse("account_settings")).context["user"].username == "mallory"
 
 
-# --- two-factor when the account is made, and required by the host ---------------------------------
+# --- two-factor when the account is made, and required by the host -------------------------
 
 
 def _setup(client, code):
