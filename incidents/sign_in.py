@@ -126,8 +126,19 @@ def _device_failed(device: KnownDevice) -> None:
 # --- guesses at one name from every address ------------------------------------------------------
 
 
-def _name_hash(username: str) -> str:
-    return salted_hmac("incidents.sign_in.guesses", username, algorithm="sha256").hexdigest()
+def name_key(username: str) -> str:
+    """What the limits count a user name by: a keyed hash, so that a password typed into the
+    name box by mistake is never stored (and a stolen backup does not list the names tried)."""
+    return salted_hmac("incidents.sign_in.name", username, algorithm="sha256").hexdigest()
+
+
+def attempt_name(request: HttpRequest, credentials: dict | None) -> str | None:
+    """AXES_USERNAME_CALLABLE: django-axes keeps the keyed hash of the name, not the name."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = getattr(request, "POST", {}).get("username")
+    return name_key(username) if username else None
 
 
 def guess_delay(failures: int) -> timedelta:
@@ -143,7 +154,7 @@ def guess_delay(failures: int) -> timedelta:
 def _name_paused_until(username: str | None, now: datetime) -> datetime | None:
     if not username:
         return None
-    row = SignInGuesses.objects.filter(name_hash=_name_hash(username)).first()
+    row = SignInGuesses.objects.filter(name_hash=name_key(username)).first()
     if row is None or row.last_failure_at < now - GUESSES_FORGOTTEN_AFTER:
         return None
     until = row.last_failure_at + guess_delay(row.failures)
@@ -154,7 +165,7 @@ def _name_paused_until(username: str | None, now: datetime) -> datetime | None:
 def _name_guess_failed(username: str, now: datetime) -> None:
     SignInGuesses.objects.filter(last_failure_at__lt=now - GUESSES_FORGOTTEN_AFTER).delete()
     row, created = SignInGuesses.objects.select_for_update().get_or_create(
-        name_hash=_name_hash(username), defaults={"failures": 1, "last_failure_at": now}
+        name_hash=name_key(username), defaults={"failures": 1, "last_failure_at": now}
     )
     if not created:
         SignInGuesses.objects.filter(pk=row.pk).update(
@@ -169,8 +180,10 @@ def _address_paused_until(request: HttpRequest, username: str | None, now: datet
     """When the pause for this name from this address ends: once the failures still inside
     the cool-off, oldest first, drop below the limit."""
     cool_off = settings.AXES_COOLOFF_TIME
+    if not username:
+        return None
     rows = AccessAttempt.objects.filter(
-        username=username, ip_address=client_ip(request), attempt_time__gte=now - cool_off
+        username=name_key(username), ip_address=client_ip(request), attempt_time__gte=now - cool_off
     ).order_by("attempt_time")
     counted = [(row.attempt_time, row.failures_since_start) for row in rows]
     total = sum(failures for _, failures in counted)
@@ -253,4 +266,6 @@ def locked_out_response(request, original_response=None, credentials=None) -> Ht
 def attempts_reset(request: HttpRequest, username: str) -> None:
     """Forget the failures of this user name from this address only: other names tried from
     the same address still count."""
-    AccessAttempt.objects.filter(username=username, ip_address=client_ip(request)).delete()
+    AccessAttempt.objects.filter(
+        username=name_key(username), ip_address=client_ip(request)
+    ).delete()

@@ -179,6 +179,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=max(1, env.int("SIGN_IN_LOCKOUT_MINUTES", default=15)))
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_WHITELIST_CALLABLE = "incidents.sign_in.known_device_allowed"
+# Axes counts a keyed hash of the user name: a password typed into the name box is not kept.
+AXES_USERNAME_CALLABLE = "incidents.sign_in.attempt_name"
 SIGN_IN_FREE_GUESSES = max(1, env.int("SIGN_IN_FREE_GUESSES", default=10))
 SIGN_IN_MAX_DELAY_MINUTES = max(1, env.int("SIGN_IN_MAX_DELAY_MINUTES", default=60))
 SIGN_IN_DEVICE_FAILURES = 5

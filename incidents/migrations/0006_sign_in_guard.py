@@ -6,14 +6,25 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
+from django.utils.crypto import salted_hmac
 
 
 def forget_form_data(apps, schema_editor):
+    """Blank the form data axes kept, and keep each user name only as the keyed hash the app
+    now counts by (incidents.sign_in.name_key), so a password typed into the name box goes too.
+    The counts stay: an upgrade does not lift a pause."""
     attempts = apps.get_model("axes", "AccessAttempt")
     if schema_editor.connection.vendor == "sqlite":
         # Overwrite the old text on disk too, not only mark it free.
         schema_editor.execute("PRAGMA secure_delete=ON")
     attempts.objects.exclude(get_data="", post_data="").update(get_data="", post_data="")
+    for attempt in attempts.objects.exclude(username=None).iterator():
+        if len(attempt.username) == 64 and all(c in "0123456789abcdef" for c in attempt.username):
+            continue  # already a key
+        attempt.username = salted_hmac(
+            "incidents.sign_in.name", attempt.username, algorithm="sha256"
+        ).hexdigest()
+        attempt.save(update_fields=["username"])
 
 
 class Migration(migrations.Migration):
