@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from . import exports, security
+from . import exports, security, sign_in
 from .dossier import DossierOptions
 from .forms import AccountDeleteForm
 from .models import AuditEvent, Case, Export, SignIn, User
@@ -34,6 +34,7 @@ def sessions(request):
 @require_POST
 def sessions_end_others(request):
     ended = security.sessions_end_others(user=request.user, keep=request.session.session_key)
+    sign_in.devices_forget_others(request, request.user)
     security.audit(request, AuditEvent.Action.SIGN_OUT_OTHERS, f"{ended} other sign-ins ended")
     if ended:
         messages.success(request, "Signed out everywhere else. Only this browser is signed in now.")

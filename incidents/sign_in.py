@@ -114,6 +114,16 @@ def device_remember(request: HttpRequest, response: HttpResponse, user: User) ->
     )
 
 
+def devices_forget_others(request: HttpRequest, user: User) -> int:
+    """Forget every device of the account but this one (the password changed, or the owner
+    signed out everywhere else: a device the stalker used must not stay exempt)."""
+    others = KnownDevice.objects.filter(user=user)
+    current = known_device(request, user.get_username())
+    if current is not None:
+        others = others.exclude(pk=current.pk)
+    return others.delete()[0]
+
+
 def _device_failed(device: KnownDevice) -> None:
     """A wrong password on a known device: after too many in a row it is a device like any
     other (someone else may be using it)."""

@@ -113,5 +113,6 @@ def two_factor_codes(request):
 
 def _end_other_sessions(request) -> None:
     ended = security.sessions_end_others(user=request.user, keep=request.session.session_key)
+    sign_in.devices_forget_others(request, request.user)
     if ended:
         messages.info(request, "Every other device signed in to this account was signed out.")

@@ -101,6 +101,7 @@ def password_change(request):
         security.session_rekeyed(old=old_key, new=request.session.session_key)
         # Django already refuses the old sessions; ending them also clears them from the list.
         security.sessions_end_others(user=form.user, keep=request.session.session_key)
+        sign_in.devices_forget_others(request, form.user)
         security.audit(request, AuditEvent.Action.PASSWORD, "Password")
         messages.success(
             request,

@@ -207,3 +207,22 @@ def test_the_known_device_cookie_is_signed_http_only_and_long_lived(known_phone)
     assert int(cookie["max-age"]) == settings.KNOWN_DEVICE_DAYS * 24 * 3600
     row = KnownDevice.objects.get()
     assert row.token_hash not in cookie.value  # only a hash of the token is kept
+
+
+def test_changing_the_password_forgets_every_other_known_device(known_phone, alice):
+    laptop = Client(REMOTE_ADDR="192.0.2.90")  # signed in once, perhaps by someone else
+    _password(laptop)
+    laptop.post(reverse("logout"))
+    assert KnownDevice.objects.count() == 2
+    _password(known_phone)
+    new = "a new long pass for alice 12"
+
+    known_phone.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+
+    assert KnownDevice.objects.count() == 1  # the phone that changed it
+    for _ in range(5):
+        _password(laptop, password=WRONG)
+    assert "Sign-in from here is paused" in page_text(_password(laptop, password=new))
