@@ -40,8 +40,14 @@ def test_a_new_owner_sets_up_the_app_with_the_console_code(page, a11y, live_serv
     page.get_by_label("Password confirmation").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Create my account").click()
 
-    expect(page).to_have_url(f"{live_server.url}/")
+    # Two-factor sign-in is offered next, with the reason, and can be left for later.
+    expect(page).to_have_url(f"{live_server.url}/account/two-factor/start/")
     expect(page.get_by_role("status")).to_contain_text("Your account is ready")
+    expect(page.get_by_text("the password alone is not enough")).to_be_visible()
+    a11y(page)
+    page.get_by_role("link", name="Not now").click()
+
+    expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("link", name="Log what happened")).to_be_visible()
     a11y(page)
     assert User.objects.get().username == "sam"
