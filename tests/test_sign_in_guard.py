@@ -226,3 +226,16 @@ def test_changing_the_password_forgets_every_other_known_device(known_phone, ali
     for _ in range(5):
         _password(laptop, password=WRONG)
     assert "Sign-in from here is paused" in page_text(_password(laptop, password=new))
+
+
+def test_the_pages_that_ask_for_the_password_again_say_the_pause_too(alice, alice_client):
+    # alice_client was signed in without the form: this browser is not a known device.
+    new = {"new_password1": "a new long pass 12", "new_password2": "a new long pass 12"}
+    url = reverse("password_change")
+    for _ in range(5):
+        alice_client.post(url, {**new, "old_password": WRONG})
+
+    response = alice_client.post(url, {**new, "old_password": PASSWORD})
+
+    assert "Sign-in from here is paused for 15 more minutes" in page_text(response)
+    assert "Everything you typed is still here" in page_text(response)
