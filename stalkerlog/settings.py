@@ -184,7 +184,7 @@ AXES_USERNAME_CALLABLE = "incidents.sign_in.attempt_name"
 SIGN_IN_FREE_GUESSES = max(1, env.int("SIGN_IN_FREE_GUESSES", default=10))
 SIGN_IN_MAX_DELAY_MINUTES = max(1, env.int("SIGN_IN_MAX_DELAY_MINUTES", default=60))
 SIGN_IN_DEVICE_FAILURES = 5
-KNOWN_DEVICE_DAYS = env.int("KNOWN_DEVICE_DAYS", default=180)
+KNOWN_DEVICE_DAYS = max(1, env.int("KNOWN_DEVICE_DAYS", default=180))
 # Reset by the sign-in view for that user name and address only (axes would clear the whole
 # address, letting one known account wipe the count of guesses at others).
 AXES_RESET_ON_SUCCESS = False
