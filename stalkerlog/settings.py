@@ -184,7 +184,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        # 12 characters: long enough that guessing is hopeless within any lockout; the help
+        # text under every new-password field is drawn from this number.
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -213,6 +215,11 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 if HTTPS:
     # Trusted only with HTTPS=true: the proxy must overwrite this header, never pass it on.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A "__Host-" name makes the browser refuse the cookie unless it is Secure, for the whole
+    # site (Path=/) and for this host alone (no Domain): a neighbouring subdomain or a page on
+    # plain HTTP cannot plant or overwrite a sign-in or a form token.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
 # A monitor on the server itself asks gunicorn for /health/ over plain HTTP; a redirect would
 # read as "up" without checking anything. The answer holds nothing private.
