@@ -8,6 +8,8 @@ from incidents import custody
 from incidents.models import CustodyEntry
 from tests.test_custody import _unguarded, _verify_chain_fails, history  # noqa: F401 (fixture)
 
+pytestmark = pytest.mark.usefixtures("history")  # ten logged actions, as in test_custody
+
 
 def _rewrite(sequence: int, **changes) -> None:
     """Change an entry and give it a matching hash, as someone who knows the scheme would."""
@@ -19,7 +21,7 @@ def _rewrite(sequence: int, **changes) -> None:
         entry.save()
 
 
-def test_an_entry_rewritten_with_a_new_hash_is_not_counted_as_intact(history):
+def test_an_entry_rewritten_with_a_new_hash_is_not_counted_as_intact():
     _rewrite(5, object_type="incident")
     message = _verify_chain_fails()
     assert "Entry 6 does not follow entry 5" in message
@@ -28,14 +30,14 @@ def test_an_entry_rewritten_with_a_new_hash_is_not_counted_as_intact(history):
     assert "5 entries" not in message
 
 
-def test_a_rewritten_last_entry_is_not_counted_as_intact(history):
+def test_a_rewritten_last_entry_is_not_counted_as_intact():
     _rewrite(10, object_type="evidence")
     message = _verify_chain_fails()
     assert "The chain head does not match entry 10" in message
     assert "Entries 1 to 9 are intact." in message
 
 
-def test_a_changed_entry_counts_only_the_entries_before_it(history):
+def test_a_changed_entry_counts_only_the_entries_before_it():
     with _unguarded():
         CustodyEntry.objects.filter(sequence=2).update(action="amended")
     message = _verify_chain_fails()
@@ -43,7 +45,7 @@ def test_a_changed_entry_counts_only_the_entries_before_it(history):
     assert "Entry 1 is intact." in message
 
 
-def test_a_change_in_the_first_entry_leaves_nothing_to_vouch_for(history):
+def test_a_change_in_the_first_entry_leaves_nothing_to_vouch_for():
     with _unguarded():
         CustodyEntry.objects.filter(sequence=1).update(action="amended")
     message = _verify_chain_fails()
@@ -51,7 +53,7 @@ def test_a_change_in_the_first_entry_leaves_nothing_to_vouch_for(history):
     assert "No entry before it can be relied on." in message
 
 
-def test_a_log_rewritten_from_the_start_claims_no_intact_entries(history):
+def test_a_log_rewritten_from_the_start_claims_no_intact_entries():
     printed = custody.chain_head()
     with _unguarded():
         previous = custody.GENESIS
