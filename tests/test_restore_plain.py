@@ -4,17 +4,20 @@ plain folder could have been put in place of an encrypted one by anyone with the
 import pytest
 from django.core.management import CommandError
 
-from tests.test_backup import (  # noqa: F401 (fixtures)
-    _fast_key_derivation,
+from tests import test_backup
+from tests.test_backup import (
     assert_nothing_restored,
     backup,
-    databases,
     empty_installation,
     everything,
-    live,
-    migrated_template,
     restore,
 )
+
+# The backup tests' fixtures: an installation with a log in it, and databases of their own.
+_fast_key_derivation = test_backup._fast_key_derivation
+migrated_template = test_backup.migrated_template
+databases = test_backup.databases
+live = test_backup.live
 
 
 def test_a_plain_backup_is_refused_without_allow_plain_and_nothing_is_restored(
