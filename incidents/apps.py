@@ -8,7 +8,7 @@ class IncidentsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth import signals
 
-        from . import security
+        from . import checks, security  # noqa: F401 (checks registers itself)
 
         # The receivers only hand over to security.py (see there for what is kept); local
         # functions, so connected with weak=False.
