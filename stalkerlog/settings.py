@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a request body: one over the limit is refused unread (413).
+    "incidents.body_limit.RequestBodyLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Every page needs a signed-in user unless its view says otherwise (@login_not_required).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -362,6 +364,10 @@ EXPORTS_DIR = DATA_DIR / "exports"
 EVIDENCE_MAX_FILE_MB = env.int("EVIDENCE_MAX_FILE_MB", default=100)
 EVIDENCE_MAX_REQUEST_MB = env.int("EVIDENCE_MAX_REQUEST_MB", default=300)
 EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", default=30)
+# The largest request body from someone not signed in (the sign-in and setup forms need a few
+# hundred bytes). Larger ones are refused with 413 before any of it is read or written to disk;
+# a signed-in account may send up to EVIDENCE_MAX_REQUEST_MB (incidents/body_limit.py).
+ANONYMOUS_MAX_REQUEST_KB = env.int("ANONYMOUS_MAX_REQUEST_KB", default=64)
 DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES
 # Larger images are refused before they are decoded (decompression bombs). 50 MP is more
 # than a phone photo or screenshot, and bounds the memory one image can take (~200 MB).
