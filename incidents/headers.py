@@ -40,7 +40,6 @@ PERMISSIONS_POLICY = ", ".join(
             for feature in (
                 "accelerometer",
                 "autoplay",
-                "bluetooth",
                 "camera",
                 "clipboard-read",
                 "clipboard-write",
@@ -62,7 +61,6 @@ PERMISSIONS_POLICY = ", ".join(
                 "screen-wake-lock",
                 "serial",
                 "usb",
-                "web-share",
                 "window-management",
                 "xr-spatial-tracking",
             )
