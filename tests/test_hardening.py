@@ -110,7 +110,14 @@ def _ids() -> set[str]:
     return {message.id for message in run_checks()}
 
 
+def _configured_engine(monkeypatch, engine: str) -> None:
+    """What the check reads from the settings; the test database itself stays as it is."""
+    databases = {"default": {"ENGINE": f"django.db.backends.{engine}"}}
+    monkeypatch.setattr(checks, "settings", SimpleNamespace(DATABASES=databases))
+
+
 def test_an_sqlite_older_than_the_wal_reset_fix_is_warned_about(monkeypatch):
+    _configured_engine(monkeypatch, "sqlite3")
     monkeypatch.setattr(checks.sqlite3, "sqlite_version_info", (3, 51, 2))
     monkeypatch.setattr(checks.sqlite3, "sqlite_version", "3.51.2")
     assert "stalkerlog.W001" in _ids()
@@ -119,15 +126,14 @@ def test_an_sqlite_older_than_the_wal_reset_fix_is_warned_about(monkeypatch):
 
 
 def test_an_sqlite_with_the_fix_is_not_warned_about(monkeypatch):
+    _configured_engine(monkeypatch, "sqlite3")
     monkeypatch.setattr(checks.sqlite3, "sqlite_version_info", (3, 51, 3))
     assert "stalkerlog.W001" not in _ids()
 
 
 def test_an_old_sqlite_library_does_not_matter_with_postgresql(monkeypatch):
     monkeypatch.setattr(checks.sqlite3, "sqlite_version_info", (3, 40, 1))
-    # The check reads the configured engine; the test database itself stays as it is.
-    postgres = {"default": {"ENGINE": "django.db.backends.postgresql"}}
-    monkeypatch.setattr(checks, "settings", SimpleNamespace(DATABASES=postgres))
+    _configured_engine(monkeypatch, "postgresql")
     assert checks.sqlite_version_check(None) == []
 
 
