@@ -281,7 +281,7 @@ def _head_problem(head: CustodyHead | None, last: Head) -> tuple[str, int | None
         return problem, last.sequence
     if head.entry_hash != last.entry_hash:
         # The last entry may have been rewritten with a new hash of its own.
-        return f"The chain head does not match entry {last.sequence}.", last.sequence - 1
+        return f"The chain head does not match entry {last.sequence}.", max(last.sequence - 1, 0)
     return "", None
 
 
