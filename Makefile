@@ -27,6 +27,7 @@ install-dev: $(VENV)/.dev
 # The background worker (it makes the dossiers) runs beside gunicorn and is stopped with it;
 # exports_recover first restarts the jobs a previous worker left unfinished.
 # No gunicorn control socket: it is one path per user, so two copies of the app would clash.
+# The access log's format (paths without query strings) is in gunicorn.conf.py.
 run: install
 	$(PY) manage.py check --deploy --fail-level ERROR >/dev/null
 	$(PY) manage.py migrate --noinput
@@ -37,8 +38,9 @@ run: install
 	@echo
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn stalkerlog.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--timeout 120 --access-logfile - --forwarded-allow-ips 127.0.0.1 --no-control-socket
+	$(VENV)/bin/gunicorn stalkerlog.wsgi --config gunicorn.conf.py \
+		--bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 120 --access-logfile - \
+		--forwarded-allow-ips 127.0.0.1 --no-control-socket
 
 lint: install-dev
 	$(PY) -m ruff check .

@@ -10,7 +10,7 @@ class IncidentsConfig(AppConfig):
         from django.contrib.auth import signals
         from django.db.models.signals import pre_save
 
-        from . import security
+        from . import checks, security  # noqa: F401 (checks registers itself)
 
         # The receivers only hand over to security.py (see there for what is kept); local
         # functions, so connected with weak=False.

@@ -243,16 +243,17 @@ def backup_open(
 ) -> tuple[BackupFiles, dict]:
     """Read a backup's header and manifest, asking for the passphrase only if it has one.
 
-    `expect_encrypted` (a passphrase was given) refuses a backup that says it is not
-    encrypted: only encryption makes a backup impossible to forge, and an unencrypted folder
-    put in place of an encrypted one would otherwise be restored without a word."""
+    `expect_encrypted` (a restore without --allow-plain, or a passphrase given) refuses a
+    backup that says it is not encrypted: only encryption makes a backup impossible to forge,
+    and an unencrypted folder put in place of an encrypted one would otherwise be restored
+    without a word."""
     encryption = read_header(source)["encryption"]
     if encryption is None and expect_encrypted:
+        unset = f"unset {PASSPHRASE_VARIABLE} and " if os.environ.get(PASSPHRASE_VARIABLE) else ""
         raise BackupError(
-            f"This backup is not encrypted, but {PASSPHRASE_VARIABLE} is set, so it was "
-            "refused: an unencrypted backup may have been put in place of an encrypted one. "
-            f"If this backup really was made without --encrypt, unset {PASSPHRASE_VARIABLE} "
-            "and run this again."
+            "This backup is not encrypted, so it was refused: an unencrypted backup may have "
+            "been put in place of an encrypted one. If you know this one was made without "
+            f"--encrypt, {unset}run the restore again with --allow-plain. Nothing was restored."
         )
     cipher = None if encryption is None else _open_cipher(source, encryption, passphrase)
     files = BackupFiles(source, cipher)

@@ -177,10 +177,26 @@ class ChainReport:
     checked: int
     head: Head
     problem: str = ""  # the first problem found, in words; empty when the chain is whole
+    # How many entries from the start of the log can still be relied on when there is a
+    # problem; None when that cannot be told (the log may have been rewritten from its start).
+    intact: int | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problem
+
+    def intact_sentence(self) -> str:
+        """What can still be relied on, in words, to follow the problem."""
+        if self.intact is None:
+            return (
+                "Which entries before it are unchanged cannot be told: the log may have been "
+                "rewritten from its start."
+            )
+        if self.intact == 0:
+            return "No entry before it can be relied on."
+        if self.intact == 1:
+            return "Entry 1 is intact."
+        return f"Entries 1 to {self.intact} are intact."
 
 
 def verify_chain(*, anchors: tuple[Head, ...] = ()) -> ChainReport:
@@ -198,27 +214,38 @@ def verify_chain(*, anchors: tuple[Head, ...] = ()) -> ChainReport:
     if head is not None:
         entries = entries.filter(sequence__lte=head.sequence)
     for entry in entries.iterator(chunk_size=2000):
-        problem = _entry_problem(entry, previous)
+        problem, intact = _entry_problem(entry, previous)
         if problem:
-            return ChainReport(checked=previous.sequence, head=previous, problem=problem)
+            return ChainReport(previous.sequence, previous, problem, intact)
         previous = Head(entry.sequence, entry.entry_hash)
         if entry.sequence in wanted:
             seen[entry.sequence] = entry.entry_hash
-    problem = _head_problem(head, previous) or _beyond_head() or _anchor_problem(anchors, seen)
-    return ChainReport(checked=previous.sequence, head=previous, problem=problem)
+    for problem, intact in (
+        _head_problem(head, previous),
+        _beyond_head(),
+        (_anchor_problem(anchors, seen), None),
+    ):
+        if problem:
+            return ChainReport(previous.sequence, previous, problem, intact)
+    return ChainReport(checked=previous.sequence, head=previous)
 
 
-def _beyond_head() -> str:
+# Each check below gives its problem in words ("" for none) and how many entries from the
+# start can still be relied on: an entry whose own hash still fits may have been rewritten
+# together with its hash, so only what comes before the first entry in doubt counts.
+
+
+def _beyond_head() -> tuple[str, int | None]:
     """Entries past the head: the head was moved back to hide them. (The highest entry is read
     first: the head, read after, has reached at least every entry committed by then.)"""
     top = CustodyEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first()
     head = CustodyHead.objects.filter(pk=1).values_list("sequence", flat=True).first()
     if top is not None and head is not None and top > head:
-        return f"Entries after {head} are not covered by the chain head: it was moved back."
-    return ""
+        return f"Entries after {head} are not covered by the chain head: it was moved back.", head
+    return "", None
 
 
-def _entry_problem(entry: CustodyEntry, previous: Head) -> str:
+def _entry_problem(entry: CustodyEntry, previous: Head) -> tuple[str, int | None]:
     expected = previous.sequence + 1
     if entry.sequence > expected:
         missing = (
@@ -226,31 +253,36 @@ def _entry_problem(entry: CustodyEntry, previous: Head) -> str:
             if entry.sequence == expected + 1
             else f"Entries {expected} to {entry.sequence - 1} are"
         )
-        return f"{missing} missing: removed from the log after being written."
+        return f"{missing} missing: removed from the log after being written.", previous.sequence
     if entry_hash(entry) != entry.entry_hash:
-        return (
+        problem = (
             f"Entry {entry.sequence} ({entry.action} {entry.object_type}) no longer matches "
             "its hash: it was changed or moved after being written."
         )
+        return problem, previous.sequence
     if entry.previous_hash != previous.entry_hash:
-        return (
+        problem = (
             f"Entry {entry.sequence} does not follow entry {previous.sequence}: entries "
             "were changed, replaced or put in another order."
         )
-    return ""
+        # Either entry was rewritten with a hash to match itself: neither can be relied on.
+        return problem, max(previous.sequence - 1, 0)
+    return "", None
 
 
-def _head_problem(head: CustodyHead | None, last: Head) -> str:
+def _head_problem(head: CustodyHead | None, last: Head) -> tuple[str, int | None]:
     if head is None:
-        return "The chain head is missing." if last.sequence else ""
+        return ("The chain head is missing.", None) if last.sequence else ("", None)
     if head.sequence > last.sequence:
         first = last.sequence + 1
         if first == head.sequence:
-            return f"Entry {first} is missing from the end of the log."
-        return f"Entries {first} to {head.sequence} are missing from the end of the log."
+            return f"Entry {first} is missing from the end of the log.", last.sequence
+        problem = f"Entries {first} to {head.sequence} are missing from the end of the log."
+        return problem, last.sequence
     if head.entry_hash != last.entry_hash:
-        return f"The chain head does not match entry {last.sequence}."
-    return ""
+        # The last entry may have been rewritten with a new hash of its own.
+        return f"The chain head does not match entry {last.sequence}.", max(last.sequence - 1, 0)
+    return "", None
 
 
 def _anchor_problem(anchors: tuple[Head, ...], seen: dict[int, str]) -> str:

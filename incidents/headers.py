@@ -2,8 +2,8 @@
 
 Django's own SecurityMiddleware and XFrameOptionsMiddleware already send Referrer-Policy,
 Cross-Origin-Opener-Policy, X-Content-Type-Options and X-Frame-Options (see settings.py); this
-adds what they do not: a strict Content-Security-Policy, no caching of any page, and wiping the
-browser's copy of the site on sign-out.
+adds what they do not: a strict Content-Security-Policy, a Permissions-Policy, no caching of any
+page, and wiping the browser's copy of the site on sign-out.
 """
 
 from django.conf import settings
@@ -26,6 +26,49 @@ def page_csp() -> str:
     origin = bucket_origin()
     return PAGE_CSP if origin is None else f"{PAGE_CSP}; media-src 'self' {origin}"
 
+
+# Browser features the app never uses, switched off for every page and file it sends, so that
+# nothing injected into a page could ask for the camera, the microphone or the location. The
+# upload picker needs none of them (a file input's camera offer is the phone's own picker, not
+# a page asking for the camera); pasting a screenshot reads the paste event, not the clipboard
+# API. Video players keep full screen and picture-in-picture for this site's own pages.
+# Only features Chromium knows are named: an unknown one is a console error on every page.
+PERMISSIONS_POLICY = ", ".join(
+    [
+        *(
+            f"{feature}=()"
+            for feature in (
+                "accelerometer",
+                "autoplay",
+                "camera",
+                "clipboard-read",
+                "clipboard-write",
+                "display-capture",
+                "encrypted-media",
+                "gamepad",
+                "geolocation",
+                "gyroscope",
+                "hid",
+                "idle-detection",
+                "local-fonts",
+                "magnetometer",
+                "microphone",
+                "midi",
+                "otp-credentials",
+                "payment",
+                "publickey-credentials-create",
+                "publickey-credentials-get",
+                "screen-wake-lock",
+                "serial",
+                "usb",
+                "window-management",
+                "xr-spatial-tracking",
+            )
+        ),
+        "fullscreen=(self)",
+        "picture-in-picture=(self)",
+    ]
+)
 
 # Sent with the sign-out response: the browser forgets cached pages and storage, so the next
 # person at this device finds nothing in the back button or the cache. Not "cookies": the
@@ -50,6 +93,7 @@ class SecurityHeadersMiddleware:
         # File responses set a stricter policy of their own (incidents/responses.py): keep it.
         response.headers.setdefault("Content-Security-Policy", page_csp())
         patch_cache_control(response, no_store=True, private=True)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         # Also on answers that stop before Django's clickjacking middleware (a bad Host: 400).
         response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         # Keyed on the URL's name rather than a view class, so it stays whatever view signs out.

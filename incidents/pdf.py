@@ -162,7 +162,7 @@ def dossier_parts(data: DossierData) -> list[Part]:
     refs = {incident.id: incident.ref for incident in data.incidents}
     for item in data.exhibits:
         item.incident_ref = refs.get(item.incident_id)
-    base = {"data": data, "paper": options.paper}
+    base = {"data": data, "paper": options.paper, "SITE_TITLE": settings.SITE_TITLE}
     parts = [
         Part("Cover", render_to_string("pdf/cover.html", base)),
         Part("Summary", render_to_string("pdf/summary.html", base)),
@@ -265,7 +265,9 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
         writer.add_outline_item(title=part.title, page_number=start, parent=parent)
     writer.add_metadata(
         {
-            "/Title": f"Stalking log: {data.case}",
+            # What a PDF viewer shows in its title bar or tab: the site's neutral name, so a
+            # glance at the screen says no more than the browser tab does.
+            "/Title": settings.SITE_TITLE,
             "/Author": data.prepared_by,
             "/Subject": "Record of unwanted contact, with exhibits",
             "/Creator": "StalkerLog",

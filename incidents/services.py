@@ -70,8 +70,12 @@ def owner_create(*, username: str, password: str, time_zone: str) -> User:
     return user
 
 
+@transaction.atomic
 def default_case(user: User) -> Case:
-    """The case a new record goes to when the user has not picked one: their first."""
+    """The case a new record goes to when the user has not picked one: their first, made if
+    there is none. Entries saved at the same moment get the same one: the account's row is
+    locked while the case is looked for and made (on SQLite, the transaction's write lock)."""
+    User.objects.select_for_update().only("pk").get(pk=user.pk)
     case = Case.objects.owned_by(user).filter(is_demo=False).first()
     if case is None:
         case = Case(owner=user)

@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a request body: one over the limit is refused unread (413).
+    "incidents.body_limit.RequestBodyLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Every page needs a signed-in user unless its view says otherwise (@login_not_required).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -219,7 +221,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        # 12 characters: long enough that guessing is hopeless within any lockout; the help
+        # text under every new-password field is drawn from this number.
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -258,6 +262,11 @@ KNOWN_DEVICE_COOKIE_NAME = "__Host-known_device" if HTTPS else "known_device"
 if HTTPS:
     # Trusted only with HTTPS=true: the proxy must overwrite this header, never pass it on.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A "__Host-" name makes the browser refuse the cookie unless it is Secure, for the whole
+    # site (Path=/) and for this host alone (no Domain): a neighbouring subdomain or a page on
+    # plain HTTP cannot plant or overwrite a sign-in or a form token.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
 # A monitor on the server itself asks gunicorn for /health/ over plain HTTP; a redirect would
 # read as "up" without checking anything. The answer holds nothing private.
@@ -400,6 +409,10 @@ EXPORTS_DIR = DATA_DIR / "exports"
 EVIDENCE_MAX_FILE_MB = env.int("EVIDENCE_MAX_FILE_MB", default=100)
 EVIDENCE_MAX_REQUEST_MB = env.int("EVIDENCE_MAX_REQUEST_MB", default=300)
 EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", default=30)
+# The largest request body from someone not signed in (the sign-in and setup forms need a few
+# hundred bytes). Larger ones are refused with 413 before any of it is read or written to disk;
+# a signed-in account may send up to EVIDENCE_MAX_REQUEST_MB (incidents/body_limit.py).
+ANONYMOUS_MAX_REQUEST_KB = env.int("ANONYMOUS_MAX_REQUEST_KB", default=64)
 DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES
 # Larger images are refused before they are decoded (decompression bombs). 50 MP is more
 # than a phone photo or screenshot, and bounds the memory one image can take (~200 MB).

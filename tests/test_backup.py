@@ -246,9 +246,9 @@ def backup(out: Path, *args: str) -> Path:
     return made
 
 
-def restore(folder: Path) -> str:
+def restore(folder: Path, *, allow_plain: bool = True) -> str:
     output = io.StringIO()
-    call_command("restore", str(folder), stdout=output)
+    call_command("restore", str(folder), allow_plain=allow_plain, stdout=output)
     return output.getvalue()
 
 

@@ -137,7 +137,7 @@ def test_a_reordered_entry_is_named(history):
         CustodyEntry.objects.filter(sequence=1000).update(sequence=7)
     message = _verify_chain_fails()
     assert "Entry 6 (trashed incident) no longer matches its hash" in message
-    assert "The 5 entries before it are intact" in message
+    assert "Entries 1 to 5 are intact." in message
 
 
 def test_a_chain_rewritten_from_scratch_fails_against_an_earlier_head(history):

@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
@@ -104,7 +105,9 @@ def test_pages_are_numbered_and_the_document_has_bookmarks_and_metadata(alice, c
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert titles[:4] == ["Cover", "Summary", "Background", "Chronological log"]
     assert "Exhibits" in titles and "Integrity and statement" in titles
-    assert reader.metadata.title == "Stalking log: Sam Example"
+    # The viewer's title bar shows the neutral site name, not what the document is about.
+    assert reader.metadata.title == settings.SITE_TITLE
+    assert "Stalking" not in reader.metadata.title
     assert reader.metadata.author == "alice"
 
 

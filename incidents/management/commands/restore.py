@@ -34,15 +34,26 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, backup: Path, check: bool, **options):
+        parser.add_argument(
+            "--allow-plain",
+            action="store_true",
+            help=(
+                "restore a backup made without --encrypt; without this, such a backup is "
+                "refused, since anyone could have put it in place of an encrypted one"
+            ),
+        )
+
+    def handle(self, *args, backup: Path, check: bool, allow_plain: bool, **options):
         source = backup.expanduser().resolve()
         check_is_one_backup(source)
         if check:
             self.check_only(source)
             return
+        # A passphrase in the environment says an encrypted backup is expected, flag or not.
+        expect_encrypted = passphrase_is_set() or not allow_plain
         try:
             result = backup_restore(
-                source=source, passphrase=passphrase, expect_encrypted=passphrase_is_set()
+                source=source, passphrase=passphrase, expect_encrypted=expect_encrypted
             )
         except BackupError as error:
             raise CommandError(str(error)) from None

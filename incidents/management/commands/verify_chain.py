@@ -27,9 +27,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         report = verify_chain(anchors=anchors)
         if not report.ok:
-            raise CommandError(
-                f"{report.problem} The {report.checked} entries before it are intact."
-            )
+            raise CommandError(f"{report.problem} {report.intact_sentence()}")
         self.stdout.write(
             f"The custody log is intact: {report.checked} entries. Head: {report.head}"
         )
