@@ -10,12 +10,14 @@ from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import services, two_factor
 from .models import (
     Case,
     Evidence,
     Incident,
+    LifeChange,
     NoContactNotice,
     PoliceContact,
     ProtectiveOrder,
@@ -432,6 +434,32 @@ class ProtectiveOrderForm(CaseRecordForm):
         if issued and served and served < issued:
             self.add_error("served_on", "It cannot have been served before it was issued.")
         return cleaned
+
+
+class LifeChangeForm(CaseRecordForm):
+    """A change to daily life. Nothing is chosen for the user: what changed starts unanswered."""
+
+    class Meta:
+        model = LifeChange
+        fields = ["case", "kind", "changed_on", "note"]
+        widgets = {
+            "kind": forms.RadioSelect(),
+            "changed_on": DateInput(),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {"kind": {"required": _("Choose what changed.")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Without this, Django adds an empty "---------" choice to the radio buttons.
+        self.fields["kind"].choices = LifeChange.Kind.choices
+        self.fields["changed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_changed_on(self):
+        changed_on = self.cleaned_data["changed_on"]
+        if changed_on > timezone.localdate():
+            raise forms.ValidationError(_("This date is in the future. Pick today or an earlier day."))
+        return changed_on
 
 
 class TimelineFilterForm(forms.Form):

@@ -9,6 +9,7 @@ from .custody import CustodyEntry, CustodyHead
 from .entries import Incident
 from .evidence import Evidence
 from .exports import Export
+from .life_changes import LifeChange
 from .security import AccountSafety, AuditEvent, SignIn, UserSession
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder, SafetyStep
 
@@ -22,6 +23,7 @@ __all__ = [
     "Evidence",
     "Export",
     "Incident",
+    "LifeChange",
     "NoContactNotice",
     "PoliceContact",
     "ProtectiveOrder",
