@@ -12,7 +12,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import services, two_factor
+from . import orders, services, two_factor
 from .models import (
     Case,
     Evidence,
@@ -272,6 +272,7 @@ class IncidentForm(CaseRecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._ask_about_orders(kwargs["user"])
         self.fields["effect_level"].widget.choices = Incident.Effect.choices
         self.fields["effect_level"].required = False
         self.fields["response"].choices = Incident.Response.choices
@@ -293,7 +294,31 @@ class IncidentForm(CaseRecordForm):
         ]
 
     def danger_fields(self):
-        return [self[name] for name in Incident.DANGER_FLAGS]
+        # With an order in force, its question is asked beside the order's terms instead.
+        asked = {"violates_order"} if self.orders else set()
+        return [self[name] for name in Incident.DANGER_FLAGS if name not in asked]
+
+    def _ask_about_orders(self, user: User) -> None:
+        """Orders in force on the incident's day (today for a new one) are shown with it."""
+        instance = self.instance
+        day = timezone.localdate(instance.occurred_at) if instance.pk else timezone.localdate()
+        self.orders = list(orders.orders_in_force(user, day))
+        if self.orders:
+            self.fields["violates_order"].label = _("This incident broke the order")
+
+    # What the page's script needs to find a named place as the form does (order-hint.js).
+    place_noise = " ".join(sorted(orders.PLACE_NOISE))
+    shortest_place_word = orders.SHORTEST_PLACE_WORD
+
+    def breach_hints(self) -> list[orders.BreachHint]:
+        """For each order shown, whether the kind or place given plainly matches its terms."""
+        if self.is_bound:
+            kind, location = self.data.get("kind", ""), self.data.get("location", "")
+        else:
+            kind, location = self.instance.kind, self.instance.location
+        if not (self.is_bound or self.instance.pk):
+            kind = ""  # the model's default kind is not something the user said
+        return [orders.breach_hint(order, kind, location) for order in self.orders]
 
     def clean_ended_at(self):
         return self._clean_time("ended_at")
@@ -458,7 +483,9 @@ class LifeChangeForm(CaseRecordForm):
     def clean_changed_on(self):
         changed_on = self.cleaned_data["changed_on"]
         if changed_on > timezone.localdate():
-            raise forms.ValidationError(_("This date is in the future. Pick today or an earlier day."))
+            raise forms.ValidationError(
+                _("This date is in the future. Pick today or an earlier day.")
+            )
         return changed_on
 
 

@@ -5,8 +5,8 @@ them, configured per kind."""
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.forms import ModelForm
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render

@@ -83,7 +83,12 @@ urlpatterns = [
 
 # No-contact notices, police contacts, court orders and changes to daily life share one set of
 # views; changes to daily life take no files.
-STEP_RECORDS = [("notice", "notices"), ("police", "police"), ("order", "orders"), ("change", "changes")]
+STEP_RECORDS = [
+    ("notice", "notices"),
+    ("police", "police"),
+    ("order", "orders"),
+    ("change", "changes"),
+]
 for kind, prefix in STEP_RECORDS:
     record = f"{prefix}/<uuid:record_id>"
     urlpatterns += [

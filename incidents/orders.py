@@ -1,0 +1,132 @@
+"""Court orders beside the incidents: which orders are in force, and whether an incident's kind
+or place plainly matches an order's terms.
+
+A match is only ever a suggestion shown to the user ("this may break the order"); whether an
+incident broke an order is the user's answer alone (`Incident.violates_order`). The page's
+script (static/js/order-hint.js) repeats the same test as the user types, from the kinds and
+words this module puts on the page, so the two cannot disagree.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from .models import Incident, ProtectiveOrder, User
+
+Kind = Incident.Kind
+# Words in an order's terms that bar contact, and the incident kinds that are contact.
+CONTACT_TERMS = re.compile(
+    r"\b(contact\w*|communicat\w*|telephon\w*|phon\w*|call\w*|messag\w*|text\w*|e-?mail\w*|"
+    r"social media|writ\w*|letter\w*|approach\w*)",
+    re.IGNORECASE,
+)
+CONTACT_KINDS = (
+    Kind.CALLS,
+    Kind.TEXTS,
+    Kind.SOCIAL_MEDIA,
+    Kind.EMAIL,
+    Kind.GIFTS,
+    Kind.SHOWED_UP_HOME,
+    Kind.SHOWED_UP_WORK,
+)
+# Contact through other people counts where the order says so.
+INDIRECT_TERMS = re.compile(r"\b(indirect\w*|third part\w*|through (any|another|other))", re.I)
+# Places an order commonly names, and the kinds of incident that happen there.
+PLACE_TERMS = {
+    Kind.SHOWED_UP_HOME: re.compile(r"\b(home|house|address|residence|flat|apartment)\b", re.I),
+    Kind.SHOWED_UP_WORK: re.compile(
+        r"\b(work\w*|office|employ\w*|school|college|university|campus)\b", re.I
+    ),
+}
+# Words of a place that say nothing about which place it is.
+PLACE_NOISE = frozenset(
+    [
+        "near",
+        "outside",
+        "front",
+        "behind",
+        "opposite",
+        "next",
+        "street",
+        "road",
+        "avenue",
+        "lane",
+        "drive",
+        "close",
+        "place",
+        "area",
+        "around",
+        "corner",
+        "side",
+        "from",
+        "with",
+        "into",
+        "onto",
+        "over",
+        "their",
+        "mine",
+        "your",
+        "again",
+        "just",
+    ]
+)
+WORD = re.compile(r"\w+")
+SHORTEST_PLACE_WORD = 4
+
+
+@dataclass(frozen=True)
+class OrderTerms:
+    """What an order's terms plainly forbid, as the form and its script test it."""
+
+    kinds: tuple[str, ...]  # incident kinds the terms bar
+    words: tuple[str, ...]  # the terms' own words, lower case, to find a named place in
+
+
+@dataclass(frozen=True)
+class BreachHint:
+    order: ProtectiveOrder
+    terms: OrderTerms
+    kind: bool  # the incident's kind is one the terms bar
+    place: str  # a word of the incident's place that the terms name, or ""
+
+    @property
+    def shown(self) -> bool:
+        return self.kind or bool(self.place)
+
+
+def in_force_on(day: date) -> Q:
+    """Orders in force on a day: issued by then and not yet expired."""
+    return Q(issued_on__lte=day) & (Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+
+
+def orders_in_force(user: User, day: date) -> QuerySet[ProtectiveOrder]:
+    """The user's live orders in force on that day, oldest first."""
+    orders = ProtectiveOrder.objects.owned_by(user).live().filter(in_force_on(day))
+    return orders.select_related("case").order_by("issued_on", "id")
+
+
+def order_terms(order: ProtectiveOrder) -> OrderTerms:
+    text = f"{order.terms} {order.distance}"
+    kinds = set()
+    if CONTACT_TERMS.search(text):
+        kinds.update(CONTACT_KINDS)
+        if INDIRECT_TERMS.search(text):
+            kinds.add(Kind.THIRD_PARTIES)
+    kinds.update(kind for kind, pattern in PLACE_TERMS.items() if pattern.search(text))
+    words = {w.lower() for w in WORD.findall(order.terms)}
+    return OrderTerms(kinds=tuple(sorted(kinds)), words=tuple(sorted(words)))
+
+
+def place_words(location: str) -> list[str]:
+    """The words of a place that could name it in an order ("Elm", "gym"; not "street")."""
+    words = (w.lower() for w in WORD.findall(location))
+    return [w for w in words if len(w) >= SHORTEST_PLACE_WORD and w not in PLACE_NOISE]
+
+
+def breach_hint(order: ProtectiveOrder, kind: str, location: str) -> BreachHint:
+    """Whether an incident of this kind, at this place, plainly matches the order's terms."""
+    terms = order_terms(order)
+    named = next((w for w in place_words(location) if w in terms.words), "")
+    return BreachHint(order=order, terms=terms, kind=kind in terms.kinds, place=named)
