@@ -19,6 +19,7 @@ from .models import (
     Case,
     Evidence,
     Incident,
+    LifeChange,
     NoContactNotice,
     PoliceContact,
     ProtectiveOrder,
@@ -65,6 +66,38 @@ class Month:
         return f"{self.start:%B %Y}"
 
 
+@dataclass(frozen=True)
+class EffectFigures:
+    """How the incidents affected the person, from their own answers only."""
+
+    levels: list[tuple[str, int]]  # (the answer as offered on the form, incidents), worst first
+    answered: int
+    not_recorded: int
+    most_severe: str  # the worst answer given, or "" when none was
+    most_severe_first: datetime | None  # the first incident with that answer
+
+    @property
+    def total(self) -> int:
+        return self.answered + self.not_recorded
+
+
+def effect_figures(incidents: list[Incident]) -> EffectFigures:
+    """Counts per effect level over the incidents that have one; the rest are "not recorded"."""
+    answered = [i for i in incidents if i.effect_level is not None]
+    labels = dict(Incident.Effect.choices)
+    levels = sorted({i.effect_level for i in answered}, reverse=True)
+    counts = [(labels[level], sum(i.effect_level == level for i in answered)) for level in levels]
+    worst = levels[0] if levels else None
+    first = next((i.occurred_at for i in answered if i.effect_level == worst), None)
+    return EffectFigures(
+        levels=counts,
+        answered=len(answered),
+        not_recorded=len(incidents) - len(answered),
+        most_severe=labels[worst] if worst is not None else "",
+        most_severe_first=first,
+    )
+
+
 @dataclass
 class DossierData:
     case: Case
@@ -80,7 +113,9 @@ class DossierData:
     figures: IncidentFigures
     contacts: int  # the sum of the incidents' counts
     danger: list[tuple[str, int]]
-    violations: int
+    breaches: list[Incident]  # incidents the person marked as breaking a court order
+    life_changes: list[LifeChange]
+    effect: EffectFigures
     per_month: list[tuple[date, int]]
     weekly_chart: Chart
     months: list[Month] = field(default_factory=list)
@@ -113,13 +148,28 @@ class DossierData:
         return [contact for contact in self.police_contacts if contact.reference.strip()]
 
 
-def _in_period(records: QuerySet, field_name: str, options: DossierOptions) -> QuerySet:
-    """Records of the period, compared by day in the user's (active) time zone."""
+def _in_period(
+    records: QuerySet, field_name: str, options: DossierOptions, *, by_day: bool = True
+) -> QuerySet:
+    """Records of the period, compared by day in the user's (active) time zone. A field that
+    holds a day already (by_day=False) is compared as it is."""
+    lookup = f"{field_name}__date" if by_day else field_name
     if options.date_from:
-        records = records.filter(**{f"{field_name}__date__gte": options.date_from})
+        records = records.filter(**{f"{lookup}__gte": options.date_from})
     if options.date_to:
-        records = records.filter(**{f"{field_name}__date__lte": options.date_to})
+        records = records.filter(**{f"{lookup}__lte": options.date_to})
     return records
+
+
+def _cite_breaches(orders: list[ProtectiveOrder], breaches: list[Incident]) -> None:
+    """Give each order the marked breaches that happened while it was in force (`breaches`), so
+    that its section can cite them; a breach outside every order's dates stays in the summary."""
+    for order in orders:
+        order.breaches = [
+            incident
+            for incident in breaches
+            if order.is_in_force(timezone.localdate(incident.occurred_at))
+        ]
 
 
 def dossier_data(user: User, options: DossierOptions) -> DossierData:
@@ -139,6 +189,9 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
         .prefetch_related(Prefetch("incidents", queryset=Incident.objects.live()))
     )
     orders = list(case.orders.live().order_by("issued_on"))
+    breaches = [incident for incident in incidents if incident.violates_order]
+    _cite_breaches(orders, breaches)
+    changes = _in_period(case.life_changes.live(), "changed_on", options, by_day=False)
     exhibits = _exhibits(case, incidents, notices, police, orders)
     months = _months(incidents)
     return DossierData(
@@ -155,7 +208,9 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
         figures=incident_figures(incidents_qs),
         contacts=incidents_qs.aggregate(n=Sum("count", default=0))["n"],
         danger=_danger_counts(incidents_qs),
-        violations=incidents_qs.filter(violates_order=True).count(),
+        breaches=breaches,
+        life_changes=list(changes.order_by("changed_on", "id")),
+        effect=effect_figures(incidents),
         per_month=[(m.start, len(m.incidents)) for m in months],
         weekly_chart=_weekly_chart(incidents, notices, police, options),
         months=months,
