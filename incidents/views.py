@@ -510,15 +510,17 @@ def _render_checklist(request, *, bound_form=None, status=200):
                 "form": form or SafetyStepForm(instance=done, prefix=value),
             }
         )
-    changes = LifeChange.objects.owned_by(request.user).live().order_by("-changed_on", "-id")
+    # A person has a handful of each: one query apiece, counted and sliced here.
+    orders = list(ProtectiveOrder.objects.owned_by(request.user).live().order_by("issued_on"))
+    changes = list(LifeChange.objects.owned_by(request.user).live().order_by("-changed_on", "-id"))
     context = {
         "steps": checklist_status(request.user),
         "safety": safety,
         "help": help_info(),
-        "orders_in_force": orders_in_force(request.user, timezone.localdate()),
-        "orders_count": ProtectiveOrder.objects.owned_by(request.user).live().count(),
+        "orders_in_force": [order for order in orders if order.is_in_force()],
+        "orders_count": len(orders),
         "life_changes": changes[:CHANGES_SHOWN],
-        "life_changes_count": changes.count(),
+        "life_changes_count": len(changes),
     }
     return render(request, "incidents/checklist.html", context, status=status)
 
