@@ -40,9 +40,23 @@ PLACE_TERMS = {
         r"\b(work\w*|office|employ\w*|school|college|university|campus)\b", re.I
     ),
 }
-# Words of a place that say nothing about which place it is.
+# Words of a place that say nothing about which place it is. Numbers are left out too: "100"
+# in "100 Mill Lane" is not the "100 metres" of an order.
 PLACE_NOISE = frozenset(
     [
+        "the",
+        "and",
+        "for",
+        "off",
+        "out",
+        "our",
+        "his",
+        "her",
+        "its",
+        "way",
+        "not",
+        "any",
+        "all",
         "near",
         "outside",
         "front",
@@ -70,10 +84,11 @@ PLACE_NOISE = frozenset(
         "your",
         "again",
         "just",
+        "park",
     ]
 )
 WORD = re.compile(r"\w+")
-SHORTEST_PLACE_WORD = 4
+SHORTEST_PLACE_WORD = 3
 
 
 @dataclass(frozen=True)
@@ -122,7 +137,11 @@ def order_terms(order: ProtectiveOrder) -> OrderTerms:
 def place_words(location: str) -> list[str]:
     """The words of a place that could name it in an order ("Elm", "gym"; not "street")."""
     words = (w.lower() for w in WORD.findall(location))
-    return [w for w in words if len(w) >= SHORTEST_PLACE_WORD and w not in PLACE_NOISE]
+    return [
+        w
+        for w in words
+        if len(w) >= SHORTEST_PLACE_WORD and w not in PLACE_NOISE and not w.isdigit()
+    ]
 
 
 def breach_hint(order: ProtectiveOrder, kind: str, location: str) -> BreachHint:

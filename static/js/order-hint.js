@@ -13,7 +13,7 @@
   function placeWords(text) {
     var words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) || [];
     return words.filter(function (word) {
-      return word.length >= shortest && noise.indexOf(word) < 0;
+      return word.length >= shortest && noise.indexOf(word) < 0 && !/^\d+$/.test(word);
     });
   }
 
