@@ -212,8 +212,8 @@ def test_the_summary_says_how_the_incidents_affected_them_from_answers_only(
     summary = pages[1]  # the page after the cover
     assert summary.startswith("Summary") or "Summary" in summary[:80]
     assert "Recorded for 3 of 5 incidents (not recorded for 2)" in summary
-    assert "“Severely: I feared for my safety”: 1" in summary
-    assert "“Somewhat: uneasy or upset”: 2" in summary
+    assert "“Severely: I feared for my safety”: 1 incident" in summary
+    assert "“Somewhat: uneasy or upset”: 2 incidents" in summary
     first = timezone.localdate(affected - timedelta(days=7))
     assert f"Most severe: “Severely: I feared for my safety”, first on {first:%-d %b %Y}" in summary
     assert "Not at all" not in summary  # a level nobody chose is not counted as zero

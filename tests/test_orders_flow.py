@@ -112,7 +112,7 @@ def test_an_order_in_force_is_named_on_home_and_on_the_steps_page(alice, alice_c
     until = f"{order.expires_on:%-d %B %Y}"
     assert f"Stalking protection order in force until {until}" in home
     assert f"Stalking protection order : in force until {until}" in steps  # a link, then text
-    assert "See all 2 orders" in steps
+    assert "See all 2 orders you recorded" in steps
 
 
 # --- the incident form --------------------------------------------------------------------------
