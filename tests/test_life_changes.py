@@ -2,6 +2,7 @@
 the user), amended with history, trashed and restored, logged for custody, counted in backups,
 shown in the timeline, and summed up in the dossier with how the incidents affected the user."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -11,8 +12,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from incidents import backup_database, custody
-from incidents.dossier import DossierOptions
-from incidents.models import Case, CustodyEntry, Incident, LifeChange
+from incidents.dossier import DossierOptions, dossier_data
+from incidents.models import Case, CustodyEntry, Incident, LifeChange, ProtectiveOrder
+from incidents.package import case_json
 from incidents.pdf import render_dossier
 from incidents.services import record_save
 from tests.conftest import make_incident, page_text
@@ -245,3 +247,26 @@ def test_with_no_answer_the_summary_says_not_recorded(alice, tmp_path):
 
     assert "Not recorded for any incident." in summary
     assert "Most severe" not in summary
+
+
+def test_the_packages_data_carries_the_changes_and_each_orders_breaches(alice):
+    case = Case.objects.owned_by(alice).get()
+    today = timezone.localdate()
+    order = ProtectiveOrder.objects.create(
+        case=case, issued_on=today - timedelta(days=10), terms="No contact."
+    )
+    breach = make_incident(alice, violates_order=True)
+    _change(alice, kind=LifeChange.Kind.ROUTES, note="Another way to work.")
+
+    def package_json(**options) -> dict:
+        data = dossier_data(alice, DossierOptions(case=str(case.uuid), **options))
+        return json.loads(case_json(data, {}))
+
+    document = package_json()
+    [change] = document["changes_to_daily_life"]
+    assert change["kind_label"] == "Changed routes or routines"
+    assert change["note"] == "Another way to work."
+    [listed] = document["protective_orders"]
+    assert listed["uuid"] == str(order.uuid)
+    assert listed["breaches"] == [{"ref": 1, "uuid": str(breach.uuid)}]
+    assert package_json(include_effects=False)["changes_to_daily_life"] == []
