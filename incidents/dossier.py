@@ -113,7 +113,6 @@ class DossierData:
     figures: IncidentFigures
     contacts: int  # the sum of the incidents' counts
     danger: list[tuple[str, int]]
-    breaches: list[Incident]  # incidents the person marked as breaking a court order
     life_changes: list[LifeChange]
     effect: EffectFigures
     per_month: list[tuple[date, int]]
@@ -144,6 +143,11 @@ class DossierData:
         return self.notices[0] if self.notices else None
 
     @property
+    def breaches(self) -> list[Incident]:
+        """The incidents the person marked as breaking a court order."""
+        return [incident for incident in self.incidents if incident.violates_order]
+
+    @property
     def reports(self) -> list[PoliceContact]:
         return [contact for contact in self.police_contacts if contact.reference.strip()]
 
@@ -161,15 +165,22 @@ def _in_period(
     return records
 
 
-def _cite_breaches(orders: list[ProtectiveOrder], breaches: list[Incident]) -> None:
+def _cite_breaches(orders: list[ProtectiveOrder], incidents: list[Incident]) -> list:
     """Give each order the marked breaches that happened while it was in force (`breaches`), so
     that its section can cite them; a breach outside every order's dates stays in the summary."""
+    marked = [incident for incident in incidents if incident.violates_order]
     for order in orders:
         order.breaches = [
             incident
-            for incident in breaches
+            for incident in marked
             if order.is_in_force(timezone.localdate(incident.occurred_at))
         ]
+    return orders
+
+
+def _life_changes(case: Case, options: DossierOptions) -> list[LifeChange]:
+    changes = _in_period(case.life_changes.live(), "changed_on", options, by_day=False)
+    return list(changes.order_by("changed_on", "id"))
 
 
 def dossier_data(user: User, options: DossierOptions) -> DossierData:
@@ -188,10 +199,7 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
         .order_by("contacted_at")
         .prefetch_related(Prefetch("incidents", queryset=Incident.objects.live()))
     )
-    orders = list(case.orders.live().order_by("issued_on"))
-    breaches = [incident for incident in incidents if incident.violates_order]
-    _cite_breaches(orders, breaches)
-    changes = _in_period(case.life_changes.live(), "changed_on", options, by_day=False)
+    orders = _cite_breaches(list(case.orders.live().order_by("issued_on")), incidents)
     exhibits = _exhibits(case, incidents, notices, police, orders)
     months = _months(incidents)
     return DossierData(
@@ -208,8 +216,7 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
         figures=incident_figures(incidents_qs),
         contacts=incidents_qs.aggregate(n=Sum("count", default=0))["n"],
         danger=_danger_counts(incidents_qs),
-        breaches=breaches,
-        life_changes=list(changes.order_by("changed_on", "id")),
+        life_changes=_life_changes(case, options),
         effect=effect_figures(incidents),
         per_month=[(m.start, len(m.incidents)) for m in months],
         weekly_chart=_weekly_chart(incidents, notices, police, options),

@@ -10,14 +10,12 @@ from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from . import orders, services, two_factor
 from .models import (
     Case,
     Evidence,
     Incident,
-    LifeChange,
     NoContactNotice,
     PoliceContact,
     ProtectiveOrder,
@@ -230,7 +228,7 @@ class CaseRecordForm(forms.ModelForm):
         return value
 
 
-class IncidentForm(CaseRecordForm):
+class IncidentForm(orders.OrderQuestion, CaseRecordForm):
     """One form for quick entry and for the full record: only when and what are required."""
 
     PAST_FIELDS = ("occurred_at",)
@@ -297,28 +295,6 @@ class IncidentForm(CaseRecordForm):
         # With an order in force, its question is asked beside the order's terms instead.
         asked = {"violates_order"} if self.orders else set()
         return [self[name] for name in Incident.DANGER_FLAGS if name not in asked]
-
-    def _ask_about_orders(self, user: User) -> None:
-        """Orders in force on the incident's day (today for a new one) are shown with it."""
-        instance = self.instance
-        day = timezone.localdate(instance.occurred_at) if instance.pk else timezone.localdate()
-        self.orders = list(orders.orders_in_force(user, day))
-        if self.orders:
-            self.fields["violates_order"].label = _("This incident broke the order")
-
-    # What the page's script needs to find a named place as the form does (order-hint.js).
-    place_noise = " ".join(sorted(orders.PLACE_NOISE))
-    shortest_place_word = orders.SHORTEST_PLACE_WORD
-
-    def breach_hints(self) -> list[orders.BreachHint]:
-        """For each order shown, whether the kind or place given plainly matches its terms."""
-        if self.is_bound:
-            kind, location = self.data.get("kind", ""), self.data.get("location", "")
-        else:
-            kind, location = self.instance.kind, self.instance.location
-        if not (self.is_bound or self.instance.pk):
-            kind = ""  # the model's default kind is not something the user said
-        return [orders.breach_hint(order, kind, location) for order in self.orders]
 
     def clean_ended_at(self):
         return self._clean_time("ended_at")
@@ -459,34 +435,6 @@ class ProtectiveOrderForm(CaseRecordForm):
         if issued and served and served < issued:
             self.add_error("served_on", "It cannot have been served before it was issued.")
         return cleaned
-
-
-class LifeChangeForm(CaseRecordForm):
-    """A change to daily life. Nothing is chosen for the user: what changed starts unanswered."""
-
-    class Meta:
-        model = LifeChange
-        fields = ["case", "kind", "changed_on", "note"]
-        widgets = {
-            "kind": forms.RadioSelect(),
-            "changed_on": DateInput(),
-            "note": forms.Textarea(attrs={"rows": 3}),
-        }
-        error_messages = {"kind": {"required": _("Choose what changed.")}}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Without this, Django adds an empty "---------" choice to the radio buttons.
-        self.fields["kind"].choices = LifeChange.Kind.choices
-        self.fields["changed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
-
-    def clean_changed_on(self):
-        changed_on = self.cleaned_data["changed_on"]
-        if changed_on > timezone.localdate():
-            raise forms.ValidationError(
-                _("This date is in the future. Pick today or an earlier day.")
-            )
-        return changed_on
 
 
 class TimelineFilterForm(forms.Form):

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Incident, ProtectiveOrder, User
 
@@ -149,3 +151,30 @@ def breach_hint(order: ProtectiveOrder, kind: str, location: str) -> BreachHint:
     terms = order_terms(order)
     named = next((w for w in place_words(location) if w in terms.words), "")
     return BreachHint(order=order, terms=terms, kind=kind in terms.kinds, place=named)
+
+
+class OrderQuestion:
+    """For the incident form: the orders in force on the incident's day, whose question
+    (`violates_order`) is asked beside their terms, and the hints for each."""
+
+    # What the page's script needs to find a named place as the server does.
+    place_noise = " ".join(sorted(PLACE_NOISE))
+    shortest_place_word = SHORTEST_PLACE_WORD
+
+    def _ask_about_orders(self, user: User) -> None:
+        """Orders in force on the incident's day (today for a new one) are shown with it."""
+        instance = self.instance
+        day = timezone.localdate(instance.occurred_at) if instance.pk else timezone.localdate()
+        self.orders = list(orders_in_force(user, day))
+        if self.orders:
+            self.fields["violates_order"].label = _("This incident broke the order")
+
+    def breach_hints(self) -> list[BreachHint]:
+        """For each order shown, whether the kind or place given plainly matches its terms."""
+        if self.is_bound:
+            kind, location = self.data.get("kind", ""), self.data.get("location", "")
+        else:
+            kind, location = self.instance.kind, self.instance.location
+        if not (self.is_bound or self.instance.pk):
+            kind = ""  # the model's default kind is not something the user said
+        return [breach_hint(order, kind, location) for order in self.orders]

@@ -15,14 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from . import security, services
-from .forms import (
-    EvidenceUploadForm,
-    LifeChangeForm,
-    NoticeForm,
-    PoliceContactForm,
-    ProtectiveOrderForm,
-)
+from .forms import EvidenceUploadForm, NoticeForm, PoliceContactForm, ProtectiveOrderForm
 from .history import amendment_history, record_details
+from .life_change_forms import LifeChangeForm
 from .models import (
     AuditEvent,
     Incident,
