@@ -118,6 +118,14 @@ def in_force_on(day: date) -> Q:
     return Q(issued_on__lte=day) & (Q(expires_on__isnull=True) | Q(expires_on__gte=day))
 
 
+def breaking(order: ProtectiveOrder) -> Q:
+    """Incidents marked as breaking an order, on a day it was in force."""
+    during = Q(occurred_at__date__gte=order.issued_on)
+    if order.expires_on:
+        during &= Q(occurred_at__date__lte=order.expires_on)
+    return Q(violates_order=True) & during
+
+
 def orders_in_force(user: User, day: date) -> QuerySet[ProtectiveOrder]:
     """The user's live orders in force on that day, oldest first."""
     orders = ProtectiveOrder.objects.owned_by(user).live().filter(in_force_on(day))

@@ -27,6 +27,7 @@ from .models import (
     ProtectiveOrder,
     Record,
 )
+from .orders import breaking
 from .uploads import handle_upload, upload_limits
 
 
@@ -170,6 +171,8 @@ def _render_detail(request, kind, config, record, *, upload_form=None, problems=
         )
     if kind == "police":
         context["linked_incidents"] = record.incidents.live().order_by("occurred_at")
+    if kind == "order":
+        context["breaches"] = record.case.incidents.live().filter(breaking(record))
     return render(request, "incidents/record_detail.html", context, status=status)
 
 

@@ -284,3 +284,29 @@ def test_the_dossier_lists_the_breaches_with_dates_and_cites_them_under_the_orde
     text = " ".join(pages)
     assert "Breaches marked Incident 2, " in text
     assert order.court in text
+
+
+def test_the_order_page_lists_the_incidents_marked_as_breaking_it(alice, alice_client):
+    order = _order(alice)
+    make_incident(alice, description="Marked, while in force.", violates_order=True)
+    make_incident(
+        alice,
+        description="Marked, but before the order.",
+        violates_order=True,
+        occurred_at=timezone.now() - timedelta(days=60),
+    )
+    make_incident(alice, description="Not marked.")
+
+    text = page_text(alice_client.get(order.get_absolute_url()))
+
+    assert "Incidents marked as breaking it" in text
+    assert "Marked, while in force." in text
+    assert "before the order" not in text
+    assert "Not marked." not in text
+
+
+def test_each_records_list_links_to_the_others(alice_client):
+    for name in ("notice_list", "police_list", "order_list", "change_list"):
+        html = alice_client.get(reverse(name)).content.decode()
+        for other in ("notice_list", "police_list", "order_list", "change_list"):
+            assert f'href="{reverse(other)}"' in html, (name, other)
