@@ -147,6 +147,26 @@ class DossierData:
         """The incidents the person marked as breaking a court order."""
         return [incident for incident in self.incidents if incident.violates_order]
 
+    # The summary lists this many breaches and changes to daily life; the rest are counted and
+    # given in full in the background section, so that the summary stays on its first page.
+    SUMMARY_LIST = 10
+
+    @property
+    def breaches_listed(self) -> list[Incident]:
+        return self.breaches[: self.SUMMARY_LIST]
+
+    @property
+    def breaches_more(self) -> int:
+        return max(len(self.breaches) - self.SUMMARY_LIST, 0)
+
+    @property
+    def life_changes_listed(self) -> list[LifeChange]:
+        return self.life_changes[: self.SUMMARY_LIST]
+
+    @property
+    def life_changes_more(self) -> int:
+        return max(len(self.life_changes) - self.SUMMARY_LIST, 0)
+
     @property
     def reports(self) -> list[PoliceContact]:
         return [contact for contact in self.police_contacts if contact.reference.strip()]

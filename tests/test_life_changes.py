@@ -270,3 +270,16 @@ def test_the_packages_data_carries_the_changes_and_each_orders_breaches(alice):
     assert listed["uuid"] == str(order.uuid)
     assert listed["breaches"] == [{"ref": 1, "uuid": str(breach.uuid)}]
     assert package_json(include_effects=False)["changes_to_daily_life"] == []
+
+
+def test_a_long_list_of_changes_is_cut_short_in_the_summary_and_given_whole_later(alice, tmp_path):
+    today = timezone.localdate()
+    for days in range(12):
+        _change(alice, kind=LifeChange.Kind.MISSED, changed_on=today - timedelta(days=days + 1))
+    make_incident(alice)
+
+    pages = _dossier(alice, tmp_path)
+
+    assert pages[1].count("Missed work or school") == 10
+    assert "and 2 more, in the background section" in pages[1]
+    assert " ".join(pages[2:]).count("Missed work or school") == 12
