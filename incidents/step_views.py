@@ -74,7 +74,7 @@ KINDS = {
         plural="Court orders",
         intro=_(
             "Protective and restraining orders, injunctions and bail conditions. While an order "
-            "is in force, the form for a new incident shows its terms and asks whether the "
+            "is in force, the form for each incident shows its terms and asks whether the "
             "incident broke it."
         ),
         order_by=("-issued_on",),
