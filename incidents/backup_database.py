@@ -30,6 +30,7 @@ from .models import (
     CustodyEntry,
     Evidence,
     Incident,
+    LifeChange,
     NoContactNotice,
     PoliceContact,
     ProtectiveOrder,
@@ -48,6 +49,7 @@ COUNTED = {
     "no-contact notices": NoContactNotice,
     "police contacts": PoliceContact,
     "court orders": ProtectiveOrder,
+    "changes to daily life": LifeChange,
     "earlier versions": Revision,
     "custody entries": CustodyEntry,
 }

@@ -22,6 +22,7 @@ from .models import (
     CustodyHead,
     Evidence,
     Incident,
+    LifeChange,
     NoContactNotice,
     PoliceContact,
     ProtectiveOrder,
@@ -300,7 +301,15 @@ def _anchor_problem(anchors: tuple[Head, ...], seen: dict[int, str]) -> str:
 
 
 # Rows the log fingerprints, by the object_type their entries carry.
-LOGGED_MODELS = (Case, Incident, Evidence, NoContactNotice, PoliceContact, ProtectiveOrder)
+LOGGED_MODELS = (
+    Case,
+    Incident,
+    Evidence,
+    NoContactNotice,
+    PoliceContact,
+    ProtectiveOrder,
+    LifeChange,
+)
 
 
 def altered_records() -> list[str]:

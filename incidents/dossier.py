@@ -19,6 +19,7 @@ from .models import (
     Case,
     Evidence,
     Incident,
+    LifeChange,
     NoContactNotice,
     PoliceContact,
     ProtectiveOrder,
@@ -65,6 +66,38 @@ class Month:
         return f"{self.start:%B %Y}"
 
 
+@dataclass(frozen=True)
+class EffectFigures:
+    """How the incidents affected the person, from their own answers only."""
+
+    levels: list[tuple[str, int]]  # (the answer as offered on the form, incidents), worst first
+    answered: int
+    not_recorded: int
+    most_severe: str  # the worst answer given, or "" when none was
+    most_severe_first: datetime | None  # the first incident with that answer
+
+    @property
+    def total(self) -> int:
+        return self.answered + self.not_recorded
+
+
+def effect_figures(incidents: list[Incident]) -> EffectFigures:
+    """Counts per effect level over the incidents that have one; the rest are "not recorded"."""
+    answered = [i for i in incidents if i.effect_level is not None]
+    labels = dict(Incident.Effect.choices)
+    levels = sorted({i.effect_level for i in answered}, reverse=True)
+    counts = [(labels[level], sum(i.effect_level == level for i in answered)) for level in levels]
+    worst = levels[0] if levels else None
+    first = next((i.occurred_at for i in answered if i.effect_level == worst), None)
+    return EffectFigures(
+        levels=counts,
+        answered=len(answered),
+        not_recorded=len(incidents) - len(answered),
+        most_severe=labels[worst] if worst is not None else "",
+        most_severe_first=first,
+    )
+
+
 @dataclass
 class DossierData:
     case: Case
@@ -80,7 +113,8 @@ class DossierData:
     figures: IncidentFigures
     contacts: int  # the sum of the incidents' counts
     danger: list[tuple[str, int]]
-    violations: int
+    life_changes: list[LifeChange]
+    effect: EffectFigures
     per_month: list[tuple[date, int]]
     weekly_chart: Chart
     months: list[Month] = field(default_factory=list)
@@ -109,17 +143,64 @@ class DossierData:
         return self.notices[0] if self.notices else None
 
     @property
+    def breaches(self) -> list[Incident]:
+        """The incidents the person marked as breaking a court order."""
+        return [incident for incident in self.incidents if incident.violates_order]
+
+    # The summary lists this many breaches and changes to daily life; the rest are counted and
+    # given in full in the background section, so that the summary stays on its first page.
+    SUMMARY_LIST = 10
+
+    @property
+    def breaches_listed(self) -> list[Incident]:
+        return self.breaches[: self.SUMMARY_LIST]
+
+    @property
+    def breaches_more(self) -> int:
+        return max(len(self.breaches) - self.SUMMARY_LIST, 0)
+
+    @property
+    def life_changes_listed(self) -> list[LifeChange]:
+        return self.life_changes[: self.SUMMARY_LIST]
+
+    @property
+    def life_changes_more(self) -> int:
+        return max(len(self.life_changes) - self.SUMMARY_LIST, 0)
+
+    @property
     def reports(self) -> list[PoliceContact]:
         return [contact for contact in self.police_contacts if contact.reference.strip()]
 
 
-def _in_period(records: QuerySet, field_name: str, options: DossierOptions) -> QuerySet:
-    """Records of the period, compared by day in the user's (active) time zone."""
+def _in_period(
+    records: QuerySet, field_name: str, options: DossierOptions, *, by_day: bool = True
+) -> QuerySet:
+    """Records of the period, compared by day in the user's (active) time zone. A field that
+    holds a day already (by_day=False) is compared as it is."""
+    lookup = f"{field_name}__date" if by_day else field_name
     if options.date_from:
-        records = records.filter(**{f"{field_name}__date__gte": options.date_from})
+        records = records.filter(**{f"{lookup}__gte": options.date_from})
     if options.date_to:
-        records = records.filter(**{f"{field_name}__date__lte": options.date_to})
+        records = records.filter(**{f"{lookup}__lte": options.date_to})
     return records
+
+
+def _cite_breaches(orders: list[ProtectiveOrder], incidents: list[Incident]) -> list:
+    """Give each order the marked breaches that happened while it was in force (`breaches`), so
+    that its section can cite them; a breach outside every order's dates stays in the summary."""
+    marked = [incident for incident in incidents if incident.violates_order]
+    for order in orders:
+        order.breaches = [
+            incident
+            for incident in marked
+            if order.is_in_force(timezone.localdate(incident.occurred_at))
+        ]
+    return orders
+
+
+def _life_changes(case: Case, options: DossierOptions) -> list[LifeChange]:
+    changes = _in_period(case.life_changes.live(), "changed_on", options, by_day=False)
+    return list(changes.order_by("changed_on", "id"))
 
 
 def dossier_data(user: User, options: DossierOptions) -> DossierData:
@@ -138,7 +219,7 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
         .order_by("contacted_at")
         .prefetch_related(Prefetch("incidents", queryset=Incident.objects.live()))
     )
-    orders = list(case.orders.live().order_by("issued_on"))
+    orders = _cite_breaches(list(case.orders.live().order_by("issued_on")), incidents)
     exhibits = _exhibits(case, incidents, notices, police, orders)
     months = _months(incidents)
     return DossierData(
@@ -155,7 +236,8 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
         figures=incident_figures(incidents_qs),
         contacts=incidents_qs.aggregate(n=Sum("count", default=0))["n"],
         danger=_danger_counts(incidents_qs),
-        violations=incidents_qs.filter(violates_order=True).count(),
+        life_changes=_life_changes(case, options),
+        effect=effect_figures(incidents),
         per_month=[(m.start, len(m.incidents)) for m in months],
         weekly_chart=_weekly_chart(incidents, notices, police, options),
         months=months,

@@ -13,7 +13,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import services, sign_in, two_factor
+from . import orders, services, sign_in, two_factor
 from .models import (
     Case,
     Evidence,
@@ -256,7 +256,7 @@ class CaseRecordForm(forms.ModelForm):
         return value
 
 
-class IncidentForm(CaseRecordForm):
+class IncidentForm(orders.OrderQuestion, CaseRecordForm):
     """One form for quick entry and for the full record: only when and what are required."""
 
     PAST_FIELDS = ("occurred_at",)
@@ -298,6 +298,7 @@ class IncidentForm(CaseRecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._ask_about_orders(kwargs["user"])
         self.fields["effect_level"].widget.choices = Incident.Effect.choices
         self.fields["effect_level"].required = False
         self.fields["response"].choices = Incident.Response.choices
@@ -319,7 +320,9 @@ class IncidentForm(CaseRecordForm):
         ]
 
     def danger_fields(self):
-        return [self[name] for name in Incident.DANGER_FLAGS]
+        # With an order in force, its question is asked beside the order's terms instead.
+        asked = {"violates_order"} if self.orders else set()
+        return [self[name] for name in Incident.DANGER_FLAGS if name not in asked]
 
     def clean_ended_at(self):
         return self._clean_time("ended_at")

@@ -298,7 +298,9 @@ def case_json(data: DossierData, names: dict[int, str]) -> bytes:
         "incidents": [_incident(i, refs, numbers, effects) for i in data.incidents],
         "no_contact_notices": [_with_exhibits(n, "notice", numbers) for n in data.notices],
         "police_contacts": [_police(p, refs, numbers) for p in data.police_contacts],
-        "protective_orders": [_with_exhibits(o, "order", numbers) for o in data.orders],
+        "protective_orders": [_order(o, refs, numbers) for o in data.orders],
+        # Like the incidents' effects, left out when the person chose to leave effects out.
+        "changes_to_daily_life": [_fields(c) for c in data.life_changes] if effects else [],
         "exhibits": [_exhibit(item, names, refs, records) for item in data.exhibits],
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
@@ -334,6 +336,12 @@ def _incident(incident: Incident, refs, numbers, effects: bool) -> dict:
 
 def _with_exhibits(record, field: str, numbers) -> dict:
     return {**_fields(record), "exhibits": numbers.get((field, record.id), [])}
+
+
+def _order(order, refs, numbers) -> dict:
+    """An order, with the incidents marked as breaking it while it was in force."""
+    breaches = [{"ref": refs[i.id], "uuid": str(i.uuid)} for i in order.breaches]
+    return {**_with_exhibits(order, "order", numbers), "breaches": breaches}
 
 
 def _police(contact: PoliceContact, refs, numbers) -> dict:

@@ -234,7 +234,7 @@ def audit(request, action: str, description: str = "") -> AuditEvent:
     )
 
 
-_WHEN_FIELDS = ("occurred_at", "given_at", "contacted_at", "issued_on", "received_at")
+_WHEN_FIELDS = ("occurred_at", "given_at", "contacted_at", "issued_on", "changed_on", "received_at")
 
 
 def describe(obj) -> str:

@@ -1,20 +1,33 @@
-"""Pages for the records of the guide's steps: no-contact notices, police contacts and court
-orders. The three work alike, so one set of views serves them, configured per kind."""
+"""Pages for the records of the guide's steps: no-contact notices, police contacts, court orders,
+and the changes to daily life the user had to make. They work alike, so one set of views serves
+them, configured per kind."""
 
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.forms import ModelForm
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from . import security, services
 from .forms import EvidenceUploadForm, NoticeForm, PoliceContactForm, ProtectiveOrderForm
 from .history import amendment_history, record_details
-from .models import AuditEvent, NoContactNotice, PoliceContact, ProtectiveOrder, Record
+from .life_change_forms import LifeChangeForm
+from .models import (
+    AuditEvent,
+    Incident,
+    LifeChange,
+    NoContactNotice,
+    PoliceContact,
+    ProtectiveOrder,
+    Record,
+)
+from .orders import breaking
 from .uploads import handle_upload, upload_limits
 
 
@@ -26,6 +39,7 @@ class Kind:
     plural: str  # page title of the list
     intro: str  # one or two sentences at the top of the list
     order_by: tuple[str, ...]
+    takes_files: bool = True  # whether documents and proof can be attached
 
 
 KINDS = {
@@ -58,11 +72,26 @@ KINDS = {
         form=ProtectiveOrderForm,
         noun="court order",
         plural="Court orders",
-        intro=(
-            "Protective and restraining orders, injunctions and bail conditions. Mark an incident "
-            "as violating an order (under Danger signs) whenever it breaks one."
+        intro=_(
+            "Protective and restraining orders, injunctions and bail conditions. While an order "
+            "is in force, the form for each incident shows its terms and asks whether the "
+            "incident broke it."
         ),
         order_by=("-issued_on",),
+    ),
+    "change": Kind(
+        model=LifeChange,
+        form=LifeChangeForm,
+        noun=_("change to daily life"),
+        plural=_("Changes to daily life"),
+        intro=_(
+            "What you had to change because of what is happening: moving, a new phone number, "
+            "other routes, new locks or cameras, time off work or school, going out less, "
+            "seeing a doctor or a counsellor. Each one, with its date, shows the police and a "
+            "court what this has cost you."
+        ),
+        order_by=("-changed_on", "-id"),
+        takes_files=False,
     ),
 }
 
@@ -91,6 +120,10 @@ def record_new(request, kind):
     config = _kind(kind)
     now = timezone.localtime().replace(second=0, microsecond=0)
     initial = {name: now for name in config.form.PAST_FIELDS}
+    source = _source_incident(request) if kind == "change" else None
+    if source:
+        # Only what the incident itself says: its day and its person. Nothing is chosen.
+        initial.update(changed_on=timezone.localdate(source.occurred_at), case=source.case)
     form = config.form(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         record = form.save(commit=False)
@@ -98,10 +131,22 @@ def record_new(request, kind):
             record.case = services.default_case(request.user)
         services.record_save(record=record)
         form.save_m2m()
-        messages.success(request, "Saved. You can attach files to it below.")
+        if config.takes_files:
+            messages.success(request, "Saved. You can attach files to it below.")
+        else:
+            messages.success(request, _("Saved."))
         return redirect(record)
-    context = {"kind": kind, "config": config, "form": form}
+    context = {"kind": kind, "config": config, "form": form, "source": source}
     return render(request, "incidents/record_form.html", context)
+
+
+def _source_incident(request) -> Incident | None:
+    """The user's own live incident named in ?incident=, if any (a stranger's is ignored)."""
+    incidents = Incident.objects.owned_by(request.user).live().select_related("case")
+    try:
+        return incidents.filter(uuid=request.GET.get("incident", "")).first()
+    except ValidationError:  # not a UUID
+        return None
 
 
 def record_detail(request, kind, record_id):
@@ -116,13 +161,18 @@ def _render_detail(request, kind, config, record, *, upload_form=None, problems=
         "record": record,
         "details": record_details(record),
         "history": amendment_history(record),
-        "evidence": record.case.number_exhibits(list(record.evidence.live())),
-        "upload_form": upload_form or EvidenceUploadForm(),
-        "upload_problems": problems,
-        **upload_limits(),
     }
+    if config.takes_files:
+        context.update(
+            evidence=record.case.number_exhibits(list(record.evidence.live())),
+            upload_form=upload_form or EvidenceUploadForm(),
+            upload_problems=problems,
+            **upload_limits(),
+        )
     if kind == "police":
         context["linked_incidents"] = record.incidents.live().order_by("occurred_at")
+    if kind == "order":
+        context["breaches"] = record.case.incidents.live().filter(breaking(record))
     return render(request, "incidents/record_detail.html", context, status=status)
 
 
@@ -175,6 +225,8 @@ def record_restore(request, kind, record_id):
 @require_POST
 def record_evidence_upload(request, kind, record_id):
     config = _kind(kind)
+    if not config.takes_files:
+        raise Http404("No such page.")
     record = _get_record(request, config, record_id)
     return handle_upload(
         request,

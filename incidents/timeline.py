@@ -1,5 +1,5 @@
-"""The timeline: incidents, no-contact notices, police contacts and court orders in one
-chronological story, filtered, in pages of incidents, grouped by day."""
+"""The timeline: incidents, no-contact notices, police contacts, court orders and changes to
+daily life in one chronological story, filtered, in pages of incidents, grouped by day."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -9,7 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import Incident, NoContactNotice, PoliceContact, ProtectiveOrder, User
+from .models import Incident, LifeChange, NoContactNotice, PoliceContact, ProtectiveOrder, User
 
 PAGE_SIZE = 25
 SEARCHED_FIELDS = ["description", "exact_words", "location", "channel", "witnesses"]
@@ -27,7 +27,7 @@ EVENT_SOURCES = [
 
 @dataclass(frozen=True)
 class TimelineItem:
-    kind: str  # "incident", "notice", "police" or "order"
+    kind: str  # "incident", "notice", "police", "order" or "change"
     when: datetime
     record: object
     label: str = ""  # for court orders: "issued", "served" or "expired"
@@ -122,9 +122,21 @@ def _events(user: User, filters: dict, low, high) -> list[TimelineItem]:
             when = getattr(record, field)
             if within(when) and in_dates(timezone.localdate(when)):
                 items.append(TimelineItem(kind, when, record))
+    for kind, record, day, label in _dated_events(user, query):
+        when = timezone.make_aware(datetime.combine(day, time(12)))  # a day, shown at midday
+        if within(when) and in_dates(day):
+            items.append(TimelineItem(kind, when, record, label))
+    return items
+
+
+def _dated_events(user: User, query: str):
+    """(kind, record, day, label) for records that carry a day rather than a time: an order's
+    issue, service and end (once passed), and each change to daily life."""
     orders = ProtectiveOrder.objects.owned_by(user).live()
+    changes = LifeChange.objects.owned_by(user).live()
     if query:
         orders = orders.filter(_matching(query, ["court", "case_number", "terms"]))
+        changes = changes.filter(_matching(query, ["note"]))
     today = timezone.localdate()
     for order in orders:
         for label, day in [
@@ -132,9 +144,7 @@ def _events(user: User, filters: dict, low, high) -> list[TimelineItem]:
             ("served", order.served_on),
             ("expired", order.expires_on),
         ]:
-            if day is None or (label == "expired" and day >= today):
-                continue
-            when = timezone.make_aware(datetime.combine(day, time(12)))
-            if within(when) and in_dates(day):
-                items.append(TimelineItem("order", when, order, label))
-    return items
+            if day is not None and not (label == "expired" and day >= today):
+                yield "order", order, day, label
+    for change in changes:
+        yield "change", change, change.changed_on, ""

@@ -91,8 +91,15 @@ urlpatterns = [
     path("exports/<uuid:export_id>/delete/", export_views.export_delete, name="export_delete"),
 ]
 
-# No-contact notices, police contacts and court orders share one set of views.
-for kind, prefix in [("notice", "notices"), ("police", "police"), ("order", "orders")]:
+# No-contact notices, police contacts, court orders and changes to daily life share one set of
+# views; changes to daily life take no files.
+STEP_RECORDS = [
+    ("notice", "notices"),
+    ("police", "police"),
+    ("order", "orders"),
+    ("change", "changes"),
+]
+for kind, prefix in STEP_RECORDS:
     record = f"{prefix}/<uuid:record_id>"
     urlpatterns += [
         path(f"{prefix}/", step_views.record_list, {"kind": kind}, name=f"{kind}_list"),
@@ -103,10 +110,13 @@ for kind, prefix in [("notice", "notices"), ("police", "police"), ("order", "ord
         path(
             f"{record}/restore/", step_views.record_restore, {"kind": kind}, name=f"{kind}_restore"
         ),
-        path(
-            f"{record}/evidence/",
-            step_views.record_evidence_upload,
-            {"kind": kind},
-            name=f"{kind}_evidence_upload",
-        ),
     ]
+    if step_views.KINDS[kind].takes_files:
+        urlpatterns.append(
+            path(
+                f"{record}/evidence/",
+                step_views.record_evidence_upload,
+                {"kind": kind},
+                name=f"{kind}_evidence_upload",
+            )
+        )

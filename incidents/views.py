@@ -33,12 +33,24 @@ from .forms import (
     TimelineFilterForm,
 )
 from .history import amendment_history
-from .models import AuditEvent, Case, Evidence, Incident, SafetyStep, User
+from .models import (
+    AuditEvent,
+    Case,
+    Evidence,
+    Incident,
+    LifeChange,
+    ProtectiveOrder,
+    SafetyStep,
+    User,
+)
+from .orders import BreachHint, breach_hint, orders_in_force
 from .responses import private_file_response
 from .timeline import timeline_page
 from .uploads import evidence_url, handle_upload, upload_limits
 
 logger = logging.getLogger(__name__)
+# How many of the latest changes to daily life the steps page lists.
+CHANGES_SHOWN = 5
 
 
 def _get_case(request, case_id) -> Case:
@@ -139,6 +151,7 @@ def dashboard(request):
         "recent": incidents.select_related("case")[:5],
         "steps": steps,
         "reminders": reminders(request.user, steps.police),
+        "orders_in_force": orders_in_force(request.user, timezone.localdate()),
         "weekly_chart": charts.dashboard_chart(
             request.user, tz=timezone.get_current_timezone(), today=timezone.localdate()
         ),
@@ -202,9 +215,23 @@ def _render_incident(request, incident, *, upload_form=None, upload_problems=(),
         "upload_problems": upload_problems,
         # Name the person only once there is more than one to tell apart.
         "show_case": Case.objects.owned_by(request.user).count() > 1,
+        "breach_hints": _unmarked_breaches(request.user, incident),
         **upload_limits(),
     }
     return render(request, "incidents/incident_detail.html", context, status=status)
+
+
+def _unmarked_breaches(user, incident) -> list[BreachHint]:
+    """Orders in force that day whose terms this incident plainly matches, while the user has
+    not said it broke one: a suggestion for the entry's page, never an answer."""
+    if incident.violates_order:
+        return []
+    day = timezone.localdate(incident.occurred_at)
+    hints = [
+        breach_hint(order, incident.kind, incident.location)
+        for order in orders_in_force(user, day).filter(case=incident.case)
+    ]
+    return [hint for hint in hints if hint.shown]
 
 
 def incident_edit(request, incident_id):
@@ -465,7 +492,18 @@ def _render_checklist(request, *, bound_form=None, status=200):
                 "form": form or SafetyStepForm(instance=done, prefix=value),
             }
         )
-    context = {"steps": checklist_status(request.user), "safety": safety, "help": help_info()}
+    # A person has a handful of each: one query apiece, counted and sliced here.
+    orders = list(ProtectiveOrder.objects.owned_by(request.user).live().order_by("issued_on"))
+    changes = list(LifeChange.objects.owned_by(request.user).live().order_by("-changed_on", "-id"))
+    context = {
+        "steps": checklist_status(request.user),
+        "safety": safety,
+        "help": help_info(),
+        "orders_in_force": [order for order in orders if order.is_in_force()],
+        "orders_count": len(orders),
+        "life_changes": changes[:CHANGES_SHOWN],
+        "life_changes_count": len(changes),
+    }
     return render(request, "incidents/checklist.html", context, status=status)
 
 

@@ -13,6 +13,7 @@ from incidents.models import (
     Case,
     Evidence,
     Export,
+    LifeChange,
     NoContactNotice,
     PoliceContact,
     ProtectiveOrder,
@@ -43,6 +44,8 @@ STRANGER_POST = {
     "reference": "Mallory was here",
     "order_type": "other",
     "issued_on": "2024-01-01",
+    "changed_on": "2024-01-01",
+    "note": "Mallory was here",
 }
 
 
@@ -66,7 +69,8 @@ def _png() -> SimpleUploadedFile:
 
 def _objects_of(alice, incident) -> dict:
     """One of alice's objects for each kind of id a URL can take. `record_id` names a notice,
-    a police contact or an order, told apart by the start of the URL's name."""
+    a police contact, an order or a change to daily life, told apart by the start of the URL's
+    name."""
     case = Case.objects.owned_by(alice).get()
     evidence = evidence_add(case=case, attached_to=incident, upload=_png(), caption="Alice's file")
     when = incident.occurred_at
@@ -74,6 +78,7 @@ def _objects_of(alice, incident) -> dict:
         "notice": NoContactNotice.objects.create(case=case, given_at=when, words="Stop."),
         "police": PoliceContact.objects.create(case=case, contacted_at=when, reference="CR/1"),
         "order": ProtectiveOrder.objects.create(case=case, issued_on=when.date()),
+        "change": LifeChange.objects.create(case=case, kind="moved", changed_on=when.date()),
     }
     # A finished dossier, so that alice can download it and mallory's 404 is about ownership.
     export = Export.objects.create(
@@ -151,6 +156,8 @@ def test_every_page_needs_sign_in_and_answers_404_to_a_stranger(alice, mallory, 
     assert not PoliceContact.objects.filter(reference="Mallory was here").exists()
     assert NoContactNotice.objects.count() == PoliceContact.objects.count() == 1
     assert ProtectiveOrder.objects.count() == 1
+    assert LifeChange.objects.count() == 1
+    assert not LifeChange.objects.exclude(note="").exists()
     assert Export.objects.get().status == "done"
     assert Case.objects.owned_by(alice).get().name == ""
     assert not Case.objects.owned_by(mallory).filter(name="Mallory was here").exists()

@@ -9,6 +9,7 @@ from .custody import CustodyEntry, CustodyHead
 from .entries import Incident
 from .evidence import Evidence
 from .exports import Export
+from .life_changes import LifeChange
 from .security import (
     AccountSafety,
     AuditEvent,
@@ -30,6 +31,7 @@ __all__ = [
     "Export",
     "Incident",
     "KnownDevice",
+    "LifeChange",
     "NoContactNotice",
     "PoliceContact",
     "ProtectiveOrder",
