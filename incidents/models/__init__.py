@@ -9,6 +9,7 @@ from .custody import CustodyEntry, CustodyHead
 from .entries import Incident
 from .evidence import Evidence
 from .exports import Export
+from .integrity import DisplayCopy, HandOut, IntegrityAlert
 from .security import AccountSafety, AuditEvent, SignIn, UserSession
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder, SafetyStep
 
@@ -19,9 +20,12 @@ __all__ = [
     "Case",
     "CustodyEntry",
     "CustodyHead",
+    "DisplayCopy",
     "Evidence",
     "Export",
+    "HandOut",
     "Incident",
+    "IntegrityAlert",
     "NoContactNotice",
     "PoliceContact",
     "ProtectiveOrder",
