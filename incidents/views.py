@@ -227,7 +227,7 @@ def _render_incident(request, incident, *, upload_form=None, upload_problems=(),
         "upload_problems": upload_problems,
         # Name the person only once there is more than one to tell apart.
         "show_case": Case.objects.owned_by(request.user).count() > 1,
-        **upload_limits(),
+        **upload_limits(request.user),
     }
     return render(request, "incidents/incident_detail.html", context, status=status)
 
@@ -377,7 +377,7 @@ def _render_gallery(request, case, *, upload_form=None, upload_problems=(), chec
         "upload_form": upload_form or EvidenceUploadForm(),
         "upload_problems": upload_problems,
         "check": check,
-        **upload_limits(),
+        **upload_limits(request.user),
     }
     return render(request, "incidents/evidence_gallery.html", context, status=status)
 
