@@ -19,6 +19,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
@@ -32,10 +33,14 @@ class RenderLimitReached(Exception):
 def _too_slow() -> RenderLimitReached:
     minutes = max(round(settings.DOSSIER_TIME_LIMIT / 60), 1)
     return RenderLimitReached(
-        _(
+        ngettext(
+            "This dossier took longer to draw than the %(minutes)s minute the server allows for "
+            "one, so it was not made. Try a shorter period, or leave out the pictures. The person "
+            "who runs this server can allow more time (DOSSIER_TIME_LIMIT).",
             "This dossier took longer to draw than the %(minutes)s minutes the server allows for "
             "one, so it was not made. Try a shorter period, or leave out the pictures. The person "
-            "who runs this server can allow more time (DOSSIER_TIME_LIMIT)."
+            "who runs this server can allow more time (DOSSIER_TIME_LIMIT).",
+            minutes,
         )
         % {"minutes": minutes}
     )
