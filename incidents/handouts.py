@@ -33,7 +33,12 @@ def _window() -> timedelta:
 
 def _key(request, obj, file_sha256: str) -> dict:
     ref = security.session_ref(request.session.session_key)
-    return {"session_ref": ref, "object_uuid": obj.uuid, "file_sha256": file_sha256}
+    return {
+        "user": request.user,
+        "session_ref": ref,
+        "object_uuid": obj.uuid,
+        "file_sha256": file_sha256,
+    }
 
 
 def local_stat(path: Path | None) -> str:

@@ -18,6 +18,7 @@ from incidents import handouts
 from incidents.dossier import DossierOptions
 from incidents.evidence import derived_file
 from incidents.models import AuditEvent, CustodyEntry, DisplayCopy, Evidence, Export, HandOut
+from incidents.package import PackageError, build_package
 from incidents.pdf import render_dossier
 from incidents.services import evidence_add
 from tests.conftest import form_data, page_text
@@ -270,3 +271,13 @@ def test_hand_out_rows_hold_no_session_key(alice_client, item):
     row = HandOut.objects.get()
     assert alice_client.session.session_key not in row.session_ref
     assert Evidence.objects.get().sha256 == row.file_sha256
+
+
+def test_a_package_with_a_changed_original_is_not_made_and_the_change_is_logged(
+    alice, item, tmp_path, settings
+):
+    _swap_a_byte(_original(settings, item))
+    with pytest.raises(PackageError, match="has changed since it was received"):
+        build_package(alice, DossierOptions(case=str(item.case.uuid)), tmp_path / "p.zip")
+    assert _entries("integrity_failed").get().object_uuid == item.uuid
+    assert not (tmp_path / "p.zip").exists()

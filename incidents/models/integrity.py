@@ -33,6 +33,7 @@ class HandOut(models.Model):
     """One file handed to one browser session. A player asks for a recording in many parts;
     they are verified once and logged once while they keep coming (see incidents.handouts)."""
 
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     # A short hash of the session key (as in AuditEvent), never the key itself.
     session_ref = models.CharField(max_length=16)
     object_uuid = models.UUIDField()
