@@ -120,5 +120,10 @@ def refused(request, obj: Evidence | Export, problem: FileProblem, *, label: str
         back = obj.get_absolute_url()
     else:
         back = reverse("evidence_detail", kwargs={"evidence_id": obj.uuid})
-    context = {"label": label, "problem": problem.problem, "back": back}
+    context = {
+        "label": label,
+        "problem": problem.problem,
+        "back": back,
+        "is_export": isinstance(obj, Export),
+    }
     return render(request, "incidents/file_refused.html", context, status=409)

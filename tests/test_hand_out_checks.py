@@ -124,6 +124,7 @@ def test_a_changed_export_is_refused(
     response = alice_client.get(reverse("export_download", args=[export.uuid]))
 
     assert response.status_code == 409
+    assert "no longer matches the fingerprint taken when it was made" in page_text(response)
     assert _entries("integrity_failed").get().object_uuid == export.uuid
 
 
