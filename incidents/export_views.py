@@ -117,7 +117,7 @@ def export_download(request, export_id):
                 path=path,
                 label=label,
             )
-    except FileProblem as problem:
+    except (FileProblem, handouts.Unreachable) as problem:
         return handouts.refused(request, export, problem, label=label)
     made_on = timezone.localdate(export.finished_at or export.created_at)
     name = f"{DOWNLOAD_NAMES[export.kind]}-{made_on:%Y-%m-%d}.{exports.EXTENSIONS[export.kind]}"

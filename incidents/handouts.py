@@ -7,6 +7,7 @@ session and file for that long (sooner if the file's size or time on disk change
 custody entry covers the run of requests. A file that fails its check is not sent at all.
 """
 
+import logging
 import os
 from collections.abc import Callable
 from datetime import timedelta
@@ -22,6 +23,8 @@ from django.utils import timezone
 from . import custody, integrity, security
 from .evidence import FileProblem, sha256_and_size
 from .models import Evidence, Export, HandOut
+
+logger = logging.getLogger(__name__)
 
 # A hand-out row nobody asked about for this long is of no further use.
 FORGET_AFTER = timedelta(days=1)
@@ -73,6 +76,9 @@ def verify(
             found, found_size = sha256_and_size(f)
     except FileNotFoundError:
         problem = FileProblem(FileProblem.MISSING)
+    except _store_errors() as error:  # a bucket out of reach, a disk that fails to read
+        logger.error("Could not read %s to check it: %r", obj.uuid, error)
+        raise Unreachable from None
     else:
         ok = (found, found_size) == (file_sha256, size)
         problem = None if ok else FileProblem(FileProblem.CHANGED, found)
@@ -81,6 +87,18 @@ def verify(
         raise problem
     HandOut.objects.update_or_create(**key, defaults={"verified_at": now, "verified_stat": stat})
     integrity.clear_alerts(obj)
+
+
+class Unreachable(Exception):
+    """The file could not be read to be checked, so it is not handed out now."""
+
+
+def _store_errors() -> tuple[type[BaseException], ...]:
+    try:  # installed only with requirements-s3.txt
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:
+        return (OSError,)
+    return (OSError, BotoCoreError, ClientError)
 
 
 def log(request, obj, *, file_sha256: str, action: str, audit: tuple[str, str] | None) -> bool:
@@ -114,16 +132,18 @@ def _created(key: dict, now) -> bool:
     return True
 
 
-def refused(request, obj: Evidence | Export, problem: FileProblem, *, label: str):
-    """The page shown instead of a file that failed its check."""
+def refused(request, obj: Evidence | Export, error: FileProblem | Unreachable, *, label: str):
+    """The page shown instead of a file that failed its check (409), or could not be read to
+    be checked (503, worth trying again)."""
     if isinstance(obj, Export):
         back = obj.get_absolute_url()
     else:
         back = reverse("evidence_detail", kwargs={"evidence_id": obj.uuid})
     context = {
         "label": label,
-        "problem": problem.problem,
+        "problem": error.problem if isinstance(error, FileProblem) else "unreachable",
         "back": back,
         "is_export": isinstance(obj, Export),
     }
-    return render(request, "incidents/file_refused.html", context, status=409)
+    status = 409 if isinstance(error, FileProblem) else 503
+    return render(request, "incidents/file_refused.html", context, status=status)

@@ -444,7 +444,7 @@ def evidence_original(request, evidence_id):
             path=local_path(item.stored_name),
             label=label,
         )
-    except FileProblem as problem:
+    except (FileProblem, handouts.Unreachable) as problem:
         return handouts.refused(request, item, problem, label=label)
     inline = item.kind == Evidence.Kind.PDF and "download" not in request.GET
     response = private_file_response(
