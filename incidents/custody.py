@@ -124,13 +124,6 @@ def log(
     return entry
 
 
-def log_hand_out(obj: models.Model, *, file_sha256: str) -> CustodyEntry:
-    """Log a file leaving the server (an original, a dossier): nothing else changes with it,
-    so it is a transaction of its own."""
-    with transaction.atomic():
-        return log(Action.DOWNLOADED, obj, file_sha256=file_sha256)
-
-
 def _owner_id(obj: models.Model) -> int:
     if hasattr(obj, "owner_id"):
         return obj.owner_id
