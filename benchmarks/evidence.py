@@ -111,6 +111,38 @@ def phase_rehash(data_dir: str) -> dict:
     }
 
 
+def phase_serve(data_dir: str) -> dict:
+    """Files through the app's own views: a first request (checked and logged), then a player's
+    follow-up range requests within the window (neither checked nor logged again)."""
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    django_setup(data_dir)
+    from django.test import Client
+    from django.urls import reverse
+
+    from incidents.models import CustodyEntry, Evidence, User
+
+    client = Client()
+    client.force_login(User.objects.get(username="bench"))
+    items = list(Evidence.objects.all())
+
+    def each(name: str, headers: dict) -> float:
+        start = time.perf_counter()
+        for item in items:
+            response = client.get(reverse(name, args=[item.uuid]), headers=headers)
+            assert response.status_code in (200, 206), response.status_code
+            b"".join(response.streaming_content)
+        return (time.perf_counter() - start) * 1000 / len(items)
+
+    each("evidence_thumbnail", {})  # made once, as on the first view of the gallery
+    logged = CustodyEntry.objects.count()
+    return {
+        "original_first_ms": each("evidence_original", {}),
+        "original_again_ms": each("evidence_original", {"Range": "bytes=1000-"}),
+        "entries": CustodyEntry.objects.count() - logged,
+        "thumbnail_ms": each("evidence_thumbnail", {}),
+    }
+
+
 def run_phase(name: str, data_dir: str, files: int) -> dict:
     command = [
         sys.executable,
@@ -129,7 +161,7 @@ def run_phase(name: str, data_dir: str, files: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=50)
-    parser.add_argument("--phase", choices=["prepare", "ingest", "verify", "rehash"])
+    parser.add_argument("--phase", choices=["prepare", "ingest", "verify", "rehash", "serve"])
     parser.add_argument("--data-dir")
     args = parser.parse_args()
     if args.phase:
@@ -138,6 +170,7 @@ def main() -> None:
             "ingest": lambda: phase_ingest(args.data_dir),
             "verify": lambda: phase_verify(args.data_dir),
             "rehash": lambda: phase_rehash(args.data_dir),
+            "serve": lambda: phase_serve(args.data_dir),
         }
         print(json.dumps(phases[args.phase]()))
         return
@@ -146,6 +179,7 @@ def main() -> None:
         ingest = run_phase("ingest", data_dir, args.files)
         verify = run_phase("verify", data_dir, args.files)
         rehash = run_phase("rehash", data_dir, args.files)
+        serve = run_phase("serve", data_dir, args.files)
     print(
         f"{prepared['files']} screenshots, {prepared['mean_mb']:.2f} MB each on average, "
         f"{prepared['total_mb']:.0f} MB in all ({os.cpu_count()} cores)"
@@ -164,6 +198,12 @@ def main() -> None:
         f"check before a hand-out: {rehash['ms_per_mb']:.2f} ms per MB hashed "
         f"({rehash['first_ms_per_mb']:.2f} ms per MB on the first pass, "
         f"{rehash['total_mb']:.0f} MB)"
+    )
+    print(
+        f"download of an original: {serve['original_first_ms']:.1f} ms (checked and logged), "
+        f"a player's later range request {serve['original_again_ms']:.1f} ms "
+        f"({serve['entries']} custody entries for {args.files} files); "
+        f"a thumbnail {serve['thumbnail_ms']:.1f} ms"
     )
 
 
