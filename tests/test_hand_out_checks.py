@@ -218,13 +218,33 @@ def test_a_range_for_another_version_gets_the_whole_file(alice_client, item):
     assert response["ETag"] == f'"{item.sha256}"'
 
 
-def test_display_copies_and_exports_answer_ranges_too(alice_client, item):
+def test_display_copies_answer_ranges_too(alice_client, item):
     whole = b"".join(alice_client.get(_url(item, "evidence_preview")).streaming_content)
     response = alice_client.get(_url(item, "evidence_preview"), headers={"Range": "bytes=2-9"})
     assert response.status_code == 206
     assert b"".join(response.streaming_content) == whole[2:10]
     shown = _entries("shown").get()
     assert shown.file_sha256 == hashlib.sha256(whole).hexdigest()
+
+
+def test_exports_answer_ranges_and_each_run_is_logged(
+    alice_client, incident, django_capture_on_commit_callbacks, settings
+):
+    form = alice_client.get(reverse("dossier")).context["form"]
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(reverse("dossier"), form_data(form, kind="dossier"))
+    export = Export.objects.get()
+    content = (settings.EXPORTS_DIR / export.file_name).read_bytes()
+    url = reverse("export_download", args=[export.uuid])
+
+    response = alice_client.get(url, headers={"Range": "bytes=1-"})
+    alice_client.get(url, headers={"Range": "bytes=-100"})
+
+    assert response.status_code == 206
+    assert b"".join(response.streaming_content) == content[1:]
+    assert alice_client.get(url, headers={"Range": f"bytes={len(content)}-"}).status_code == 416
+    assert _entries("downloaded").filter(object_uuid=export.uuid).count() == 1
+    assert AuditEvent.objects.filter(action="export_download").count() == 1
 
 
 # --- logged once per run of requests -------------------------------------------------------
