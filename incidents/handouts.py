@@ -44,6 +44,10 @@ def _key(request, obj, file_sha256: str) -> dict:
     }
 
 
+class Unreachable(Exception):
+    """The file could not be read to be checked, so it is not handed out now."""
+
+
 def local_stat(path: Path | None) -> str:
     """The file's size and change times, which any replacement of it moves."""
     if path is None:
@@ -66,7 +70,8 @@ def verify(
     label: str,
 ) -> None:
     """Re-hash a file about to be handed out, unless this browser had it verified within the
-    window and it has not been touched since. Raises FileProblem (already reported)."""
+    window and it has not been touched since. Raises FileProblem (already reported) when it no
+    longer matches or is gone, Unreachable when it could not be read."""
     key, stat, now = _key(request, obj, file_sha256), local_stat(path), timezone.now()
     recent = HandOut.objects.filter(**key, verified_at__gte=now - _window(), verified_stat=stat)
     if recent.exists():
@@ -87,10 +92,6 @@ def verify(
         raise problem
     HandOut.objects.update_or_create(**key, defaults={"verified_at": now, "verified_stat": stat})
     integrity.clear_alerts(obj)
-
-
-class Unreachable(Exception):
-    """The file could not be read to be checked, so it is not handed out now."""
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:

@@ -3,7 +3,9 @@
 The dossier is cut into parts (cover, summary, background, one part per month of the log,
 exhibits in groups, appendix). Each part is drawn on its own, on every core at once, and kept
 in a per-user cache keyed by its exact content, so a dossier made again after one new incident
-redraws only the parts that changed. pypdf then joins the parts, numbers the pages ("Page 3 of
+redraws only the parts that changed. Every exhibit is checked against its fingerprint first
+(`integrity.check_exhibits`), and all drawing happens in child processes under the time and
+memory limits of `render_limits`. pypdf then joins the parts, numbers the pages ("Page 3 of
 120"), adds bookmarks and the document's metadata.
 
 WeasyPrint fetches nothing but the dossier's own display images, through `AllowListFetcher`:
