@@ -1,12 +1,15 @@
 """Benchmark: the PDF dossier at growing sizes, against one plain WeasyPrint pass.
 
     .venv/bin/python benchmarks/dossier.py [--sizes 50:20 500:100 1000:300 2000:300]
+    .venv/bin/python benchmarks/dossier.py --checks 300
 
 For each (incidents, screenshots) it seeds a demo case with seed_demo in a fresh temporary data
 directory, then measures, each in a fresh process so that peak memory is its own:
   plain    one WeasyPrint pass over the whole dossier as a single HTML document
   dossier  the app's renderer with an empty cache (parts drawn in parallel, then joined)
   again    the app's renderer after adding one incident (only changed parts redrawn)
+With --checks N it times instead the checks made before drawing (originals re-hashed, display
+copies checked against their fingerprints) on a case of 1000 incidents and N screenshots.
 Figures go in docs/benchmarks.md.
 """
 
@@ -100,6 +103,42 @@ def phase_dossier(data_dir: str, add_one: bool) -> dict:
     }
 
 
+def phase_checks(data_dir: str) -> dict:
+    """The checks a dossier makes before drawing: every original re-hashed, every display copy
+    checked against its fingerprint (made again when there is none yet)."""
+    django_setup(data_dir)
+    from incidents.dossier import dossier_data
+    from incidents.integrity import check_exhibits
+    from incidents.pdf import PRINT_VARIANTS, _in_parallel
+
+    user, options = _user_and_options()
+    exhibits = dossier_data(user, options).exhibits
+    seconds = []
+    for _ in range(2):  # without fingerprints (copies made), then with them (the usual case)
+        start = time.perf_counter()
+        check_exhibits(exhibits, variants=PRINT_VARIANTS, run=_in_parallel)
+        seconds.append(time.perf_counter() - start)
+    assert not any(item.file_problem for item in exhibits)
+    return {
+        "exhibits": len(exhibits),
+        "originals_mb": sum(item.size for item in exhibits) / 2**20,
+        "first_seconds": seconds[0],
+        "seconds": seconds[1],
+    }
+
+
+def checks(images: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="stalkerlog-bench-") as data_dir:
+        run("seed", data_dir, "--incidents", "1000", "--images", str(images))
+        result = run("checks", data_dir)
+        dossier = run("dossier", data_dir)
+    print(
+        f"{result['exhibits']} screenshots ({result['originals_mb']:.0f} MB of originals): "
+        f"checks {result['seconds']:.2f} s with fingerprints, {result['first_seconds']:.2f} s "
+        f"without (display copies made); whole dossier {dossier['seconds']:.1f} s"
+    )
+
+
 def run(phase: str, data_dir: str, *extra: str) -> dict:
     command = [sys.executable, __file__, "--phase", phase, "--data-dir", data_dir, *extra]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
@@ -109,7 +148,8 @@ def run(phase: str, data_dir: str, *extra: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", default=["50:20", "500:100", "1000:300", "2000:300"])
-    parser.add_argument("--phase", choices=["seed", "plain", "dossier", "again"])
+    parser.add_argument("--phase", choices=["seed", "plain", "dossier", "again", "checks"])
+    parser.add_argument("--checks", type=int, help="time the checks on this many screenshots")
     parser.add_argument("--data-dir")
     parser.add_argument("--incidents", type=int)
     parser.add_argument("--images", type=int)
@@ -120,8 +160,12 @@ def main() -> None:
             "plain": lambda: phase_plain(args.data_dir),
             "dossier": lambda: phase_dossier(args.data_dir, add_one=False),
             "again": lambda: phase_dossier(args.data_dir, add_one=True),
+            "checks": lambda: phase_checks(args.data_dir),
         }[args.phase]()
         print(json.dumps(result))
+        return
+    if args.checks:
+        checks(args.checks)
         return
     print(f"{os.cpu_count()} cores. Times in seconds, peak RSS in MB (largest process).")
     print(

@@ -125,20 +125,6 @@ def log(
     return entry
 
 
-def log_hand_out(obj: models.Model, *, file_sha256: str) -> CustodyEntry:
-    """Log a file leaving the server (an original, a dossier): nothing else changes with it,
-    so it is a transaction of its own."""
-    with transaction.atomic():
-        return log(Action.DOWNLOADED, obj, file_sha256=file_sha256)
-
-
-def is_first_read(request) -> bool:
-    """Whether a request for a file is a new hand-out. An audio or video player asks again for
-    parts further in as it plays or seeks; those are the same hand-out, logged once."""
-    requested = request.headers.get("Range", "bytes=0-").replace(" ", "")
-    return request.method == "GET" and requested.startswith("bytes=0-")
-
-
 def _owner_id(obj: models.Model) -> int:
     if hasattr(obj, "owner_id"):
         return obj.owner_id

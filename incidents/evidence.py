@@ -41,6 +41,19 @@ class EvidenceRejected(Exception):
     """A file the app will not keep; the message is written for the person who sent it."""
 
 
+class FileProblem(Exception):
+    """A stored file that is gone, or whose bytes no longer match the fingerprint taken when it
+    was received (or made). `found_sha256` is what the bytes hash to now ("" when missing)."""
+
+    CHANGED = "changed"
+    MISSING = "missing"
+
+    def __init__(self, problem: str, found_sha256: str = ""):
+        super().__init__(problem)
+        self.problem = problem
+        self.found_sha256 = found_sha256
+
+
 @dataclass(frozen=True)
 class FileType:
     kind: str
@@ -346,35 +359,41 @@ def derived_file(evidence: Evidence, variant: str) -> Path:
     return settings.DERIVED_DIR / str(evidence.uuid) / f"{variant}.jpg"
 
 
-def derived_path(evidence: Evidence, variant: str) -> Path:
-    """A display copy of an image, made on first use."""
-    path = derived_file(evidence, variant)
-    if not path.exists():
-        make_derived(evidence, [variant])
-    return path
-
-
-def make_derived(evidence: Evidence, variants: list[str]) -> None:
+def make_derived(evidence: Evidence, variants: list[str]) -> dict[str, str]:
     """Make display copies (upright, resized, without metadata) from one reading of the
-    original, the largest first, each shrunk from the one before."""
+    original, the largest first, each shrunk from the one before. The bytes read are checked
+    against the original's fingerprint first (FileProblem if they differ or are gone).
+    Returns each copy's SHA-256, to be stored as its own fingerprint."""
     sizes = sorted(variants, key=lambda v: -DERIVED_VARIANTS[v][0])
-    with evidence_storage().open(evidence.stored_name, "rb") as original:
-        data = io.BytesIO(original.read())
+    try:
+        with evidence_storage().open(evidence.stored_name, "rb") as original:
+            raw = original.read()
+    except FileNotFoundError:
+        raise FileProblem(FileProblem.MISSING) from None
+    found = hashlib.sha256(raw).hexdigest()
+    if found != evidence.sha256:
+        raise FileProblem(FileProblem.CHANGED, found)
+    data = io.BytesIO(raw)
     # Strict: a copy of an original damaged since upload must fail, not show grey blocks.
     with _strict_decoding(), open_image(data) as image:
         biggest = DERIVED_VARIANTS[sizes[0]][0]
         image.draft("RGB", (biggest, biggest))
         # A new image: no EXIF, no GPS, no ICC profile is carried over.
         picture = ImageOps.exif_transpose(image).convert("RGB")
+    fingerprints = {}
     for variant in sizes:
         longest, quality = DERIVED_VARIANTS[variant]
         picture.thumbnail((longest, longest), Image.Resampling.LANCZOS, reducing_gap=1.0)
+        encoded = io.BytesIO()
+        picture.save(encoded, "JPEG", quality=quality, optimize=True)
+        fingerprints[variant] = hashlib.sha256(encoded.getbuffer()).hexdigest()
         path = derived_file(evidence, variant)
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as out:
-            picture.save(out, "JPEG", quality=quality, optimize=True)
+            out.write(encoded.getbuffer())
         os.replace(tmp, path)
+    return fingerprints
 
 
 # --- checking integrity ----------------------------------------------------------------------
@@ -393,11 +412,29 @@ class IntegrityReport:
 
 
 def file_sha256(name: str) -> str:
-    digest = hashlib.sha256()
     with evidence_storage().open(name, "rb") as f:
-        for chunk in iter(lambda: f.read(CHUNK_SIZE), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return sha256_and_size(f)[0]
+
+
+def sha256_and_size(f) -> tuple[str, int]:
+    """Hash an open file in chunks, never holding it whole in memory."""
+    digest, size = hashlib.sha256(), 0
+    for chunk in iter(lambda: f.read(CHUNK_SIZE), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def original_problem(item: Evidence) -> FileProblem | None:
+    """Re-hash an original: None when it still matches what was received, else the problem."""
+    try:
+        with evidence_storage().open(item.stored_name, "rb") as f:
+            found, size = sha256_and_size(f)
+    except FileNotFoundError:
+        return FileProblem(FileProblem.MISSING)
+    if (found, size) != (item.sha256, item.size):
+        return FileProblem(FileProblem.CHANGED, found)
+    return None
 
 
 def check_integrity(evidence, *, look_for_strays: bool = False) -> IntegrityReport:

@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
-from . import custody, exports, security
+from . import custody, exports, handouts, security
 from .dossier import DossierOptions
+from .evidence import FileProblem
 from .forms import DossierForm
 from .models import AuditEvent, Case, Export
-from .responses import private_file_response
+from .responses import private_file_response, sends_bytes
 
 RECENT_EXPORTS = 10
 NOUNS = {Export.Kind.DOSSIER: "dossier", Export.Kind.PACKAGE: "evidence package"}
@@ -99,18 +100,39 @@ def _file_exists(export: Export) -> bool:
 
 
 def export_download(request, export_id):
+    """The finished file, once it is checked against the fingerprint taken when it was made."""
     export = _get_export(request, export_id)
     path = exports.export_path(export)
     if export.status != Export.Status.DONE or not _file_exists(export):
         raise Http404("This file is not ready, or no longer exists.")
+    label = _describe(export)
+    try:  # (a file made before fingerprints were kept has none to be checked against)
+        if export.sha256:
+            handouts.verify(
+                request,
+                export,
+                size=export.size,
+                file_sha256=export.sha256,
+                open_file=lambda: open(path, "rb"),  # noqa: SIM115 (verify closes it)
+                path=path,
+                label=label,
+            )
+    except (FileProblem, handouts.Unreachable) as problem:
+        return handouts.refused(request, export, problem, label=label)
     made_on = timezone.localdate(export.finished_at or export.created_at)
     name = f"{DOWNLOAD_NAMES[export.kind]}-{made_on:%Y-%m-%d}.{exports.EXTENSIONS[export.kind]}"
     response = private_file_response(
-        path, content_type=exports.CONTENT_TYPES[export.kind], filename=name, inline=False
+        request,
+        path,
+        content_type=exports.CONTENT_TYPES[export.kind],
+        filename=name,
+        inline=False,
+        etag=export.sha256,
     )
-    if custody.is_first_read(request):
-        security.audit(request, AuditEvent.Action.EXPORT_DOWNLOAD, _describe(export))
-        custody.log_hand_out(export, file_sha256=export.sha256)
+    if sends_bytes(request, response):
+        audit = (AuditEvent.Action.EXPORT_DOWNLOAD, label)
+        action = custody.Action.DOWNLOADED
+        handouts.log(request, export, file_sha256=export.sha256, action=action, audit=audit)
     return response
 
 

@@ -30,6 +30,7 @@ from . import custody
 from .dossier import DossierOptions
 from .models import Case, Export, User
 from .models.exports import STALE_AFTER
+from .render_limits import RenderLimitReached
 
 logger = logging.getLogger(__name__)
 
@@ -183,12 +184,13 @@ def _make(export: Export, out: Path, progress: Callable[[int, str], None]):
     from . import package, pdf
 
     options = export_options(export)
-    if export.kind == Export.Kind.PACKAGE:
-        try:
+    try:
+        if export.kind == Export.Kind.PACKAGE:
             return package.build_package(export.owner, options, out, progress)
-        except package.PackageError as error:  # a missing or changed original, say
-            raise ExportRefused(str(error)) from error
-    return pdf.render_dossier(export.owner, options, out, progress)
+        return pdf.render_dossier(export.owner, options, out, progress)
+    # A missing or changed original, say, or a dossier over the time or memory allowed.
+    except (package.PackageError, RenderLimitReached) as error:
+        raise ExportRefused(str(error)) from error
 
 
 def user_time_zone(user: User) -> zoneinfo.ZoneInfo | None:

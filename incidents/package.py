@@ -27,7 +27,8 @@ from pathlib import Path
 from django.utils import timezone
 
 from .dossier import DossierData, DossierOptions, dossier_data
-from .evidence import CHUNK_SIZE, EXTENSIONS, evidence_storage
+from .evidence import CHUNK_SIZE, EXTENSIONS, FileProblem, evidence_storage, original_problem
+from .integrity import exhibit_label, report_problem
 from .models import Evidence, Incident, PoliceContact, User
 from .pdf import render_dossier
 
@@ -149,18 +150,15 @@ def _check_before_drawing(exhibits: list[Evidence]) -> None:
     storage = evidence_storage()
     for item in exhibits:
         if not storage.exists(item.stored_name):
-            raise _missing(item)
-        if item.is_image and _sha256_and_size(item.stored_name) != (item.sha256, item.size):
-            raise _changed(item)
+            raise _reported(item, FileProblem(FileProblem.MISSING))
+        if item.is_image and (problem := original_problem(item)):
+            raise _reported(item, problem)
 
 
-def _sha256_and_size(stored_name: str) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with evidence_storage().open(stored_name, "rb") as f:
-        for chunk in iter(lambda: f.read(CHUNK_SIZE), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+def _reported(item: Evidence, problem: FileProblem) -> PackageError:
+    """Log and show the owner a file found missing or changed; the error that stops the job."""
+    report_problem(item, problem, label=exhibit_label(item))
+    return _missing(item) if problem.problem == FileProblem.MISSING else _changed(item)
 
 
 def _copy_exhibits(zf, manifest, exhibits, names, when, progress: Progress) -> None:
@@ -182,7 +180,7 @@ def copy_exhibit(zf: zipfile.ZipFile, item: Evidence, name: str, when: tuple) ->
     try:
         source = evidence_storage().open(item.stored_name, "rb")
     except FileNotFoundError:
-        raise _missing(item) from None
+        raise _reported(item, FileProblem(FileProblem.MISSING)) from None
     with source, zf.open(info, "w") as dest:
         for chunk in iter(lambda: source.read(CHUNK_SIZE), b""):
             size += len(chunk)
@@ -191,7 +189,7 @@ def copy_exhibit(zf: zipfile.ZipFile, item: Evidence, name: str, when: tuple) ->
             digest.update(chunk)
             dest.write(chunk)
     if size != item.size or digest.hexdigest() != item.sha256:
-        raise _changed(item)
+        raise _reported(item, original_problem(item) or FileProblem(FileProblem.CHANGED))
 
 
 # --- writing entries ---------------------------------------------------------------------------

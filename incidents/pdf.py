@@ -3,25 +3,22 @@
 The dossier is cut into parts (cover, summary, background, one part per month of the log,
 exhibits in groups, appendix). Each part is drawn on its own, on every core at once, and kept
 in a per-user cache keyed by its exact content, so a dossier made again after one new incident
-redraws only the parts that changed. pypdf then joins the parts, numbers the pages ("Page 3 of
+redraws only the parts that changed. Every exhibit is checked against its fingerprint first
+(`integrity.check_exhibits`), and all drawing happens in child processes under the time and
+memory limits of `render_limits`. pypdf then joins the parts, numbers the pages ("Page 3 of
 120"), adds bookmarks and the document's metadata.
 
 WeasyPrint fetches nothing but the dossier's own display images, through `AllowListFetcher`:
 no network, no files outside the list, no redirects. User text is escaped by the templates.
 """
 
-import ctypes
 import hashlib
-import multiprocessing
 import os
 import re
 import shutil
-import signal
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -35,12 +32,13 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .dossier import DossierData, DossierOptions, dossier_data
 from .evidence import derived_file, make_derived
+from .integrity import check_exhibits
 from .models import Case, User
+from .render_limits import in_limited_processes, remaining, time_limit
 from .services import exhibits_freeze
 
 FETCH_SCHEME = "stalkerlog"
 EXHIBITS_PER_PART = 20
-PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 PRINT_VARIANTS = ("thumbnail", "print")
 
 Progress = Callable[[int, str], None]
@@ -78,16 +76,23 @@ class RenderResult:
 def render_dossier(
     user: User, options: DossierOptions, out: Path, progress: Progress = lambda p, s: None
 ) -> RenderResult:
-    """Write the dossier to `out`, atomically. Call with the user's time zone active."""
-    progress(2, "Gathering the records")
-    exhibits_freeze(case=Case.objects.owned_by(user).get(uuid=options.case))
-    data = dossier_data(user, options)
-    progress(8, "Preparing the images")
-    allowed = _prepare_images(data)
-    parts = dossier_parts(data)
-    pdfs = render_parts(parts, allowed, _cache_dir(user), progress)
-    progress(92, "Numbering the pages")
-    return assemble(parts, pdfs, data, out)
+    """Write the dossier to `out`, atomically, within the render's time and memory limits
+    (RenderLimitReached if not). Call with the user's time zone active."""
+    with time_limit():
+        progress(2, "Gathering the records")
+        exhibits_freeze(case=Case.objects.owned_by(user).get(uuid=options.case))
+        data = dossier_data(user, options)
+        progress(5, "Checking the files")
+        images = options.include_images and not options.short
+        variants = PRINT_VARIANTS if images else ()
+        check_exhibits(data.exhibits, variants=variants, run=_in_parallel)
+        progress(8, "Preparing the images")
+        allowed = _prepare_images(data)
+        parts = dossier_parts(data)
+        pdfs = render_parts(parts, allowed, _cache_dir(user), progress)
+        remaining()
+        progress(92, "Numbering the pages")
+        return assemble(parts, pdfs, data, out)
 
 
 # --- parts -------------------------------------------------------------------------------------
@@ -105,8 +110,8 @@ def _prepare_images(data: DossierData) -> dict[str, str]:
         return allowed
     missing = []
     for item in data.exhibits:
-        if not item.is_image:
-            continue
+        if not item.is_image or getattr(item, "file_problem", ""):
+            continue  # a changed or missing original is described, not drawn
         item.thumb_url = _image_url(item, "thumbnail")
         item.print_url = _image_url(item, "print")
         for variant, url in (("thumbnail", item.thumb_url), ("print", item.print_url)):
@@ -122,36 +127,9 @@ def _make_print_images(item) -> None:
 
 
 def _in_parallel(function, calls: list[tuple]):
-    """Yield function(*args) for each call, in order, on up to DOSSIER_WORKERS processes."""
-    workers = min(settings.DOSSIER_WORKERS, len(calls))
-    if workers <= 1:
-        for args in calls:
-            yield function(*args)
-        return
-    # fork: the children inherit Django, loaded and configured, and start at once.
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_child_start, initargs=(os.getpid(),)
-    )
-    try:
-        futures = [pool.submit(function, *args) for args in calls]
-        for future in futures:
-            yield future.result()
-    finally:
-        # On an error, or when the job is stopped, drop the work not yet started.
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _child_start(parent: int) -> None:
-    """Drawing processes stop when told to, whatever handlers the parent had set, and die with
-    the parent: killed outright (SIGKILL, the out-of-memory killer), it cannot stop them, and
-    they would wait for more work for ever."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    with suppress(OSError, AttributeError):  # prctl is Linux's; elsewhere this is skipped
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # it died before that was set
-        os._exit(1)
+    """Yield function(*args) for each call, in order, in child processes under the render's
+    time and memory limits."""
+    return in_limited_processes(function, calls)
 
 
 def dossier_parts(data: DossierData) -> list[Part]:

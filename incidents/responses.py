@@ -3,18 +3,23 @@
 An original on local disk is streamed by Django (or handed to nginx or Apache). An original in
 a bucket (EVIDENCE_STORAGE=s3) is reached through a redirect to a signed link that expires
 within seconds (AWS_QUERYSTRING_EXPIRE) and tells the store the name, type and caching to send.
+
+Streamed files honour a single `Range` (206 with `Content-Range`, 416 when it lies past the
+end), so players can seek; nginx, Apache and the bucket answer ranges themselves.
 """
 
 import functools
+import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
-from .evidence import evidence_storage
+from .evidence import CHUNK_SIZE, evidence_storage
 
 # Nothing in a served file may run scripts, load anything or be framed by another site. The
 # browser's own image and PDF viewers style the page they draw a file in with inline styles:
@@ -27,31 +32,104 @@ NO_STORE = "private, no-store"
 
 
 def private_file_response(
-    source: str | Path, *, content_type: str, filename: str, inline: bool
+    request, source: str | Path, *, content_type: str, filename: str, inline: bool, etag: str
 ) -> HttpResponse:
-    """Serve an original (a name in the evidence storage) or a derived image (a Path)."""
+    """Serve an original (a name in the evidence storage) or a derived image (a Path), whole or
+    the one range asked for. `etag` is the file's SHA-256, which `If-Range` is compared with."""
     disposition = content_disposition_header(not inline, filename)
-    local_path = _local_path(source)
-    if local_path is None:
+    path = local_path(source)
+    if path is None:
         link = signed_link(source, content_type=content_type, disposition=disposition)
         if link is not None:
             return _redirect(link)
-    if settings.EVIDENCE_SENDFILE and local_path is not None:
+    if settings.EVIDENCE_SENDFILE and path is not None:
         response = HttpResponse(content_type=content_type)
         if settings.EVIDENCE_SENDFILE == "nginx":
-            relative = local_path.relative_to(settings.DATA_DIR).as_posix()
+            relative = path.relative_to(settings.DATA_DIR).as_posix()
             response["X-Accel-Redirect"] = settings.EVIDENCE_ACCEL_PREFIX + relative
         else:
-            response["X-Sendfile"] = str(local_path)
+            response["X-Sendfile"] = str(path)
     else:
-        opened = open(local_path, "rb") if local_path else evidence_storage().open(source, "rb")  # noqa: SIM115 (FileResponse closes it)
-        response = FileResponse(opened, content_type=content_type)
+        opened = open(path, "rb") if path else evidence_storage().open(source, "rb")  # noqa: SIM115 (the response closes it)
+        response = _streamed(request, opened, content_type=content_type, etag=etag)
+    response["Accept-Ranges"] = "bytes"
+    response["ETag"] = f'"{etag}"'
     response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = NO_STORE
     response["Content-Security-Policy"] = FILE_CSP
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
+
+
+def sends_bytes(request, response: HttpResponse) -> bool:
+    """Whether a response hands the file out: streamed, passed to the front server, or through a
+    signed link; not a HEAD request, nor a range past the end."""
+    return request.method == "GET" and response.status_code in (200, 206, 302)
+
+
+# bytes=START-END, bytes=START- or bytes=-SUFFIX; several ranges at once are answered whole.
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def requested_range(request, size: int, etag: str) -> tuple[int, int] | bool | None:
+    """The (first, last) byte asked for; None for the whole file (no Range, one that cannot be
+    read, or an `If-Range` for another version); False when it lies wholly past the end."""
+    header = request.headers.get("Range", "").replace(" ", "")
+    match = RANGE.match(header)
+    if request.method != "GET" or not match or match.groups() == ("", ""):
+        return None
+    if_range = request.headers.get("If-Range")
+    if if_range is not None and if_range.strip() != f'"{etag}"':
+        return None
+    start, end = match.groups()
+    if not start:  # the last SUFFIX bytes
+        suffix = int(end)
+        return (max(size - suffix, 0), size - 1) if suffix and size else False
+    first = int(start)
+    last = min(int(end), size - 1) if end else size - 1
+    if first >= size:
+        return False
+    return None if last < first else (first, last)
+
+
+def _streamed(request, opened, *, content_type: str, etag: str) -> HttpResponse:
+    size = _size(opened)
+    wanted = requested_range(request, size, etag)
+    if wanted is None:
+        return FileResponse(opened, content_type=content_type)
+    if wanted is False:
+        opened.close()
+        response = HttpResponse(status=416, content_type="text/plain")
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    first, last = wanted
+    opened.seek(first)
+    response = StreamingHttpResponse(
+        _read(opened, last - first + 1), status=206, content_type=content_type
+    )
+    response["Content-Length"] = str(last - first + 1)
+    response["Content-Range"] = f"bytes {first}-{last}/{size}"
+    return response
+
+
+def _size(opened) -> int:
+    try:
+        return os.fstat(opened.fileno()).st_size
+    except (AttributeError, OSError, ValueError):  # a file in a bucket, not on this disk
+        return opened.size
+
+
+def _read(opened, length: int):
+    try:
+        while length > 0:
+            chunk = opened.read(min(CHUNK_SIZE, length))
+            if not chunk:
+                break
+            length -= len(chunk)
+            yield chunk
+    finally:
+        opened.close()
 
 
 def signed_link(name: str, *, content_type: str, disposition: str) -> str | None:
@@ -101,7 +179,7 @@ def _redirect(link: str) -> HttpResponse:
     return response
 
 
-def _local_path(source: str | Path) -> Path | None:
+def local_path(source: str | Path) -> Path | None:
     if isinstance(source, Path):
         return source
     storage = evidence_storage()

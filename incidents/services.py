@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import custody, evidence
+from . import custody, evidence, quota
 from .models import Case, Evidence, Record, Revision, User
 
 # No look-alike characters: the code is read off a terminal and typed on a phone.
@@ -160,6 +160,9 @@ def evidence_add(
         raise
     try:
         with transaction.atomic():
+            # The owner's row is locked first: uploads at once are weighed one after another.
+            owner = User.objects.select_for_update().get(pk=case.owner_id)
+            quota.check_room(owner, received.size)
             item = Evidence.objects.create(
                 case=case,
                 **({Evidence.attachment_field(attached_to): attached_to} if attached_to else {}),

@@ -167,7 +167,7 @@ def _render_detail(request, kind, config, record, *, upload_form=None, problems=
             evidence=record.case.number_exhibits(list(record.evidence.live())),
             upload_form=upload_form or EvidenceUploadForm(),
             upload_problems=problems,
-            **upload_limits(),
+            **upload_limits(request.user),
         )
     if kind == "police":
         context["linked_incidents"] = record.incidents.live().order_by("occurred_at")

@@ -6,18 +6,20 @@ from django.core.exceptions import TooManyFilesSent
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from . import services
+from . import quota, services
 from .evidence import EvidenceRejected
 from .forms import EvidenceUploadForm
 from .models import Case, Evidence
 
 
-def upload_limits() -> dict:
+def upload_limits(user) -> dict:
     return {
         "max_file_mb": settings.EVIDENCE_MAX_FILE_MB,
         "max_request_mb": settings.EVIDENCE_MAX_REQUEST_MB,
         "max_files": settings.EVIDENCE_MAX_FILES,
+        "storage": quota.usage(user),
     }
 
 
@@ -27,6 +29,15 @@ def _receive(request, *, case: Case, attached_to=None):
     if int(request.META.get("CONTENT_LENGTH") or 0) > limit * 1024 * 1024:
         # Refused before the body is read: nothing of it reached the disk.
         problem = f"These files are more than {limit} MB together. Send them in smaller groups."
+        return EvidenceUploadForm(), [], [problem]
+    room = quota.usage(case.owner)
+    if not room.left:
+        # Refused before the body is read, as nothing more can be kept.
+        problem = _(
+            "There is no room left for more files (%(usage)s). Files in the trash count until "
+            "they are removed for good. The person who runs this server can allow more room "
+            "(EVIDENCE_QUOTA_MB)."
+        ) % {"usage": room.text}
         return EvidenceUploadForm(), [], [problem]
     try:
         form = EvidenceUploadForm(request.POST, request.FILES)

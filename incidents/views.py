@@ -16,9 +16,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
-from . import charts, custody, security, services, sign_in, step_views
+from . import charts, custody, handouts, integrity, security, services, sign_in, step_views
 from .checklist import SAFETY_STEP_HINTS, checklist_status, help_info, reminders, safety_steps
-from .evidence import EXTENSIONS, EvidenceRejected, check_integrity, derived_path
+from .evidence import (
+    EXTENSIONS,
+    EvidenceRejected,
+    FileProblem,
+    check_integrity,
+    evidence_storage,
+)
 from .forms import (
     AccountCreateForm,
     CaseForm,
@@ -44,7 +50,7 @@ from .models import (
     User,
 )
 from .orders import BreachHint, breach_hint, orders_in_force
-from .responses import private_file_response
+from .responses import local_path, private_file_response, sends_bytes
 from .timeline import timeline_page
 from .uploads import evidence_url, handle_upload, upload_limits
 
@@ -156,6 +162,7 @@ def dashboard(request):
             request.user, tz=timezone.get_current_timezone(), today=timezone.localdate()
         ),
         "failed_sign_ins": security.failures_unseen(request.user),
+        "integrity_alerts": integrity.open_alerts(request.user),
         "show_advice": security.safety_state(request.user).advice_dismissed_at is None,
     }
     return render(request, "incidents/dashboard.html", context)
@@ -216,7 +223,7 @@ def _render_incident(request, incident, *, upload_form=None, upload_problems=(),
         # Name the person only once there is more than one to tell apart.
         "show_case": Case.objects.owned_by(request.user).count() > 1,
         "breach_hints": _unmarked_breaches(request.user, incident),
-        **upload_limits(),
+        **upload_limits(request.user),
     }
     return render(request, "incidents/incident_detail.html", context, status=status)
 
@@ -379,7 +386,7 @@ def _render_gallery(request, case, *, upload_form=None, upload_problems=(), chec
         "upload_form": upload_form or EvidenceUploadForm(),
         "upload_problems": upload_problems,
         "check": check,
-        **upload_limits(),
+        **upload_limits(request.user),
     }
     return render(request, "incidents/evidence_gallery.html", context, status=status)
 
@@ -431,19 +438,37 @@ def evidence_restore(request, evidence_id):
 
 
 def evidence_original(request, evidence_id):
-    """The original file, byte for byte. PDFs may open in the browser; the rest download."""
+    """The original file, byte for byte, once it is checked against its fingerprint. PDFs may
+    open in the browser; the rest download."""
     item = _get_evidence(request, evidence_id)
     number = item.case.number_exhibits([item])[0].exhibit_number
+    label = integrity.exhibit_label(item)
+    try:
+        handouts.verify(
+            request,
+            item,
+            size=item.size,
+            file_sha256=item.sha256,
+            open_file=lambda: evidence_storage().open(item.stored_name, "rb"),
+            path=local_path(item.stored_name),
+            label=label,
+        )
+    except (FileProblem, handouts.Unreachable) as problem:
+        return handouts.refused(request, item, problem, label=label)
     inline = item.kind == Evidence.Kind.PDF and "download" not in request.GET
     response = private_file_response(
+        request,
         item.stored_name,
         content_type=item.content_type,
         filename=f"exhibit-{number}-{str(item.uuid)[:8]}.{EXTENSIONS[item.content_type]}",
         inline=inline,
+        etag=item.sha256,
     )
-    if custody.is_first_read(request):
-        security.audit(request, AuditEvent.Action.ORIGINAL_DOWNLOAD, f"Exhibit {number}")
-        custody.log_hand_out(item, file_sha256=item.sha256)
+    if sends_bytes(request, response):
+        audit = (AuditEvent.Action.ORIGINAL_DOWNLOAD, label)
+        handouts.log(
+            request, item, file_sha256=item.sha256, action=custody.Action.DOWNLOADED, audit=audit
+        )
     return response
 
 
@@ -456,16 +481,26 @@ def evidence_preview(request, evidence_id):
 
 
 def _derived_image(request, evidence_id, variant: str):
+    """A display copy, checked against the fingerprint taken when it was made (made again from
+    a checked original if it does not match)."""
     item = _get_evidence(request, evidence_id)
     if not item.is_image:
         raise Http404("Only images have previews.")
     try:
-        path = derived_path(item, variant)
-    except (EvidenceRejected, OSError):  # missing, or damaged on disk since it was checked
+        path, sha256 = integrity.display_copy(item, variant)
+    except FileProblem as problem:
+        label = integrity.exhibit_label(item)
+        integrity.report_problem(item, problem, label=label, request=request)
+        return handouts.refused(request, item, problem, label=label)
+    except (EvidenceRejected, OSError):  # unreadable on disk since it was checked
         raise Http404("The original of this file is missing or unreadable.") from None
-    return private_file_response(
-        path, content_type="image/jpeg", filename=f"{variant}.jpg", inline=True
-    )
+    response = private_file_response(
+        request, path, content_type="image/jpeg", filename=f"{variant}.jpg", inline=True,
+        etag=sha256,
+    )  # fmt: skip
+    if sends_bytes(request, response):
+        handouts.log(request, item, file_sha256=sha256, action=custody.Action.SHOWN, audit=None)
+    return response
 
 
 # --- the four steps and getting help --------------------------------------------------------

@@ -397,6 +397,10 @@ TRASH_KEEP_DAYS = 30
 
 # How many processes draw a dossier's parts at once (default: one per core).
 DOSSIER_WORKERS = env.int("DOSSIER_WORKERS", default=os.cpu_count() or 1)
+# Each dossier is drawn in child processes limited to this much memory each (address space,
+# MB) and this long in all (seconds); one that needs more fails with a message saying so.
+DOSSIER_MEMORY_LIMIT_MB = env.int("DOSSIER_MEMORY_LIMIT_MB", default=2048)
+DOSSIER_TIME_LIMIT = env.float("DOSSIER_TIME_LIMIT", default=1800)
 
 # Dossiers and evidence packages are made in the background by `manage.py db_worker` (started
 # by `make run`), which takes its jobs from the database; finished files wait here for download.
@@ -414,6 +418,11 @@ EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", default=30)
 # a signed-in account may send up to EVIDENCE_MAX_REQUEST_MB (incidents/body_limit.py).
 ANONYMOUS_MAX_REQUEST_KB = env.int("ANONYMOUS_MAX_REQUEST_KB", default=64)
 DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES
+# Room for each account's evidence files, in MB (files in the trash count until removed).
+EVIDENCE_QUOTA_MB = env.int("EVIDENCE_QUOTA_MB", default=2048)
+# Requests for one file by one browser within this many seconds of each other (a player seeking
+# through a recording) are one hand-out: the file is re-hashed once and logged once.
+HAND_OUT_WINDOW_SECONDS = env.int("HAND_OUT_WINDOW_SECONDS", default=300)
 # Larger images are refused before they are decoded (decompression bombs). 50 MP is more
 # than a phone photo or screenshot, and bounds the memory one image can take (~200 MB).
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=50_000_000)

@@ -46,7 +46,7 @@ def _test_settings(settings, tmp_path):
     settings.DATA_DIR = tmp_path
     settings.EVIDENCE_DIR = tmp_path / "evidence"
     settings.DERIVED_DIR = tmp_path / "derived"
-    # Background jobs run inline, and a dossier is drawn without forking a pool of processes.
+    # Background jobs run inline, and a dossier is drawn by a single child process.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EXPORTS_DIR = tmp_path / "exports"
     settings.DOSSIER_WORKERS = 1

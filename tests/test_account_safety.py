@@ -16,7 +16,8 @@ from django.utils import timezone
 from PIL import Image
 
 from incidents import security
-from incidents.evidence import derived_path, evidence_storage
+from incidents.evidence import evidence_storage
+from incidents.integrity import display_copy
 from incidents.models import (
     AuditEvent,
     Case,
@@ -281,7 +282,7 @@ def test_a_copy_of_the_data_starts_one_package_per_person(alice, alice_client, i
 
 def _alice_with_files(alice, incident) -> dict:
     item = evidence_add(case=incident.case, attached_to=incident, upload=_png())
-    derived = derived_path(item, "thumbnail")
+    derived, _ = display_copy(item, "thumbnail")
     case = incident.case
     export = Export.objects.create(
         owner=alice, case=case, kind="dossier", options={"case": str(case.uuid)},

@@ -21,7 +21,7 @@ from tests.conftest import make_incident
 
 @pytest.fixture(autouse=True)
 def _one_process(settings):
-    settings.DOSSIER_WORKERS = 1  # no process pool inside the test runner
+    settings.DOSSIER_WORKERS = 1  # one drawing process at a time inside the test runner
 
 
 def _png(color="white") -> SimpleUploadedFile:

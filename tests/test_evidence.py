@@ -470,7 +470,7 @@ def test_files_of_a_trashed_incident_leave_the_gallery_with_it(alice_client, inc
     assert len(alice_client.get(gallery).context["items"]) == 1
 
 
-def test_a_preview_of_an_original_damaged_on_disk_is_not_found_not_an_error(
+def test_a_preview_of_an_original_damaged_on_disk_is_refused_not_an_error(
     alice_client, incident, settings
 ):
     post_files(
@@ -479,4 +479,5 @@ def test_a_preview_of_an_original_damaged_on_disk_is_not_found_not_an_error(
     item = Evidence.objects.get()
     original = settings.EVIDENCE_DIR / item.stored_name
     original.write_bytes(original.read_bytes()[:2000])  # cut short after it was accepted
-    assert alice_client.get(reverse("evidence_preview", args=[item.uuid])).status_code == 404
+    # The copy would be made from an original that no longer matches its fingerprint.
+    assert alice_client.get(reverse("evidence_preview", args=[item.uuid])).status_code == 409

@@ -12,12 +12,15 @@ from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents.dossier import DossierOptions
-from incidents.models import Evidence
+from incidents.models import CustodyEntry, Evidence, HandOut
 from incidents.package import PackageError, build_package
+from incidents.security import session_ref
 from stalkerlog import settings as project_settings
 
+from .conftest import page_text
 from .test_evidence import PADDING, image_bytes, post_files, stored_files, upload
 
 ENDPOINT = "objects.example.test:9000"
@@ -79,6 +82,19 @@ def _link(response) -> tuple[str, str, dict[str, str]]:
     return parts.netloc, parts.path, query
 
 
+def _checked_a_moment_ago(client, item) -> None:
+    """Before linking to an object the app reads it from the bucket and re-hashes it, once per
+    browser and file for a short while. These tests have no bucket: the check is taken as made
+    a moment ago, as for a player's later requests."""
+    HandOut.objects.update_or_create(
+        user=item.case.owner,
+        session_ref=session_ref(client.session.session_key),
+        object_uuid=item.uuid,
+        file_sha256=item.sha256,
+        defaults={"verified_at": timezone.now(), "verified_stat": ""},
+    )
+
+
 def test_it_sends_the_owner_to_a_signed_link_on_the_bucket_that_expires_quickly(
     alice_client, incident, use_s3
 ):
@@ -86,6 +102,7 @@ def test_it_sends_the_owner_to_a_signed_link_on_the_bucket_that_expires_quickly(
     url = reverse("evidence_original", args=[item.uuid])
     streamed = alice_client.get(url)
     use_s3()
+    _checked_a_moment_ago(alice_client, item)
 
     response = alice_client.get(url)
 
@@ -112,6 +129,7 @@ def test_a_pdf_link_asks_the_store_to_show_it_in_the_browser_unless_downloaded(
         alice_client, incident, "report.pdf", b"%PDF-1.7\n" + PADDING, "application/pdf"
     )
     use_s3()
+    _checked_a_moment_ago(alice_client, item)
     url = reverse("evidence_original", args=[item.uuid])
 
     opened = _link(alice_client.get(url))[2]
@@ -120,6 +138,23 @@ def test_a_pdf_link_asks_the_store_to_show_it_in_the_browser_unless_downloaded(
     assert opened["response-content-disposition"].startswith("inline;")
     assert downloaded["response-content-disposition"].startswith("attachment;")
     assert opened["response-content-type"] == "application/pdf"
+
+
+def test_a_bucket_out_of_reach_gets_a_page_and_no_link(alice_client, incident, use_s3, monkeypatch):
+    item, _ = _upload_one(alice_client, incident)
+    use_s3()
+
+    def unknown_name(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    # The bucket's name does not resolve: the object cannot be read to check it.
+    monkeypatch.setattr(socket, "getaddrinfo", unknown_name)
+
+    response = alice_client.get(reverse("evidence_original", args=[item.uuid]))
+
+    assert response.status_code == 503
+    assert "could not be read just now" in page_text(response)
+    assert not CustodyEntry.objects.filter(action__in=["downloaded", "integrity_failed"]).exists()
 
 
 def test_pages_let_audio_and_video_players_follow_links_to_the_bucket_only(

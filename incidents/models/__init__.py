@@ -9,6 +9,7 @@ from .custody import CustodyEntry, CustodyHead
 from .entries import Incident
 from .evidence import Evidence
 from .exports import Export
+from .integrity import DisplayCopy, HandOut, IntegrityAlert
 from .life_changes import LifeChange
 from .security import (
     AccountSafety,
@@ -27,9 +28,12 @@ __all__ = [
     "Case",
     "CustodyEntry",
     "CustodyHead",
+    "DisplayCopy",
     "Evidence",
     "Export",
+    "HandOut",
     "Incident",
+    "IntegrityAlert",
     "KnownDevice",
     "LifeChange",
     "NoContactNotice",

@@ -15,6 +15,8 @@ class CustodyEntry(models.Model):
         RESTORED = "restored", "Restored from the trash"
         UPLOADED = "uploaded", "File uploaded"
         DOWNLOADED = "downloaded", "File opened or downloaded"
+        SHOWN = "shown", "Display copy shown"
+        INTEGRITY = "integrity_failed", "Stored file no longer matches its fingerprint"
         EXPORTED = "exported", "Dossier or package made"
         ACCOUNT_DELETED = "account_deleted", "Account deleted"
 
