@@ -34,6 +34,7 @@ from .models import (
     PoliceContact,
     ProtectiveOrder,
     Revision,
+    TrashEvent,
     User,
     UserSession,
 )
@@ -49,6 +50,7 @@ COUNTED = {
     "police contacts": PoliceContact,
     "court orders": ProtectiveOrder,
     "earlier versions": Revision,
+    "trash and restore events": TrashEvent,
     "custody entries": CustodyEntry,
 }
 # Left out of every backup: their rows are sign-in cookies, with which anyone holding a stolen

@@ -3,7 +3,7 @@ belongs to a Case (SafetyStep, which is about the user, belongs to the User dire
 Views start every query from `owned_by(user)`."""
 
 from .accounts import TIME_ZONE_CHOICES, User
-from .base import Record, Revision
+from .base import Record, Revision, TrashEvent
 from .cases import Case
 from .custody import CustodyEntry, CustodyHead
 from .entries import Incident
@@ -29,6 +29,7 @@ __all__ = [
     "Revision",
     "SafetyStep",
     "SignIn",
+    "TrashEvent",
     "User",
     "UserSession",
 ]
