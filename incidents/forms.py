@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import services, two_factor
 from .models import (
@@ -272,7 +273,14 @@ class IncidentForm(CaseRecordForm):
         super().__init__(*args, **kwargs)
         self.fields["effect_level"].widget.choices = Incident.Effect.choices
         self.fields["effect_level"].required = False
-        self.fields["response"].choices = Incident.Response.choices
+        # No answer is chosen for the user: "not answered yet" until they pick one.
+        self.fields["response"].choices = [("", _("Not answered yet")), *Incident.Response.choices]
+        if self.instance.pk and self.instance.response_state == "not_confirmed":
+            self.fields["response"].help_text = _(
+                "When this entry was saved, the form filled in “I did not respond” for you, and "
+                "it has not been confirmed. Choose the answer that is right. Saved as it is, it "
+                "stays unconfirmed."
+            )
         # Only when and what are required; the rest falls back to the model's defaults.
         for name in self.DEFAULTED_FIELDS:
             self.fields[name].required = False
@@ -281,7 +289,7 @@ class IncidentForm(CaseRecordForm):
 
     # Shown on the page apart from the required "when" and "what happened".
     QUICK_FIELDS = {"case", "occurred_at", "is_approximate", "description"}
-    DEFAULTED_FIELDS = ("kind", "count", "response")
+    DEFAULTED_FIELDS = ("kind", "count")
 
     def detail_fields(self):
         return [

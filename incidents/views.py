@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from . import charts, custody, security, services, sign_in, step_views
+from .answers import answer_changes
 from .checklist import SAFETY_STEP_HINTS, checklist_status, help_info, reminders, safety_steps
 from .confirm_forms import TrashForm
 from .evidence import EXTENSIONS, EvidenceRejected, check_integrity, derived_path
@@ -233,7 +234,7 @@ def incident_edit(request, incident_id):
         # The form writes into the instance while validating; keep a copy to compare against.
         original = _get_incident(request, incident_id)
         if form.is_valid():
-            changes = {f: form.cleaned_data[f] for f in form.fields}
+            changes = answer_changes(original, {f: form.cleaned_data[f] for f in form.fields})
             if services.record_amend(record=original, changes=changes):
                 messages.success(request, "Amended. The earlier version is kept in the history.")
             else:

@@ -6,13 +6,14 @@ from .accounts import TIME_ZONE_CHOICES, User
 from .base import Record, Revision, TrashEvent
 from .cases import Case
 from .custody import CustodyEntry, CustodyHead
-from .entries import Incident
+from .entries import ANSWER_MISSING, Incident
 from .evidence import Evidence
 from .exports import Export
 from .security import AccountSafety, AuditEvent, SignIn, UserSession
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder, SafetyStep
 
 __all__ = [
+    "ANSWER_MISSING",
     "TIME_ZONE_CHOICES",
     "AccountSafety",
     "AuditEvent",
