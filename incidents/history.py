@@ -80,7 +80,9 @@ def change_summary(record: Record) -> dict | None:
         for name in record.HISTORY_FIELDS
         if name in ever_changed
     ]
-    return {"record": record, "first": first, "steps": sorted(steps, key=lambda s: s["at"])}
+    entered_at = getattr(record, "created_at", None) or getattr(record, "received_at", None)
+    steps.sort(key=lambda step: step["at"])
+    return {"record": record, "entered_at": entered_at, "first": first, "steps": steps}
 
 
 def record_details(record: Record) -> list[tuple[str, str]]:

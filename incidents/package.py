@@ -300,8 +300,34 @@ def case_json(data: DossierData, names: dict[int, str]) -> bytes:
         "police_contacts": [_police(p, refs, numbers) for p in data.police_contacts],
         "protective_orders": [_with_exhibits(o, "order", numbers) for o in data.orders],
         "exhibits": [_exhibit(item, names, refs, records) for item in data.exhibits],
+        "changes": [_change(item) for item in data.changes],
+        "trash": [
+            {**item, "at": _json_value(item["at"]), "kind": str(item["kind"])}
+            for item in data.trashed
+        ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
+
+
+def _change(item: dict) -> dict:
+    """One amended record as the dossier's "Changes to the record" gives it."""
+    steps = []
+    for step in item["steps"]:
+        entry = {"action": step["kind"], "at": _json_value(step["at"])}
+        if step["kind"] == "amended":
+            entry["changes"] = [{"field": label, "to": value} for label, value in step["changes"]]
+        elif step["kind"] == "trashed":
+            entry["reason"] = step["reason"]
+        steps.append(entry)
+    record = item["record"]
+    return {
+        "record": item["title"],
+        "type": record._meta.model_name,
+        "uuid": str(record.uuid),
+        "entered_at": _json_value(item["entered_at"]),
+        "first_entered": [{"field": label, "value": value} for label, value in item["first"]],
+        "history": steps,
+    }
 
 
 def _person(case) -> dict:
@@ -326,6 +352,9 @@ def _incident(incident: Incident, refs, numbers, effects: bool) -> dict:
     return {
         "ref": refs[incident.id],
         **_fields(incident, names),
+        # "answered", "not_recorded", or "not_confirmed" (pre-filled by the app, never confirmed).
+        "response_state": incident.response_state,
+        **({} if incident.response_state == "answered" else {"response_label": ""}),
         "slii_group": incident.slii_group,
         "danger_signs": incident.danger_labels,
         "exhibits": numbers.get(("incident", incident.id), []),
@@ -404,6 +433,13 @@ def _when(value: datetime | None) -> str:
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
 
 
+# What the CSV says where the user gave no answer of their own.
+RESPONSE_STATES = {
+    "not_recorded": "not recorded",
+    "not_confirmed": "not recorded (filled in by the app, not confirmed)",
+}
+
+
 def incidents_csv(data: DossierData) -> bytes:
     """One row per incident, for a spreadsheet. UTF-8 with a BOM, so Excel reads it right."""
     effects = data.options.include_effects
@@ -429,7 +465,7 @@ def _csv_row(ref: int, incident: Incident, effects: bool) -> list:
     if effects:
         level = incident.get_effect_level_display() if incident.effect_level is not None else ""
         row.append("\n".join(part for part in (level, incident.effect_notes) if part))
-    response = incident.get_response_display()
+    response = RESPONSE_STATES.get(incident.response_state) or incident.get_response_display()
     row.append("\n".join(part for part in (response, incident.response_notes) if part))
     row.append("; ".join(incident.danger_labels))
     row.append(", ".join(str(item.exhibit_number) for item in incident.exhibits))

@@ -167,8 +167,10 @@ def dossier_parts(data: DossierData) -> list[Part]:
         Part("Cover", render_to_string("pdf/cover.html", base)),
         Part("Summary", render_to_string("pdf/summary.html", base)),
     ]
+    changes = Part("Changes to the record", render_to_string("pdf/changes.html", base))
     if options.short:
         parts.append(Part("Incidents", render_to_string("pdf/log_short.html", base)))
+        parts.append(changes)
         return parts
     parts.append(Part("Background", render_to_string("pdf/background.html", base)))
     for i, month in enumerate(data.months):
@@ -191,6 +193,7 @@ def dossier_parts(data: DossierData) -> list[Part]:
         }
         title = f"Exhibits {items[0].exhibit_number} to {items[-1].exhibit_number}"
         parts.append(Part(title, render_to_string("pdf/exhibits.html", context), group="Exhibits"))
+    parts.append(changes)
     parts.append(Part("Integrity and statement", render_to_string("pdf/appendix.html", base)))
     return parts
 

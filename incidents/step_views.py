@@ -149,7 +149,7 @@ def record_edit(request, kind, record_id):
 def record_delete(request, kind, record_id):
     config = _kind(kind)
     record = _get_record(request, config, record_id)
-    form = TrashForm(request.POST or None)
+    form = TrashForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.record_trash(record=record, reason=form.cleaned_data["reason"])
         security.audit(request, AuditEvent.Action.TRASH, security.describe(record))

@@ -245,7 +245,7 @@ def incident_edit(request, incident_id):
 
 def incident_delete(request, incident_id):
     incident = _get_incident(request, incident_id)
-    form = TrashForm(request.POST or None)
+    form = TrashForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.record_trash(record=incident, reason=form.cleaned_data["reason"])
         security.audit(request, AuditEvent.Action.TRASH, security.describe(incident))
@@ -399,7 +399,7 @@ def evidence_detail(request, evidence_id):
 
 def evidence_delete(request, evidence_id):
     item = _get_evidence(request, evidence_id)
-    form = TrashForm(request.POST or None)
+    form = TrashForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.record_trash(record=item, reason=form.cleaned_data["reason"])
         item.case.number_exhibits([item])
