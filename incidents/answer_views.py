@@ -16,7 +16,8 @@ def answers(request):
     """The entries lacking an answer; POST confirms the ticked (or all) pre-filled answers."""
     missing = list(answers_missing(request.user))
     unconfirmed = [incident for incident in missing if incident.response_state == "not_confirmed"]
-    form = AnswerConfirmForm(request.POST or None, incidents=unconfirmed)
+    data = request.POST if request.method == "POST" else None
+    form = AnswerConfirmForm(data, incidents=unconfirmed)
     if request.method == "POST" and form.is_valid():
         count = answers_confirm(incidents=form.chosen())
         messages.success(
