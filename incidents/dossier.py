@@ -201,7 +201,8 @@ def _changes(incidents, notices, police, orders, exhibits) -> list[dict]:
     first entered and each change: from the prefetched history, no query per record."""
     found = []
     for ref, incident in enumerate(incidents, start=1):
-        found.append((_("Incident %(ref)d") % {"ref": ref}, incident))
+        when = date_format(timezone.localtime(incident.occurred_at), "j M Y, H:i")
+        found.append((_("Incident %(ref)d (%(when)s)") % {"ref": ref, "when": when}, incident))
     found += [(str(record), record) for record in (*notices, *police, *orders)]
     found += [(_("Exhibit %(n)d") % {"n": item.exhibit_number}, item) for item in exhibits]
     changes = []
@@ -246,7 +247,10 @@ def _trashed_label(record, numbers: dict[int, int]) -> str:
         }
     if isinstance(record, Incident):
         when = date_format(timezone.localtime(record.occurred_at), "j M Y, H:i")
-        return f"{when}: {Truncator(record.description).chars(120)}"
+        return _("%(when)s: “%(what)s”") % {
+            "when": when,
+            "what": Truncator(record.description).chars(120),
+        }
     return str(record)
 
 
