@@ -208,11 +208,17 @@ class CaseRecordForm(forms.ModelForm):
 
     # The date-and-time fields that cannot lie in the future.
     PAST_FIELDS: tuple[str, ...] = ()
+    # Questions about what the user did: a new record shows no answer picked for them.
+    NOT_PRESELECTED: tuple[str, ...] = ()
 
     def __init__(self, *args, user: User, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         offer_cases(self, user)
+        if self.instance._state.adding:
+            for name in self.NOT_PRESELECTED:
+                self.initial.pop(name, None)
+                self.fields[name].initial = None
         now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
         for name in self.PAST_FIELDS:
             self.fields[name].widget.attrs["max"] = now
@@ -320,6 +326,7 @@ class IncidentForm(CaseRecordForm):
 
 class NoticeForm(CaseRecordForm):
     PAST_FIELDS = ("given_at",)
+    NOT_PRESELECTED = ("method", "acknowledged")
 
     class Meta:
         model = NoContactNotice
@@ -339,6 +346,7 @@ class NoticeForm(CaseRecordForm):
 
 class PoliceContactForm(CaseRecordForm):
     PAST_FIELDS = ("contacted_at",)
+    NOT_PRESELECTED = ("method",)
     # How far back the list of incidents to link goes (older linked ones always show).
     LINKABLE_DAYS = 120
 

@@ -228,3 +228,32 @@ def test_a_stranger_cannot_confirm_or_list_alices_answers(alice, mallory_client)
     assert bulk.status_code == 400
     incident.refresh_from_db()
     assert incident.response_confirmed is False
+
+
+@pytest.mark.parametrize(
+    ("url_name", "fields"),
+    [
+        ("incident_new", ["response"]),
+        ("notice_new", ["method", "acknowledged"]),
+        ("police_new", ["method"]),
+    ],
+)
+def test_new_records_pick_no_answer_about_what_the_user_did(alice_client, url_name, fields):
+    form = alice_client.get(reverse(url_name)).context["form"]
+    html = alice_client.get(reverse(url_name)).content.decode()
+
+    for name in fields:
+        assert form[name].value() in (None, ""), name
+        checked = [w for w in form[name].subwidgets if w.data["selected"]]
+        assert [w.data["value"] for w in checked] in ([], [""]), name
+    assert 'value="text" checked' not in html and 'value="in_person" checked' not in html
+
+
+def test_a_notice_without_how_it_was_given_is_refused_with_the_words_kept(alice_client):
+    data = {"given_at": "2026-01-05T10:00", "words": "Do not contact me.", "acknowledged": "no"}
+
+    response = alice_client.post(reverse("notice_new"), data)
+
+    assert response.status_code == 200
+    assert "This field is required." in page_text(response)
+    assert "Do not contact me." in response.content.decode()
