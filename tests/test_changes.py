@@ -66,9 +66,9 @@ def test_an_amended_entrys_first_words_appear_in_the_dossier(alice, alice_client
     appendix = text[text.index("Changes to the record Entries can be amended") :]
 
     assert "What happened: A blue car parked opposite the house" in text
-    assert "As first entered: What happened A grey car parked opposite the house" in appendix
+    assert "As first entered: What happened: A grey car parked opposite the house" in appendix
     assert "Amended on" in appendix
-    assert "What happened A blue car parked opposite the house" in appendix
+    assert "What happened: A blue car parked opposite the house" in appendix
     assert "1 record amended or restored; 0 in the trash." in text
 
 
@@ -95,7 +95,7 @@ def test_the_short_dossier_has_the_changes_too(alice, alice_client, tmp_path):
 
     text = _dossier_text(alice, tmp_path, short=True)
 
-    assert "As first entered: What happened Followed me to the shop" in text
+    assert "As first entered: What happened: Followed me to the shop" in text
 
 
 def test_the_history_shows_the_trash_with_its_reason_and_the_restore(alice, alice_client):
