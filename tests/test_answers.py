@@ -3,8 +3,10 @@ you did" is not recorded; entries saved while the form pre-filled "I did not res
 answer as not confirmed until the user confirms or changes it; the steps page and the dossier
 count from explicit answers only."""
 
+import hashlib
 import importlib
-from datetime import timedelta
+import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.apps import apps as django_apps
@@ -13,7 +15,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from incidents.checklist import Status, checklist_status
-from incidents.custody import altered_records, verify_chain
+from incidents.custody import altered_records, content_sha256, verify_chain
 from incidents.dossier import DossierOptions
 from incidents.models import Case, CustodyEntry, Incident, Revision
 from incidents.pdf import render_dossier
@@ -257,3 +259,21 @@ def test_a_notice_without_how_it_was_given_is_refused_with_the_words_kept(alice_
     assert response.status_code == 200
     assert "This field is required." in page_text(response)
     assert "Do not contact me." in response.content.decode()
+
+
+def test_records_logged_before_the_flag_existed_keep_their_fingerprint(alice):
+    """verify_chain compares each record with its last logged fingerprint: adding the flag must
+    not make every earlier incident look altered."""
+    incident = make_incident(alice, response="blocked")
+    fields = {}
+    for name in migration.INCIDENT_FINGERPRINT:
+        if name == "response_confirmed":
+            continue  # the field did not exist when these fingerprints were logged
+        value = getattr(incident, Incident._meta.get_field(name).attname)
+        fields[name] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+    fields["uuid"] = str(incident.uuid)
+    before = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+
+    assert content_sha256(incident) == hashlib.sha256(before.encode()).hexdigest()
+    incident.response_confirmed = False
+    assert content_sha256(incident) == migration._fingerprint(incident)
