@@ -491,7 +491,9 @@ exhibits/        Every exhibit the dossier refers to ({exhibits} files), exactly
                  came from is listed in case.json.
 incidents.csv    The incidents as a table, one row each, for a spreadsheet.
 case.json        All the records of the package, with exhibit numbers and fingerprints,
-                 for reading by a program.
+                 for reading by a program; "changes" gives what was first entered in each
+                 amended record and each change with its date, "trash" what was moved to the
+                 trash, when, and the reason given.
 manifest.sha256  The SHA-256 fingerprint of every other file in the package.
 README.txt       This file.
 
