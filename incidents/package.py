@@ -25,6 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .dossier import DossierData, DossierOptions, dossier_data
 from .evidence import CHUNK_SIZE, EXTENSIONS, evidence_storage
@@ -435,8 +436,8 @@ def _when(value: datetime | None) -> str:
 
 # What the CSV says where the user gave no answer of their own.
 RESPONSE_STATES = {
-    "not_recorded": "not recorded",
-    "not_confirmed": "not recorded (filled in by the app, not confirmed)",
+    "not_recorded": gettext_lazy("not recorded"),
+    "not_confirmed": gettext_lazy("not recorded (filled in by the app, not confirmed)"),
 }
 
 
@@ -465,7 +466,7 @@ def _csv_row(ref: int, incident: Incident, effects: bool) -> list:
     if effects:
         level = incident.get_effect_level_display() if incident.effect_level is not None else ""
         row.append("\n".join(part for part in (level, incident.effect_notes) if part))
-    response = RESPONSE_STATES.get(incident.response_state) or incident.get_response_display()
+    response = str(RESPONSE_STATES.get(incident.response_state) or incident.get_response_display())
     row.append("\n".join(part for part in (response, incident.response_notes) if part))
     row.append("; ".join(incident.danger_labels))
     row.append(", ".join(str(item.exhibit_number) for item in incident.exhibits))

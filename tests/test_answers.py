@@ -3,8 +3,10 @@ you did" is not recorded; entries saved while the form pre-filled "I did not res
 answer as not confirmed until the user confirms or changes it; the steps page and the dossier
 count from explicit answers only."""
 
+import csv
 import hashlib
 import importlib
+import io
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -16,8 +18,9 @@ from pypdf import PdfReader
 
 from incidents.checklist import Status, checklist_status
 from incidents.custody import altered_records, content_sha256, verify_chain
-from incidents.dossier import DossierOptions
+from incidents.dossier import DossierOptions, dossier_data
 from incidents.models import Case, CustodyEntry, Incident, Revision
+from incidents.package import case_json, exhibit_names, incidents_csv
 from incidents.pdf import render_dossier
 from incidents.services import record_save
 from tests.conftest import form_data, make_incident, page_text
@@ -277,3 +280,26 @@ def test_records_logged_before_the_flag_existed_keep_their_fingerprint(alice):
     assert content_sha256(incident) == hashlib.sha256(before.encode()).hexdigest()
     incident.response_confirmed = False
     assert content_sha256(incident) == migration._fingerprint(incident)
+
+
+def test_the_package_says_which_answers_were_given(alice, alice_client):
+    _log(alice_client, days_ago=3, what="Bare entry")
+    _log(alice_client, days_ago=2, what="Answered entry", response="blocked")
+    _legacy(alice, "Old entry")
+    options = DossierOptions(case=str(Case.objects.owned_by(alice).get().uuid))
+    data = dossier_data(alice, options)
+
+    document = json.loads(case_json(data, exhibit_names(data.exhibits)))
+    rows = list(csv.DictReader(io.StringIO(incidents_csv(data).decode("utf-8-sig"))))
+
+    states = {
+        i["description"]: (i["response_state"], i["response_label"]) for i in document["incidents"]
+    }
+    assert states == {
+        "Bare entry": ("not_recorded", ""),
+        "Answered entry": ("answered", "I blocked or reported them, without replying"),
+        "Old entry": ("not_confirmed", ""),
+    }
+    responses = {row["what happened"]: row["response"] for row in rows}
+    assert responses["Bare entry"] == "not recorded"
+    assert responses["Old entry"] == "not recorded (filled in by the app, not confirmed)"
