@@ -277,7 +277,10 @@ class IncidentForm(CaseRecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["effect_level"].widget.choices = Incident.Effect.choices
+        self.fields["effect_level"].widget.choices = [
+            ("", _("Not answered yet")),
+            *Incident.Effect.choices,
+        ]
         self.fields["effect_level"].required = False
         # No answer is chosen for the user: "not answered yet" until they pick one.
         self.fields["response"].choices = [("", _("Not answered yet")), *Incident.Response.choices]

@@ -81,7 +81,9 @@ def test_a_minimal_entry_shows_not_recorded_and_the_dossier_states_no_non_respon
     text = _dossier_text(alice, tmp_path)
 
     assert incident.response == ""
+    assert "How it affected you not recorded" in detail
     assert "What you did not recorded" in detail
+    assert "Effect: not recorded" in text
     assert "Response: not recorded" in text
     assert "No reply in 0 incidents; a reply in 0; not recorded in 1." in text
     assert "did not respond" not in text
