@@ -35,6 +35,7 @@ from .models import (
     PoliceContact,
     ProtectiveOrder,
     Revision,
+    TrashEvent,
     User,
     UserSession,
 )
@@ -51,6 +52,7 @@ COUNTED = {
     "court orders": ProtectiveOrder,
     "changes to daily life": LifeChange,
     "earlier versions": Revision,
+    "trash and restore events": TrashEvent,
     "custody entries": CustodyEntry,
 }
 # Left out of every backup: their rows are sign-in cookies, with which anyone holding a stolen

@@ -18,6 +18,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subqu
 from django.utils import timezone
 
 from .models import (
+    ANSWER_MISSING,
     Evidence,
     Incident,
     NoContactNotice,
@@ -28,6 +29,9 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Answers to "what you did" that are not a reply.
+NO_REPLY = (Incident.Response.NONE, Incident.Response.BLOCKED, Incident.Response.POLICE)
 
 # How many entries lacking both exact words and evidence the checklist names.
 NEEDS_DETAILS_SHOWN = 5
@@ -99,7 +103,12 @@ class IncidentFigures:
     latest: datetime | None
     after_notice: int
     after_notice_times: int  # the sum of their counts: "14 calls" counts 14
+    # After the notice, by the user's own answer to "what you did" (never by a default).
     replies_after_notice: int
+    no_reply_after_notice: int  # did not respond, or blocked, or called the police
+    other_after_notice: int  # "something else"
+    unrecorded_after_notice: int  # not answered, or a pre-filled answer never confirmed
+    unrecorded: int  # the same, over all the incidents
     last_reply: datetime | None
 
     @property
@@ -121,7 +130,10 @@ def _days_since(moment: datetime | None) -> int | None:
 def incident_figures(incidents: QuerySet[Incident]) -> IncidentFigures:
     """Everything the checklist (and the dossier) counts about these incidents, in one query."""
     after = Q(occurred_at__gt=F("first_notice_at"))
-    replied = Q(response=Incident.Response.REPLIED)
+    answered = ~ANSWER_MISSING
+    replied = answered & Q(response=Incident.Response.REPLIED)
+    no_reply = answered & Q(response__in=NO_REPLY)
+    other = answered & Q(response=Incident.Response.OTHER)
     figures = incidents.annotate(
         first_notice_at=_first_notice_of_case(), has_evidence=_has_evidence()
     ).aggregate(
@@ -132,6 +144,10 @@ def incident_figures(incidents: QuerySet[Incident]) -> IncidentFigures:
         after_notice=Count("id", filter=after),
         after_notice_times=Sum("count", filter=after, default=0),
         replies_after_notice=Count("id", filter=after & replied),
+        no_reply_after_notice=Count("id", filter=after & no_reply),
+        other_after_notice=Count("id", filter=after & other),
+        unrecorded_after_notice=Count("id", filter=after & ANSWER_MISSING),
+        unrecorded=Count("id", filter=ANSWER_MISSING),
         last_reply=Max("occurred_at", filter=replied),
     )
     return IncidentFigures(**figures)
@@ -188,6 +204,10 @@ class Consistency:
     has_notice: bool
     incidents_after_notice: int
     replies_after_notice: int
+    no_reply_after_notice: int
+    other_after_notice: int
+    unrecorded_after_notice: int
+    unrecorded: int
     last_reply: datetime | None
     days_since_reply: int | None
     # With no reply ever: days since the first notice (None without a notice).
@@ -311,18 +331,28 @@ def reminders(user: User, police: TalkToPolice) -> list[Reminder]:
     return found
 
 
-def _consistency_step(figures: IncidentFigures, first: NoContactNotice | None) -> Consistency:
+def _consistency_status(figures: IncidentFigures, first: NoContactNotice | None) -> Status:
+    """Done only from the user's own answers: after a notice, with at least one incident since,
+    every one of them answered, and none a reply."""
     if not figures.total:
-        status = Status.NOT_YET  # nothing logged, nothing to show
-    elif first:
-        status = Status.UNDER_WAY if figures.replies_after_notice else Status.DONE
-    else:
-        status = Status.UNDER_WAY if figures.last_reply else Status.DONE
+        return Status.NOT_YET  # nothing logged, nothing to show
+    if not first:
+        # Consistency is counted from the notice; a reply before it is still worth seeing.
+        return Status.UNDER_WAY if figures.last_reply else Status.NOT_YET
+    held = figures.after_notice and not figures.unrecorded_after_notice
+    return Status.DONE if held and not figures.replies_after_notice else Status.UNDER_WAY
+
+
+def _consistency_step(figures: IncidentFigures, first: NoContactNotice | None) -> Consistency:
     return Consistency(
-        status=status,
+        status=_consistency_status(figures, first),
         has_notice=first is not None,
         incidents_after_notice=figures.after_notice,
         replies_after_notice=figures.replies_after_notice,
+        no_reply_after_notice=figures.no_reply_after_notice,
+        other_after_notice=figures.other_after_notice,
+        unrecorded_after_notice=figures.unrecorded_after_notice,
+        unrecorded=figures.unrecorded,
         last_reply=figures.last_reply,
         days_since_reply=figures.days_since_reply,
         days_since_notice=_days_since(first.given_at) if first else None,

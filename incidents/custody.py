@@ -78,8 +78,11 @@ def content_sha256(obj: models.Model) -> str:
     """A fingerprint of a record's fields: it shows later whether the row still holds what was
     logged, without the log holding a word of it."""
     fields = {}
+    added_later = getattr(obj, "ADDED_LATER", {})
     for name in _fingerprinted(obj):
         value = getattr(obj, obj._meta.get_field(name).attname)  # related records by id
+        if name in added_later and value == added_later[name]:
+            continue  # as every record logged before the field existed: same fingerprint
         # One spelling per value, however it was loaded: times in UTC.
         fields[name] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
     fields["uuid"] = str(obj.uuid)

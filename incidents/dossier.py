@@ -11,10 +11,14 @@ from itertools import groupby
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from .charts import Chart, LogTimes, weekly_chart
 from .checklist import IncidentFigures, incident_figures
 from .custody import Head, chain_head
+from .history import change_summary
 from .models import (
     Case,
     Evidence,
@@ -23,10 +27,13 @@ from .models import (
     NoContactNotice,
     PoliceContact,
     ProtectiveOrder,
+    TrashEvent,
     User,
 )
 
 PAPER_SIZES = {"A4": "A4", "Letter": "Letter"}
+# Read with each record, for the changes appendix.
+HISTORY = ("revisions", "trash_events")
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,8 @@ class DossierData:
     per_month: list[tuple[date, int]]
     weekly_chart: Chart
     months: list[Month] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)  # see history.change_summary
+    trashed: list[dict] = field(default_factory=list)  # see _trashed
     custody_head: Head | None = None  # the custody log's head once everything above was read
 
     @property
@@ -210,16 +219,22 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
     incidents_qs = _in_period(case.incidents.live(), "occurred_at", options)
     incidents = list(
         incidents_qs.order_by("occurred_at", "id").prefetch_related(
-            Prefetch("evidence", queryset=live_evidence, to_attr="exhibits")
+            Prefetch("evidence", queryset=live_evidence, to_attr="exhibits"), *HISTORY
         )
     )
-    notices = list(_in_period(case.notices.live(), "given_at", options).order_by("given_at"))
+    notices = list(
+        _in_period(case.notices.live(), "given_at", options)
+        .order_by("given_at")
+        .prefetch_related(*HISTORY)
+    )
     police = list(
         _in_period(case.police_contacts.live(), "contacted_at", options)
         .order_by("contacted_at")
-        .prefetch_related(Prefetch("incidents", queryset=Incident.objects.live()))
+        .prefetch_related(Prefetch("incidents", queryset=Incident.objects.live()), *HISTORY)
     )
-    orders = _cite_breaches(list(case.orders.live().order_by("issued_on")), incidents)
+    orders = _cite_breaches(
+        list(case.orders.live().order_by("issued_on").prefetch_related(*HISTORY)), incidents
+    )
     exhibits = _exhibits(case, incidents, notices, police, orders)
     months = _months(incidents)
     return DossierData(
@@ -241,6 +256,8 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
         per_month=[(m.start, len(m.incidents)) for m in months],
         weekly_chart=_weekly_chart(incidents, notices, police, options),
         months=months,
+        changes=_changes(incidents, notices, police, orders, exhibits),
+        trashed=_trashed(case, options),
         custody_head=chain_head(),  # last, so that it covers every record read above
     )
 
@@ -251,7 +268,9 @@ def _exhibits(case, incidents, notices, police, orders) -> list[Evidence]:
     included = Q(incident__in=incidents) | Q(notice__in=notices) | Q(police_contact__in=police)
     included |= Q(order__in=orders)
     included |= Q(incident=None, notice=None, police_contact=None, order=None)
-    items = list(case.evidence.live().filter(included).select_related("incident"))
+    items = list(
+        case.evidence.live().filter(included).select_related("incident").prefetch_related(*HISTORY)
+    )
     for item in items:
         item.exhibit_number = numbers[item.id]
     # The log shows each incident's own files with their numbers too.
@@ -259,6 +278,64 @@ def _exhibits(case, incidents, notices, police, orders) -> list[Evidence]:
     for incident in incidents:
         incident.exhibits = [by_id[e.id] for e in incident.exhibits if e.id in by_id]
     return sorted(items, key=lambda item: item.exhibit_number)
+
+
+def _changes(incidents, notices, police, orders, exhibits) -> list[dict]:
+    """Every record in the dossier that was amended, or trashed and restored, with what was
+    first entered and each change: from the prefetched history, no query per record."""
+    found = []
+    for ref, incident in enumerate(incidents, start=1):
+        when = date_format(timezone.localtime(incident.occurred_at), "j M Y, H:i")
+        found.append((_("Incident %(ref)d (%(when)s)") % {"ref": ref, "when": when}, incident))
+    found += [(str(record), record) for record in (*notices, *police, *orders)]
+    found += [(_("Exhibit %(n)d") % {"n": item.exhibit_number}, item) for item in exhibits]
+    changes = []
+    for title, record in found:
+        summary = change_summary(record)
+        if summary is not None:
+            changes.append({**summary, "title": title})
+    return changes
+
+
+def _trashed(case: Case, options: DossierOptions) -> list[dict]:
+    """The case's records in the trash (those of the period, for dated records), when each was
+    moved there and the reason given. Not part of the record the dossier states."""
+    groups = [
+        (_("Incident"), _in_period(case.incidents.in_trash(), "occurred_at", options)),
+        (_("No-contact notice"), _in_period(case.notices.in_trash(), "given_at", options)),
+        (_("Police contact"), _in_period(case.police_contacts.in_trash(), "contacted_at", options)),
+        (_("Court order"), case.orders.in_trash()),
+        (_("Exhibit"), case.evidence.in_trash()),
+    ]
+    numbers = case.evidence.exhibit_numbers()
+    trashed = []
+    for kind, records in groups:
+        for record in records.prefetch_related("trash_events"):
+            moved = [e for e in record.trash_events.all() if e.action == TrashEvent.Action.TRASHED]
+            trashed.append(
+                {
+                    "kind": kind,
+                    "label": _trashed_label(record, numbers),
+                    "at": record.deleted_at,
+                    "reason": moved[-1].reason if moved else "",
+                }
+            )
+    return sorted(trashed, key=lambda item: item["at"])
+
+
+def _trashed_label(record, numbers: dict[int, int]) -> str:
+    if isinstance(record, Evidence):
+        return _("Exhibit %(n)d, %(name)s") % {
+            "n": numbers[record.id],
+            "name": record.caption or record.original_name,
+        }
+    if isinstance(record, Incident):
+        when = date_format(timezone.localtime(record.occurred_at), "j M Y, H:i")
+        return _("%(when)s: “%(what)s”") % {
+            "when": when,
+            "what": Truncator(record.description).chars(120),
+        }
+    return str(record)
 
 
 def _danger_counts(incidents: QuerySet[Incident]) -> list[tuple[str, int]]:

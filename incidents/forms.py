@@ -235,11 +235,17 @@ class CaseRecordForm(forms.ModelForm):
 
     # The date-and-time fields that cannot lie in the future.
     PAST_FIELDS: tuple[str, ...] = ()
+    # Questions about what the user did: a new record shows no answer picked for them.
+    NOT_PRESELECTED: tuple[str, ...] = ()
 
     def __init__(self, *args, user: User, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         offer_cases(self, user)
+        if self.instance._state.adding:
+            for name in self.NOT_PRESELECTED:
+                self.initial.pop(name, None)
+                self.fields[name].initial = None
         now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
         for name in self.PAST_FIELDS:
             self.fields[name].widget.attrs["max"] = now
@@ -299,9 +305,19 @@ class IncidentForm(orders.OrderQuestion, CaseRecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._ask_about_orders(kwargs["user"])
-        self.fields["effect_level"].widget.choices = Incident.Effect.choices
+        self.fields["effect_level"].widget.choices = [
+            ("", _("Not answered yet")),
+            *Incident.Effect.choices,
+        ]
         self.fields["effect_level"].required = False
-        self.fields["response"].choices = Incident.Response.choices
+        # No answer is chosen for the user: "not answered yet" until they pick one.
+        self.fields["response"].choices = [("", _("Not answered yet")), *Incident.Response.choices]
+        if self.instance.pk and self.instance.response_state == "not_confirmed":
+            self.fields["response"].help_text = _(
+                "When this entry was saved, the form filled in “I did not respond” for you, and "
+                "it has not been confirmed. Choose the answer that is right. Saved as it is, it "
+                "stays unconfirmed."
+            )
         # Only when and what are required; the rest falls back to the model's defaults.
         for name in self.DEFAULTED_FIELDS:
             self.fields[name].required = False
@@ -310,7 +326,7 @@ class IncidentForm(orders.OrderQuestion, CaseRecordForm):
 
     # Shown on the page apart from the required "when" and "what happened".
     QUICK_FIELDS = {"case", "occurred_at", "is_approximate", "description"}
-    DEFAULTED_FIELDS = ("kind", "count", "response")
+    DEFAULTED_FIELDS = ("kind", "count")
 
     def detail_fields(self):
         return [
@@ -343,6 +359,7 @@ class IncidentForm(orders.OrderQuestion, CaseRecordForm):
 
 class NoticeForm(CaseRecordForm):
     PAST_FIELDS = ("given_at",)
+    NOT_PRESELECTED = ("method", "acknowledged")
 
     class Meta:
         model = NoContactNotice
@@ -362,6 +379,7 @@ class NoticeForm(CaseRecordForm):
 
 class PoliceContactForm(CaseRecordForm):
     PAST_FIELDS = ("contacted_at",)
+    NOT_PRESELECTED = ("method",)
     # How far back the list of incidents to link goes (older linked ones always show).
     LINKABLE_DAYS = 120
 

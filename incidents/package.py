@@ -25,6 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .dossier import DossierData, DossierOptions, dossier_data
 from .evidence import CHUNK_SIZE, EXTENSIONS, FileProblem, evidence_storage, original_problem
@@ -300,8 +301,34 @@ def case_json(data: DossierData, names: dict[int, str]) -> bytes:
         # Like the incidents' effects, left out when the person chose to leave effects out.
         "changes_to_daily_life": [_fields(c) for c in data.life_changes] if effects else [],
         "exhibits": [_exhibit(item, names, refs, records) for item in data.exhibits],
+        "changes": [_change(item) for item in data.changes],
+        "trash": [
+            {**item, "at": _json_value(item["at"]), "kind": str(item["kind"])}
+            for item in data.trashed
+        ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode()
+
+
+def _change(item: dict) -> dict:
+    """One amended record as the dossier's "Changes to the record" gives it."""
+    steps = []
+    for step in item["steps"]:
+        entry = {"action": step["kind"], "at": _json_value(step["at"])}
+        if step["kind"] == "amended":
+            entry["changes"] = [{"field": label, "to": value} for label, value in step["changes"]]
+        elif step["kind"] == "trashed":
+            entry["reason"] = step["reason"]
+        steps.append(entry)
+    record = item["record"]
+    return {
+        "record": item["title"],
+        "type": record._meta.model_name,
+        "uuid": str(record.uuid),
+        "entered_at": _json_value(item["entered_at"]),
+        "first_entered": [{"field": label, "value": value} for label, value in item["first"]],
+        "history": steps,
+    }
 
 
 def _person(case) -> dict:
@@ -326,6 +353,9 @@ def _incident(incident: Incident, refs, numbers, effects: bool) -> dict:
     return {
         "ref": refs[incident.id],
         **_fields(incident, names),
+        # "answered", "not_recorded", or "not_confirmed" (pre-filled by the app, never confirmed).
+        "response_state": incident.response_state,
+        **({} if incident.response_state == "answered" else {"response_label": ""}),
         "slii_group": incident.slii_group,
         "danger_signs": incident.danger_labels,
         "exhibits": numbers.get(("incident", incident.id), []),
@@ -410,6 +440,13 @@ def _when(value: datetime | None) -> str:
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
 
 
+# What the CSV says where the user gave no answer of their own.
+RESPONSE_STATES = {
+    "not_recorded": gettext_lazy("not recorded"),
+    "not_confirmed": gettext_lazy("not recorded (filled in by the app, not confirmed)"),
+}
+
+
 def incidents_csv(data: DossierData) -> bytes:
     """One row per incident, for a spreadsheet. UTF-8 with a BOM, so Excel reads it right."""
     effects = data.options.include_effects
@@ -435,7 +472,7 @@ def _csv_row(ref: int, incident: Incident, effects: bool) -> list:
     if effects:
         level = incident.get_effect_level_display() if incident.effect_level is not None else ""
         row.append("\n".join(part for part in (level, incident.effect_notes) if part))
-    response = incident.get_response_display()
+    response = str(RESPONSE_STATES.get(incident.response_state) or incident.get_response_display())
     row.append("\n".join(part for part in (response, incident.response_notes) if part))
     row.append("; ".join(incident.danger_labels))
     row.append(", ".join(str(item.exhibit_number) for item in incident.exhibits))
@@ -461,7 +498,9 @@ exhibits/        Every exhibit the dossier refers to ({exhibits} files), exactly
                  came from is listed in case.json.
 incidents.csv    The incidents as a table, one row each, for a spreadsheet.
 case.json        All the records of the package, with exhibit numbers and fingerprints,
-                 for reading by a program.
+                 for reading by a program; "changes" gives what was first entered in each
+                 amended record and each change with its date, "trash" what was moved to the
+                 trash, when, and the reason given.
 manifest.sha256  The SHA-256 fingerprint of every other file in the package.
 README.txt       This file.
 

@@ -39,6 +39,7 @@ from .services import exhibits_freeze
 
 FETCH_SCHEME = "stalkerlog"
 EXHIBITS_PER_PART = 20
+CHANGES_PER_PART = 30
 PRINT_VARIANTS = ("thumbnail", "print")
 
 Progress = Callable[[int, str], None]
@@ -145,8 +146,10 @@ def dossier_parts(data: DossierData) -> list[Part]:
         Part("Cover", render_to_string("pdf/cover.html", base)),
         Part("Summary", render_to_string("pdf/summary.html", base)),
     ]
+    changes = _changes_parts(data, base)
     if options.short:
         parts.append(Part("Incidents", render_to_string("pdf/log_short.html", base)))
+        parts += changes
         return parts
     parts.append(Part("Background", render_to_string("pdf/background.html", base)))
     for i, month in enumerate(data.months):
@@ -169,7 +172,28 @@ def dossier_parts(data: DossierData) -> list[Part]:
         }
         title = f"Exhibits {items[0].exhibit_number} to {items[-1].exhibit_number}"
         parts.append(Part(title, render_to_string("pdf/exhibits.html", context), group="Exhibits"))
+    parts += changes
     parts.append(Part("Integrity and statement", render_to_string("pdf/appendix.html", base)))
+    return parts
+
+
+def _changes_parts(data: DossierData, base: dict) -> list[Part]:
+    """The changes appendix, in groups of records: drawn in parallel, and one amendment
+    redraws only its group."""
+    changes = data.changes
+    starts = range(0, len(changes), CHANGES_PER_PART) or [0]
+    parts = []
+    for start in starts:
+        items = changes[start : start + CHANGES_PER_PART]
+        context = {
+            **base,
+            "items": items,
+            "first_chunk": start == 0,
+            "last_chunk": start + CHANGES_PER_PART >= len(changes),
+        }
+        title = items[0]["title"] if items else "Changes to the record"
+        html = render_to_string("pdf/changes.html", context)
+        parts.append(Part(title, html, group="Changes to the record"))
     return parts
 
 

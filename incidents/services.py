@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import custody, evidence, quota
-from .models import Case, Evidence, Record, Revision, User
+from .models import Case, Evidence, Record, Revision, TrashEvent, User
 
 # No look-alike characters: the code is read off a terminal and typed on a phone.
 SETUP_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -127,17 +127,23 @@ def _evidence_follow_case(record: Record) -> list[Evidence]:
 
 
 @transaction.atomic
-def record_trash(*, record: Record) -> None:
-    """Move to the trash; nothing is erased and it can be restored."""
+def record_trash(*, record: Record, reason: str = "") -> None:
+    """Move to the trash, with the user's reason if they gave one; nothing is erased and it
+    can be restored."""
     record.deleted_at = timezone.now()
     record.save(update_fields=["deleted_at"])
+    TrashEvent.objects.create(
+        record=record, action=TrashEvent.Action.TRASHED, at=record.deleted_at, reason=reason
+    )
     custody.log(custody.Action.TRASHED, record)
 
 
 @transaction.atomic
 def record_restore(*, record: Record) -> None:
+    """Bring a record back from the trash; the trash and the restore stay in its history."""
     record.deleted_at = None
     record.save(update_fields=["deleted_at"])
+    TrashEvent.objects.create(record=record, action=TrashEvent.Action.RESTORED)
     custody.log(custody.Action.RESTORED, record)
 
 

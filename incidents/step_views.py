@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from . import security, services
+from .confirm_forms import TrashForm
 from .forms import EvidenceUploadForm, NoticeForm, PoliceContactForm, ProtectiveOrderForm
 from .history import amendment_history, record_details
 from .life_change_forms import LifeChangeForm
@@ -198,8 +199,9 @@ def record_edit(request, kind, record_id):
 def record_delete(request, kind, record_id):
     config = _kind(kind)
     record = _get_record(request, config, record_id)
-    if request.method == "POST":
-        services.record_trash(record=record)
+    form = TrashForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.record_trash(record=record, reason=form.cleaned_data["reason"])
         security.audit(request, AuditEvent.Action.TRASH, security.describe(record))
         messages.success(request, "Moved to the trash. You can restore it from there.")
         return redirect(f"{kind}_list")
@@ -207,6 +209,7 @@ def record_delete(request, kind, record_id):
         "kind": kind,
         "config": config,
         "record": record,
+        "form": form,
         "trash_days": settings.TRASH_KEEP_DAYS,
     }
     return render(request, "incidents/record_confirm_delete.html", context)

@@ -3,6 +3,7 @@ from django.urls import path
 
 from . import (
     account_views,
+    answer_views,
     export_views,
     health,
     sign_in_views,
@@ -48,7 +49,13 @@ urlpatterns = [
     path("steps/", views.checklist, name="checklist"),
     path("steps/safety/", views.safety_step_toggle, name="safety_step_toggle"),
     path("help/", views.help_page, name="help"),
+    path("answers/", answer_views.answers, name="answers"),
     path("incidents/new/", views.incident_new, name="incident_new"),
+    path(
+        "incidents/<uuid:incident_id>/answer/confirm/",
+        answer_views.incident_answer_confirm,
+        name="incident_answer_confirm",
+    ),
     path("incidents/<uuid:incident_id>/", views.incident_detail, name="incident_detail"),
     path("incidents/<uuid:incident_id>/edit/", views.incident_edit, name="incident_edit"),
     path("incidents/<uuid:incident_id>/delete/", views.incident_delete, name="incident_delete"),

@@ -17,7 +17,9 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from . import charts, custody, handouts, integrity, security, services, sign_in, step_views
+from .answers import answer_changes
 from .checklist import SAFETY_STEP_HINTS, checklist_status, help_info, reminders, safety_steps
+from .confirm_forms import TrashForm
 from .evidence import (
     EXTENSIONS,
     EvidenceRejected,
@@ -248,7 +250,7 @@ def incident_edit(request, incident_id):
         # The form writes into the instance while validating; keep a copy to compare against.
         original = _get_incident(request, incident_id)
         if form.is_valid():
-            changes = {f: form.cleaned_data[f] for f in form.fields}
+            changes = answer_changes(original, {f: form.cleaned_data[f] for f in form.fields})
             if services.record_amend(record=original, changes=changes):
                 messages.success(request, "Amended. The earlier version is kept in the history.")
             else:
@@ -259,14 +261,15 @@ def incident_edit(request, incident_id):
 
 def incident_delete(request, incident_id):
     incident = _get_incident(request, incident_id)
-    if request.method == "POST":
-        services.record_trash(record=incident)
+    form = TrashForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.record_trash(record=incident, reason=form.cleaned_data["reason"])
         security.audit(request, AuditEvent.Action.TRASH, security.describe(incident))
         messages.success(
             request, "Moved to the trash. You can restore it from there.", extra_tags="trash"
         )
         return redirect("timeline")
-    context = {"incident": incident, "trash_days": settings.TRASH_KEEP_DAYS}
+    context = {"incident": incident, "form": form, "trash_days": settings.TRASH_KEEP_DAYS}
     return render(request, "incidents/incident_confirm_delete.html", context)
 
 
@@ -412,8 +415,9 @@ def evidence_detail(request, evidence_id):
 
 def evidence_delete(request, evidence_id):
     item = _get_evidence(request, evidence_id)
-    if request.method == "POST":
-        services.record_trash(record=item)
+    form = TrashForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.record_trash(record=item, reason=form.cleaned_data["reason"])
         item.case.number_exhibits([item])
         security.audit(request, AuditEvent.Action.TRASH, security.describe(item))
         messages.success(request, "Moved to the trash. You can restore it from there.")
@@ -423,7 +427,7 @@ def evidence_delete(request, evidence_id):
             return redirect(record)
         return redirect("evidence_gallery", case_id=item.case.uuid)
     item.case.number_exhibits([item])
-    context = {"item": item, "trash_days": settings.TRASH_KEEP_DAYS}
+    context = {"item": item, "form": form, "trash_days": settings.TRASH_KEEP_DAYS}
     return render(request, "incidents/evidence_confirm_delete.html", context)
 
 

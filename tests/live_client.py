@@ -76,7 +76,10 @@ class _FormReader(HTMLParser):
                 form.file_fields.append(a["name"])
             elif kind in {"checkbox", "radio"}:
                 if "checked" in a:
-                    form.fields.append((a["name"], a.get("value") or "on"))
+                    # As browsers do: "on" without a value attribute, an empty value as it is
+                    # (the incident form's "Not answered yet" is value="").
+                    value = a.get("value")
+                    form.fields.append((a["name"], "on" if value is None else value))
             elif kind not in {"submit", "button", "image", "reset"}:
                 form.fields.append((a["name"], a.get("value") or ""))
         elif tag == "textarea":

@@ -25,6 +25,8 @@ from incidents.services import record_trash
 from tests.conftest import make_incident, page_text
 
 REPLIED = Incident.Response.REPLIED
+# Entries state their answer: since issue 11 an entry has none unless the user gives one.
+NONE = Incident.Response.NONE
 
 
 def _ago(days: int, hours: int = 0):
@@ -87,7 +89,7 @@ def test_with_nothing_recorded_no_step_is_done(alice):
 
 def test_a_partial_record_shows_the_steps_done_so_far(alice):
     _notice(alice, days_ago=30)
-    make_incident(alice, occurred_at=_ago(2))
+    make_incident(alice, occurred_at=_ago(2), response=NONE)
     _police(alice, reference="")  # spoken to them, but no report number yet
 
     status = checklist_status(alice)
@@ -103,7 +105,7 @@ def test_a_partial_record_shows_the_steps_done_so_far(alice):
 def test_a_complete_record_marks_all_four_steps_done(alice_client, alice):
     _notice(alice, days_ago=30)
     make_incident(alice, occurred_at=_ago(40), response=REPLIED)  # before the notice
-    make_incident(alice, occurred_at=_ago(2))
+    make_incident(alice, occurred_at=_ago(2), response=NONE)
     _police(alice, reference="CR/2025/0042")
 
     status = checklist_status(alice)
@@ -113,7 +115,10 @@ def test_a_complete_record_marks_all_four_steps_done(alice_client, alice):
     assert status.next_step is None
     assert "4 of 4 done." in text
     assert "Report number: CR/2025/0042" in text
-    assert "Since your first notice you have not replied to any of the 1 incident" in text
+    assert (
+        "After your first notice, 1 incident logged: no reply in 1 entry, a reply in 0, "
+        "not recorded in 0." in text
+    )
 
 
 def test_the_first_notice_shows_its_date_and_what_came_after_it(alice_client, alice):
@@ -210,7 +215,10 @@ def test_consistency_counts_replies_after_the_notice_and_days_since_the_last(ali
     assert consistency.status == Status.UNDER_WAY
     assert (consistency.incidents_after_notice, consistency.replies_after_notice) == (3, 2)
     assert consistency.days_since_reply == 23
-    assert "Since your first notice you replied 2 times, out of 3 incidents logged." in text
+    assert (
+        "After your first notice, 3 incidents logged: no reply in 0 entries, a reply in 2, "
+        "not recorded in 1." in text
+    )
     assert (
         "It's been 23 days since you last replied. "
         "Every day without a reply strengthens your case." in text
@@ -231,7 +239,7 @@ def test_a_reply_by_mallory_does_not_count_against_alice(alice, mallory):
 
 def test_with_no_reply_ever_it_counts_the_days_since_the_first_notice(alice_client, alice):
     _notice(alice, days_ago=41)
-    make_incident(alice, occurred_at=_ago(5))
+    make_incident(alice, occurred_at=_ago(5), response=NONE)
 
     text = _checklist(alice_client)
 
@@ -239,11 +247,14 @@ def test_with_no_reply_ever_it_counts_the_days_since_the_first_notice(alice_clie
     assert "It's been 41 days since your first notice, and you have not replied once." in text
 
 
-def test_with_no_reply_and_no_notice_it_says_so(alice_client, alice):
-    make_incident(alice, occurred_at=_ago(5))
+def test_without_a_notice_consistency_is_not_done_and_says_it_counts_from_the_notice(
+    alice_client, alice
+):
+    # Issue 11: the step showed "done" on day one, before any notice, from a pre-filled answer.
+    make_incident(alice, occurred_at=_ago(5), response=NONE)
 
-    assert checklist_status(alice).consistency.status == Status.DONE
-    assert "You have not replied to any contact you logged." in _checklist(alice_client)
+    assert checklist_status(alice).consistency.status == Status.NOT_YET
+    assert "This step counts from your first no-contact notice" in _checklist(alice_client)
 
 
 # --- the police -----------------------------------------------------------------------------

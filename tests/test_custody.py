@@ -52,7 +52,10 @@ def history(alice_client, django_capture_on_commit_callbacks):
     _upload(client, incident)
     item = Evidence.objects.get()
     client.get(reverse("evidence_original", args=[item.uuid]))
-    _post_form(client, "notice_new", words="Do not contact me again.")
+    # Since issue 11 nothing is picked for the user: how they told them, and the answer.
+    _post_form(
+        client, "notice_new", words="Do not contact me again.", method="text", acknowledged="no"
+    )
     client.post(reverse("incident_delete", args=[incident.uuid]))
     client.post(reverse("incident_restore", args=[incident.uuid]))
     with django_capture_on_commit_callbacks(execute=True):
@@ -178,7 +181,9 @@ def test_times_entered_in_any_time_zone_match_their_fingerprint(alice, alice_cli
     alice.time_zone = "Australia/Sydney"
     alice.save()
     _post_form(alice_client, "incident_new", occurred_at="2026-01-15T21:30", description="Call")
-    _post_form(alice_client, "police_new", contacted_at="2026-07-02T09:15", agency="Police")
+    _post_form(
+        alice_client, "police_new", contacted_at="2026-07-02T09:15", agency="Police", method="phone"
+    )
     assert CustodyEntry.objects.filter(action="created").count() == 3  # and the case
     assert custody.altered_records() == []
 

@@ -313,7 +313,8 @@ def test_a_bare_entry_with_only_when_and_what_is_saved_with_defaults(alice_clien
     )
     assert response.status_code == 302
     incident = Incident.objects.get()
-    assert (incident.kind, incident.count, incident.response) == ("other", 1, "none")
+    # Issue 11: "what you did" is the user's to answer; a bare entry leaves it unanswered.
+    assert (incident.kind, incident.count, incident.response) == ("other", 1, "")
 
 
 def test_the_log_form_starts_at_the_current_time(alice_client):

@@ -3,10 +3,10 @@ belongs to a Case (SafetyStep, which is about the user, belongs to the User dire
 Views start every query from `owned_by(user)`."""
 
 from .accounts import TIME_ZONE_CHOICES, User
-from .base import Record, Revision
+from .base import Record, Revision, TrashEvent
 from .cases import Case
 from .custody import CustodyEntry, CustodyHead
-from .entries import Incident
+from .entries import ANSWER_MISSING, Incident
 from .evidence import Evidence
 from .exports import Export
 from .integrity import DisplayCopy, HandOut, IntegrityAlert
@@ -22,6 +22,7 @@ from .security import (
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder, SafetyStep
 
 __all__ = [
+    "ANSWER_MISSING",
     "TIME_ZONE_CHOICES",
     "AccountSafety",
     "AuditEvent",
@@ -44,6 +45,7 @@ __all__ = [
     "SafetyStep",
     "SignIn",
     "SignInGuesses",
+    "TrashEvent",
     "User",
     "UserSession",
 ]

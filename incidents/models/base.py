@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class OwnedQuerySet(models.QuerySet):
@@ -48,6 +49,30 @@ class Revision(models.Model):
         )
 
 
+class TrashEvent(models.Model):
+    """A record moved to the trash or restored from it, with the reason the user gave. Rows are
+    only ever added. (The custody log holds the same events, but never any of the user's words.)
+    """
+
+    class Action(models.TextChoices):
+        TRASHED = "trashed", _("Moved to the trash")
+        RESTORED = "restored", _("Restored from the trash")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="trashevent_record_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} {self.object_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
 class Record(models.Model):
     """A user's record: it can go to the trash and come back, and amendments keep history."""
 
@@ -55,10 +80,15 @@ class Record(models.Model):
     HISTORY_FIELDS: tuple[str, ...] = ()
     # What else the custody log fingerprints (besides these and the trash): fields the app sets.
     CUSTODY_FIELDS: tuple[str, ...] = ()
+    # Fields added after records were first kept, with the value every earlier record is taken
+    # to have had. Holding that value, a field is left out of the custody fingerprint (so the
+    # fingerprints logged before it existed still match) and missing from older revisions.
+    ADDED_LATER: dict[str, object] = {}
 
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     amended_at = models.DateTimeField("last amended on", null=True, blank=True, editable=False)
     revisions = GenericRelation(Revision)
+    trash_events = GenericRelation(TrashEvent)
 
     class Meta:
         abstract = True

@@ -8,8 +8,15 @@ from django.utils import timezone
 from .base import CaseOwnedQuerySet, Record
 from .cases import Case
 
+# The user has not answered "what you did": left empty, or pre-filled and never confirmed.
+ANSWER_MISSING = models.Q(response="") | models.Q(response_confirmed=False)
+
 
 class IncidentQuerySet(CaseOwnedQuerySet):
+    def answer_missing(self):
+        """Entries whose "what you did" the user has not answered (or not confirmed)."""
+        return self.filter(ANSWER_MISSING)
+
     def summary(self) -> dict:
         """Counts for the dashboard, in one query."""
         now = timezone.now()
@@ -132,9 +139,13 @@ class Incident(Record):
         blank=True,
         help_text="Fear, lost sleep, changes you made: routes, locks, work.",
     )
+    # Empty until the user answers: the app never answers for them.
     response = models.CharField(
-        "what you did", max_length=16, choices=Response.choices, default=Response.NONE
+        "what you did", max_length=16, choices=Response.choices, blank=True, default=""
     )
+    # False only for entries saved while the form pre-filled "I did not respond": that answer
+    # stays as it was, shown as "not confirmed" until the user confirms or changes it.
+    response_confirmed = models.BooleanField("answer confirmed", default=True, editable=False)
     response_notes = models.TextField("more about what you did", blank=True)
     threat_to_harm = models.BooleanField(DANGER_FLAGS["threat_to_harm"], default=False)
     weapon = models.BooleanField(DANGER_FLAGS["weapon"], default=False)
@@ -164,7 +175,9 @@ class Incident(Record):
         "response",
         "response_notes",
         *DANGER_FLAGS,
+        "response_confirmed",
     )
+    ADDED_LATER = {"response_confirmed": True}
 
     objects = IncidentQuerySet.as_manager()
 
@@ -195,6 +208,13 @@ class Incident(Record):
     def slii_group(self) -> str:
         group = self.SLII_BY_KIND.get(self.kind)
         return group.label if group else ""
+
+    @property
+    def response_state(self) -> str:
+        """ "answered", "not_recorded" or "not_confirmed" (a pre-filled answer never confirmed)."""
+        if not self.response:
+            return "not_recorded"
+        return "answered" if self.response_confirmed else "not_confirmed"
 
     @property
     def danger_labels(self) -> list[str]:

@@ -31,10 +31,16 @@ DESCRIPTIONS = [
 
 
 def log_some_incidents(user) -> list[Incident]:
-    """Three incidents, five, three and one day ago, oldest first."""
+    """Three incidents, five, three and one day ago, oldest first, none answered with a reply
+    (each answer given: since issue 11 an entry has none unless the user gives one)."""
     now = timezone.now()
     return [
-        make_incident(user, occurred_at=now - timedelta(days=days), description=description)
+        make_incident(
+            user,
+            occurred_at=now - timedelta(days=days),
+            description=description,
+            response=Incident.Response.NONE,
+        )
         for days, description in zip((5, 3, 1), DESCRIPTIONS, strict=True)
     ]
 
@@ -95,6 +101,9 @@ def test_on_a_phone_one_records_a_notice_and_a_police_report_and_both_steps_show
     words = phone.get_by_label("The exact words")
     expect(words).to_have_value(WORDING)
     expect(words).to_be_focused()
+    # Nothing is picked for the user: how they told them, and whether it was acknowledged.
+    phone.get_by_label("Text message").check()
+    phone.get_by_label("I don't know").check()
     phone.get_by_role("button", name="Save").tap()
 
     expect(phone.get_by_role("status")).to_contain_text("Saved.")
@@ -112,6 +121,7 @@ def test_on_a_phone_one_records_a_notice_and_a_police_report_and_both_steps_show
     check(a11y, phone)
     contacted_at = timezone.now() - timedelta(days=2)
     phone.get_by_label("When", exact=True).fill(input_time(alice, contacted_at))
+    phone.get_by_label("At a police station").check()
     phone.get_by_label("Police force or department").fill("Riverside Police, Mill Street")
     phone.get_by_label("Report or case number").fill(REPORT_NUMBER)
     phone.get_by_role("checkbox", name=re.compile(re.escape(first.description))).check()
