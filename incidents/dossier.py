@@ -209,7 +209,7 @@ def _cite_breaches(orders: list[ProtectiveOrder], incidents: list[Incident]) -> 
 
 def _life_changes(case: Case, options: DossierOptions) -> list[LifeChange]:
     changes = _in_period(case.life_changes.live(), "changed_on", options, by_day=False)
-    return list(changes.order_by("changed_on", "id"))
+    return list(changes.order_by("changed_on", "id").prefetch_related(*HISTORY))
 
 
 def dossier_data(user: User, options: DossierOptions) -> DossierData:
@@ -237,6 +237,7 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
     )
     exhibits = _exhibits(case, incidents, notices, police, orders)
     months = _months(incidents)
+    life_changes = _life_changes(case, options)
     return DossierData(
         case=case,
         options=options,
@@ -251,12 +252,12 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
         figures=incident_figures(incidents_qs),
         contacts=incidents_qs.aggregate(n=Sum("count", default=0))["n"],
         danger=_danger_counts(incidents_qs),
-        life_changes=_life_changes(case, options),
+        life_changes=life_changes,
         effect=effect_figures(incidents),
         per_month=[(m.start, len(m.incidents)) for m in months],
         weekly_chart=_weekly_chart(incidents, notices, police, options),
         months=months,
-        changes=_changes(incidents, notices, police, orders, exhibits),
+        changes=_changes(incidents, [*notices, *police, *orders, *life_changes], exhibits),
         trashed=_trashed(case, options),
         custody_head=chain_head(),  # last, so that it covers every record read above
     )
@@ -280,14 +281,14 @@ def _exhibits(case, incidents, notices, police, orders) -> list[Evidence]:
     return sorted(items, key=lambda item: item.exhibit_number)
 
 
-def _changes(incidents, notices, police, orders, exhibits) -> list[dict]:
+def _changes(incidents, records, exhibits) -> list[dict]:
     """Every record in the dossier that was amended, or trashed and restored, with what was
     first entered and each change: from the prefetched history, no query per record."""
     found = []
     for ref, incident in enumerate(incidents, start=1):
         when = date_format(timezone.localtime(incident.occurred_at), "j M Y, H:i")
         found.append((_("Incident %(ref)d (%(when)s)") % {"ref": ref, "when": when}, incident))
-    found += [(str(record), record) for record in (*notices, *police, *orders)]
+    found += [(str(record), record) for record in records]
     found += [(_("Exhibit %(n)d") % {"n": item.exhibit_number}, item) for item in exhibits]
     changes = []
     for title, record in found:
@@ -305,6 +306,7 @@ def _trashed(case: Case, options: DossierOptions) -> list[dict]:
         (_("No-contact notice"), _in_period(case.notices.in_trash(), "given_at", options)),
         (_("Police contact"), _in_period(case.police_contacts.in_trash(), "contacted_at", options)),
         (_("Court order"), case.orders.in_trash()),
+        (_("Change to daily life"), case.life_changes.in_trash()),
         (_("Exhibit"), case.evidence.in_trash()),
     ]
     numbers = case.evidence.exhibit_numbers()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from incidents.dossier import DossierOptions, dossier_data
-from incidents.models import Case, Incident, NoContactNotice, TrashEvent
+from incidents.models import Case, Incident, LifeChange, NoContactNotice, TrashEvent
 from incidents.package import case_json, exhibit_names
 from incidents.pdf import render_dossier
 from incidents.services import record_amend, record_trash
@@ -208,3 +208,24 @@ def test_the_migration_brings_earlier_trash_and_restores_from_the_custody_log(al
 
     [event] = TrashEvent.objects.all()
     assert (event.record, event.action, event.reason) == (incident, "trashed", "")
+
+
+def test_an_amended_or_trashed_change_to_daily_life_is_in_the_appendix(
+    alice, alice_client, tmp_path
+):
+    day = f"{timezone.localdate() - timedelta(days=9):%Y-%m-%d}"
+    alice_client.post(reverse("change_new"), {"kind": "moved", "changed_on": day, "note": "Hotel"})
+    alice_client.post(
+        reverse("change_new"), {"kind": "number", "changed_on": day, "note": "New SIM"}
+    )
+    moved, number = LifeChange.objects.order_by("id")
+    url = reverse("change_edit", args=[moved.uuid])
+    alice_client.post(url, {"kind": "moved", "changed_on": day, "note": "Stayed with my sister"})
+    alice_client.post(reverse("change_delete", args=[number.uuid]), {"reason": "Wrong month"})
+
+    text = _dossier_text(alice, tmp_path)
+    appendix = text[text.index("Changes to the record Entries can be amended") :]
+
+    assert "As first entered:" in appendix and "Hotel" in appendix
+    assert "Stayed with my sister" in appendix
+    assert "Change to daily life" in appendix and "Wrong month" in appendix
