@@ -6,10 +6,14 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.contrib.auth.signals import user_login_failed
-from django.core.validators import MinValueValidator
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db.models import Q
+from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import services, two_factor
 from .models import (
@@ -34,10 +38,68 @@ def password_matches(request, user: User, password: str) -> bool:
     return found is not None and found.pk == user.pk
 
 
+class TextLimitValidator(MaxLengthValidator):
+    """The length limit, said plainly, with the numbers the user needs to shorten the text."""
+
+    message = _(
+        "This is %(length)s characters long, and the most it can hold is %(limit)s. "
+        "Please shorten it by %(over)s characters (a long text can also be attached as a file)."
+    )
+
+    def __call__(self, value) -> None:
+        length = len(value)
+        if length > self.limit_value:
+            numbers = {
+                "length": length,
+                "limit": self.limit_value,
+                "over": length - self.limit_value,
+            }
+            params = {key: intcomma(number) for key, number in numbers.items()}
+            raise ValidationError(self.message, code=self.code, params=params)
+
+
+# Limits below this are codes and numbers (a sign-in code, a badge number): no counter.
+COUNTED_FROM = 100
+
+
+class LimitedBoundField(BoundField):
+    """A text field whose length limit shows as a counter below it (templates/forms/field.html,
+    static/js/char-count.js) instead of the browser's maxlength, which cuts pasted text short
+    without a word: a longer text is refused by the form, with a message, and kept on the page."""
+
+    def __init__(self, form, field, name):
+        super().__init__(form, field, name)
+        if self.limit:
+            field.validators = [
+                TextLimitValidator(v.limit_value) if type(v) is MaxLengthValidator else v
+                for v in field.validators
+            ]
+
+    @property
+    def limit(self) -> int | None:
+        """The limit to show, for text the user writes; None for a field the browser fills in
+        (a user name, a code), which keeps the browser's own limit."""
+        limit = getattr(self.field, "max_length", None)
+        widget = self.field.widget
+        written = isinstance(widget, forms.TextInput | forms.Textarea)
+        if not limit or limit < COUNTED_FROM or not written or "autocomplete" in widget.attrs:
+            return None
+        return limit
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        if self.limit and self.auto_id:
+            attrs["maxlength"] = False  # False leaves the attribute out
+            described = [attrs.get("aria-describedby", ""), f"{self.auto_id}_count"]
+            attrs["aria-describedby"] = " ".join(filter(None, described))
+        return attrs
+
+
 class FormRenderer(TemplatesSetting):
-    """Django's renderer with our field layout (templates/forms/field.html)."""
+    """Django's renderer with our field layout (templates/forms/field.html) and length counters."""
 
     field_template_name = "forms/field.html"
+    bound_field_class = LimitedBoundField
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -384,6 +446,12 @@ class PoliceContactForm(CaseRecordForm):
 
     def clean(self):
         cleaned = super().clean()
+        contacted, follow_up = cleaned.get("contacted_at"), cleaned.get("follow_up_on")
+        if contacted and follow_up and follow_up < timezone.localdate(contacted):
+            self.add_error(
+                "follow_up_on",
+                _("The follow-up date is before the contact itself. Check both dates."),
+            )
         case = cleaned.get("case", self.instance.case if self.instance.pk else None)
         others = [i for i in cleaned.get("incidents", []) if case and i.case_id != case.pk]
         if others:
@@ -431,11 +499,17 @@ class ProtectiveOrderForm(CaseRecordForm):
         served = cleaned.get("served_on")
         if issued and served and served < issued:
             self.add_error("served_on", "It cannot have been served before it was issued.")
+        elif expires and served and served > expires and "expires_on" not in self.errors:
+            self.add_error(
+                "served_on", _("This is after the order expired. Check the served and end dates.")
+            )
         return cleaned
 
 
 class TimelineFilterForm(forms.Form):
     """The timeline's filters, read from the query string; bad values are simply ignored."""
+
+    bound_field_class = BoundField  # a search box needs no length counter
 
     q = forms.CharField(label="Search", required=False, max_length=200)
     kind = forms.ChoiceField(

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # intcomma: thousands separators in counts
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",  # the widget templates, for FORM_RENDERER

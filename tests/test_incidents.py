@@ -21,7 +21,8 @@ def _field_error(response, field: str) -> str:
     match = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', content, re.S)
     if not match:
         return ""
-    assert re.search(rf'aria-describedby="id_{field}_error"[^>]*id="id_{field}"', content)
+    described = rf'aria-describedby="(?:[^"]* )?id_{field}_error(?: [^"]*)?"'
+    assert re.search(rf'{described}[^>]*id="id_{field}"', content)
     return html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).strip()
 
 

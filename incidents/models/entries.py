@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from . import limits
 from .base import CaseOwnedQuerySet, Record
 from .cases import Case
 
@@ -113,14 +114,19 @@ class Incident(Record):
         "how", max_length=200, blank=True, help_text="For example: WhatsApp, landline, Instagram."
     )
     location = models.CharField("where", max_length=300, blank=True)
-    description = models.TextField("what happened")
+    description = models.TextField("what happened", max_length=limits.LONG_TEXT)
     exact_words = models.TextField(
-        "exact words", blank=True, help_text="Copy what they said or wrote, word for word."
+        "exact words",
+        blank=True,
+        help_text="Copy what they said or wrote, word for word.",
+        max_length=limits.LONG_TEXT,
     )
     witnesses = models.TextField(
-        blank=True, help_text="Names and how to reach them. One person per line."
+        blank=True,
+        help_text="Names and how to reach them. One person per line.",
+        max_length=limits.LIST,
     )
-    others_present = models.TextField("who else was there", blank=True)
+    others_present = models.TextField("who else was there", blank=True, max_length=limits.LIST)
     count = models.PositiveIntegerField(
         "how many times", default=1, help_text="For example 14 for fourteen missed calls."
     )
@@ -131,11 +137,12 @@ class Incident(Record):
         "more about how it affected you",
         blank=True,
         help_text="Fear, lost sleep, changes you made: routes, locks, work.",
+        max_length=limits.NOTE,
     )
     response = models.CharField(
         "what you did", max_length=16, choices=Response.choices, default=Response.NONE
     )
-    response_notes = models.TextField("more about what you did", blank=True)
+    response_notes = models.TextField("more about what you did", blank=True, max_length=limits.NOTE)
     threat_to_harm = models.BooleanField(DANGER_FLAGS["threat_to_harm"], default=False)
     weapon = models.BooleanField(DANGER_FLAGS["weapon"], default=False)
     violence = models.BooleanField(DANGER_FLAGS["violence"], default=False)
