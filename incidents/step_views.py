@@ -83,6 +83,7 @@ def _get_record(request, kind: Kind, record_id, *, in_trash=False) -> Record:
 def record_list(request, kind):
     config = _kind(kind)
     records = config.model.objects.owned_by(request.user).live().order_by(*config.order_by)
+    records = records.select_related("case")  # the demo badge
     context = {"kind": kind, "config": config, "records": records}
     return render(request, "incidents/record_list.html", context)
 
@@ -122,7 +123,9 @@ def _render_detail(request, kind, config, record, *, upload_form=None, problems=
         **upload_limits(),
     }
     if kind == "police":
-        context["linked_incidents"] = record.incidents.live().order_by("occurred_at")
+        context["linked_incidents"] = (
+            record.incidents.live().select_related("case").order_by("occurred_at")
+        )
     return render(request, "incidents/record_detail.html", context, status=status)
 
 

@@ -115,14 +115,14 @@ def _events(user: User, filters: dict, low, high) -> list[TimelineItem]:
     items = []
     query = filters.get("q")
     for kind, model, field, searched in EVENT_SOURCES:
-        records = model.objects.owned_by(user).live()
+        records = model.objects.owned_by(user).live().select_related("case")  # for the demo badge
         if query:
             records = records.filter(_matching(query, searched))
         for record in records:
             when = getattr(record, field)
             if within(when) and in_dates(timezone.localdate(when)):
                 items.append(TimelineItem(kind, when, record))
-    orders = ProtectiveOrder.objects.owned_by(user).live()
+    orders = ProtectiveOrder.objects.owned_by(user).live().select_related("case")
     if query:
         orders = orders.filter(_matching(query, ["court", "case_number", "terms"]))
     today = timezone.localdate()

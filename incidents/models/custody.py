@@ -17,6 +17,7 @@ class CustodyEntry(models.Model):
         DOWNLOADED = "downloaded", "File opened or downloaded"
         EXPORTED = "exported", "Dossier or package made"
         ACCOUNT_DELETED = "account_deleted", "Account deleted"
+        DEMO_REMOVED = "demo_removed", "Demonstration data removed"
 
     # No foreign keys: an entry must outlive what it describes (an account can be deleted).
     sequence = models.PositiveBigIntegerField(unique=True)
