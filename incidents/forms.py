@@ -635,7 +635,10 @@ class DossierForm(forms.Form):
         super().__init__(*args, **kwargs)
         if offer_cases(self, user):
             self.initial.setdefault("case", default_case)
-        self.initial.setdefault("prepared_by", user.get_full_name() or user.username)
+        remembered = user.dossier_prepared_by
+        if remembered is None:
+            remembered = user.get_full_name() or user.username
+        self.initial.setdefault("prepared_by", remembered)
 
     def clean(self):
         cleaned = super().clean()

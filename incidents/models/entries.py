@@ -32,6 +32,11 @@ class IncidentQuerySet(CaseOwnedQuerySet):
         return summary
 
 
+# A quick entry's title: its first words, at most this many and this long.
+TITLE_WORDS = 8
+TITLE_LENGTH = 60
+
+
 class Incident(Record):
     """One contact, attempt or sighting, as the user reports it."""
 
@@ -197,6 +202,18 @@ class Incident(Record):
 
     def get_absolute_url(self) -> str:
         return reverse("incident_detail", kwargs={"incident_id": self.uuid})
+
+    @property
+    def title(self) -> str:
+        """What headings call the entry: its kind, or, while the kind is left at "Something
+        else" (a quick entry), its first words."""
+        words = self.description.split()
+        if self.kind != self.Kind.OTHER or not words:
+            return self.get_kind_display()
+        title = " ".join(words[:TITLE_WORDS])
+        if len(title) > TITLE_LENGTH:
+            return title[: TITLE_LENGTH - 1].rstrip() + "…"
+        return f"{title}…" if len(words) > TITLE_WORDS else title
 
     @property
     def slii_group(self) -> str:
