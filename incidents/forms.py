@@ -47,7 +47,8 @@ class TextLimitValidator(MaxLengthValidator):
     )
 
     def __call__(self, value) -> None:
-        length = len(value)
+        # Browsers send a line break as CR LF; the person sees, and the counter counts, one.
+        length = len(value.replace("\r\n", "\n"))
         if length > self.limit_value:
             numbers = {
                 "length": length,
