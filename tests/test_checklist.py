@@ -406,7 +406,7 @@ def test_the_checklist_makes_the_same_number_of_queries_however_long_the_log(ali
     SafetyStep.objects.create(owner=alice, step="copy", done_on="2024-05-02")
 
     assert queries() == few
-    assert few <= 8
+    assert few <= 9  # 8, and one for the demo-data banner every page carries
 
 
 # --- getting help ---------------------------------------------------------------------------

@@ -202,3 +202,8 @@ def test_removing_needs_a_signed_in_user(client, alice):
     response = client.post(reverse("demo_remove"))
     assert response.status_code == 302
     assert Case.objects.filter(is_demo=True).exists()
+
+
+def test_the_command_asks_how_many_when_not_told(alice):
+    with pytest.raises(CommandError, match="--incidents N"):
+        call_command("seed_demo", user="alice", stdout=io.StringIO())

@@ -221,7 +221,7 @@ def test_deleting_asks_first_then_moves_to_the_trash_from_where_it_can_be_restor
 def test_the_pattern_group_follows_from_the_kind(alice, alice_client, kind, group):
     incident = make_incident(alice, kind=kind)
 
-    assert f"Pattern group {group}" in _detail(alice_client, incident)
+    assert f"Type of stalking behaviour {group}" in _detail(alice_client, incident)
 
 
 def test_something_else_has_no_pattern_group_and_every_other_kind_has_one(alice, alice_client):

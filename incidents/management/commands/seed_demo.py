@@ -487,7 +487,9 @@ class Command(BaseCommand):
             removed = demo_remove(user=account)
             self.stdout.write(f"Removed {removed} demo records from the account {user}.")
             return
-        if incidents is None or incidents < 1:
+        if incidents is None:
+            raise CommandError("Say how many incidents to add (--incidents N), or use --remove.")
+        if incidents < 1:
             raise CommandError("--incidents must be at least 1.")
         if options["images"] < 0:
             raise CommandError("--images cannot be negative.")
