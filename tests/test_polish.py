@@ -148,3 +148,9 @@ def test_an_image_shown_on_its_own_may_be_centred_by_the_browser_but_run_nothing
     assert "style-src 'unsafe-inline'" in policy and "script-src" not in policy
     download = alice_client.get(reverse("evidence_original", args=[item.uuid]) + "?download=1")
     assert "unsafe-inline" not in download["Content-Security-Policy"]
+
+
+def test_the_two_factor_sign_in_warning_on_the_home_page_is_styled_as_a_warning(alice_client):
+    content = alice_client.get(reverse("dashboard")).content.decode()
+    line = content.split('class="warning two-factor-line"')[1].split("</p>")[0]
+    assert "Someone who knows your password could sign in here." in line
