@@ -6,9 +6,10 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import exports, security, sign_in
+from . import demo, exports, security, sign_in
 from .dossier import DossierOptions
 from .forms import AccountDeleteForm
 from .models import AuditEvent, Case, Export, SignIn, User
@@ -114,3 +115,20 @@ def account_delete(request):
     return render(
         request, "incidents/account_delete.html", context, status=400 if form.errors else 200
     )
+
+
+def demo_data_remove(request):
+    """Remove all the demonstration data (after a confirm page); real records stay."""
+    summary = demo.demo_summary(request.user)
+    if summary is None:
+        messages.info(request, _("This account holds no demonstration data."))
+        return redirect("dashboard")
+    if request.method == "POST":
+        removed = demo.demo_remove(user=request.user)
+        security.audit(request, AuditEvent.Action.DEMO_REMOVE, f"{removed} demo records")
+        messages.success(
+            request,
+            _("The demonstration data has been removed. Your own records are as they were."),
+        )
+        return redirect("dashboard")
+    return render(request, "incidents/demo_remove.html", {"summary": summary})

@@ -72,12 +72,17 @@ def default_dossier_case(user: User) -> Case | None:
     return cases.filter(is_demo=False).first() or cases.first()
 
 
+@transaction.atomic
 def export_start(*, user: User, case: Case, kind: str, options: DossierOptions) -> Export:
-    """Record a job for one of the user's cases and queue it once the transaction commits."""
+    """Record a job for one of the user's cases and queue it once the transaction commits.
+    The "Prepared by" name is kept on the account, to be offered next time."""
     if case.owner_id != user.pk:
         raise ValueError("A dossier can only be made of the user's own case.")
     options = replace(options, case=str(case.uuid))
     export = Export.objects.create(owner=user, case=case, kind=kind, options=options.as_json())
+    if user.dossier_prepared_by != options.prepared_by:
+        user.dossier_prepared_by = options.prepared_by
+        user.save(update_fields=["dossier_prepared_by"])
     transaction.on_commit(lambda: run_export.enqueue(export.pk))
     return export
 

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import BaseUserCreationForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.validators import MinValueValidator
 from django.db.models import Q
+from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ from .models import (
     SafetyStep,
     User,
 )
+from .text_limits import LimitedBoundField
 
 # Phones clocks drift; a time a few minutes ahead is a typo-free "now", not the future.
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -62,9 +64,10 @@ class SignInForm(auth_forms.AuthenticationForm):
 
 
 class FormRenderer(TemplatesSetting):
-    """Django's renderer with our field layout (templates/forms/field.html)."""
+    """Django's renderer with our field layout (templates/forms/field.html) and length counters."""
 
     field_template_name = "forms/field.html"
+    bound_field_class = LimitedBoundField
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -433,6 +436,12 @@ class PoliceContactForm(CaseRecordForm):
 
     def clean(self):
         cleaned = super().clean()
+        contacted, follow_up = cleaned.get("contacted_at"), cleaned.get("follow_up_on")
+        if contacted and follow_up and follow_up < timezone.localdate(contacted):
+            self.add_error(
+                "follow_up_on",
+                _("The follow-up date is before the contact itself. Check both dates."),
+            )
         case = cleaned.get("case", self.instance.case if self.instance.pk else None)
         others = [i for i in cleaned.get("incidents", []) if case and i.case_id != case.pk]
         if others:
@@ -480,11 +489,17 @@ class ProtectiveOrderForm(CaseRecordForm):
         served = cleaned.get("served_on")
         if issued and served and served < issued:
             self.add_error("served_on", "It cannot have been served before it was issued.")
+        elif expires and served and served > expires and "expires_on" not in self.errors:
+            self.add_error(
+                "served_on", _("This is after the order expired. Check the served and end dates.")
+            )
         return cleaned
 
 
 class TimelineFilterForm(forms.Form):
     """The timeline's filters, read from the query string; bad values are simply ignored."""
+
+    bound_field_class = BoundField  # a search box needs no length counter
 
     q = forms.CharField(label="Search", required=False, max_length=200)
     kind = forms.ChoiceField(
@@ -610,7 +625,10 @@ class DossierForm(forms.Form):
         super().__init__(*args, **kwargs)
         if offer_cases(self, user):
             self.initial.setdefault("case", default_case)
-        self.initial.setdefault("prepared_by", user.get_full_name() or user.username)
+        remembered = user.dossier_prepared_by
+        if remembered is None:
+            remembered = user.get_full_name() or user.username
+        self.initial.setdefault("prepared_by", remembered)
 
     def clean(self):
         cleaned = super().clean()

@@ -256,7 +256,7 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
     for pdf in pdfs:
         starts.append(len(writer.pages))
         writer.append(PdfReader(BytesIO(pdf)), import_outline=False)
-    _number_pages(writer)
+    _number_pages(writer, note=DEMO_NOTE if data.case.is_demo else "")
     groups = {}
     for part, start in zip(parts, starts, strict=True):
         parent = None
@@ -287,8 +287,13 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
     return RenderResult(pages=len(writer.pages), size=out.stat().st_size)
 
 
-def _number_pages(writer: PdfWriter) -> None:
-    """ "Page X of Y" at the foot of every page, in a standard PDF font (nothing embedded)."""
+# At the foot of every page of a dossier about a demo case, whatever drew the page.
+DEMO_NOTE = "Contains demonstration data: invented, not a real record"
+
+
+def _number_pages(writer: PdfWriter, *, note: str = "") -> None:
+    """ "Page X of Y" at the foot of every page, in a standard PDF font (nothing embedded),
+    followed by `note` if there is one (plain ASCII: the font has no other characters)."""
     font = writer._add_object(
         DictionaryObject(
             {
@@ -303,7 +308,7 @@ def _number_pages(writer: PdfWriter) -> None:
     save = writer._add_object(_stream(b"q\n"))
     for number, page in enumerate(writer.pages, start=1):
         width = float(page.mediabox.width)
-        label = f"Page {number} of {total}".encode()
+        label = f"Page {number} of {total}{f' - {note}' if note else ''}".encode("ascii")
         x = width / 2 - len(label) * 2.1  # Helvetica 8 pt: about 4.2 pt a character
         text = b"Q\nq BT /StalkerLogPageNumber 8 Tf 0.27 g %.1f 24 Td (%s) Tj ET Q\n" % (x, label)
         resources = page.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()

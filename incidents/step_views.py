@@ -113,6 +113,7 @@ def _get_record(request, kind: Kind, record_id, *, in_trash=False) -> Record:
 def record_list(request, kind):
     config = _kind(kind)
     records = config.model.objects.owned_by(request.user).live().order_by(*config.order_by)
+    records = records.select_related("case")  # the demo badge
     context = {"kind": kind, "config": config, "records": records}
     return render(request, "incidents/record_list.html", context)
 
@@ -171,7 +172,9 @@ def _render_detail(request, kind, config, record, *, upload_form=None, problems=
             **upload_limits(request.user),
         )
     if kind == "police":
-        context["linked_incidents"] = record.incidents.live().order_by("occurred_at")
+        context["linked_incidents"] = (
+            record.incidents.live().select_related("case").order_by("occurred_at")
+        )
     if kind == "order":
         context["breaches"] = record.case.incidents.live().filter(breaking(record))
     return render(request, "incidents/record_detail.html", context, status=status)

@@ -115,7 +115,7 @@ def _events(user: User, filters: dict, low, high) -> list[TimelineItem]:
     items = []
     query = filters.get("q")
     for kind, model, field, searched in EVENT_SOURCES:
-        records = model.objects.owned_by(user).live()
+        records = model.objects.owned_by(user).live().select_related("case")  # for the demo badge
         if query:
             records = records.filter(_matching(query, searched))
         for record in records:
@@ -132,8 +132,8 @@ def _events(user: User, filters: dict, low, high) -> list[TimelineItem]:
 def _dated_events(user: User, query: str):
     """(kind, record, day, label) for records that carry a day rather than a time: an order's
     issue, service and end (once passed), and each change to daily life."""
-    orders = ProtectiveOrder.objects.owned_by(user).live()
-    changes = LifeChange.objects.owned_by(user).live()
+    orders = ProtectiveOrder.objects.owned_by(user).live().select_related("case")
+    changes = LifeChange.objects.owned_by(user).live().select_related("case")
     if query:
         orders = orders.filter(_matching(query, ["court", "case_number", "terms"]))
         changes = changes.filter(_matching(query, ["note"]))

@@ -42,6 +42,7 @@ urlpatterns = [
     path("account/notices/dismiss/", account_views.notice_dismiss, name="notice_dismiss"),
     path("account/data/", account_views.account_data, name="account_data"),
     path("account/delete/", account_views.account_delete, name="account_delete"),
+    path("account/demo/remove/", account_views.demo_data_remove, name="demo_remove"),
     path("accounts/", views.account_list, name="account_list"),
     path("timeline/", views.timeline, name="timeline"),
     path("patterns/", views.patterns, name="patterns"),

@@ -137,7 +137,7 @@ def test_the_trash_form_keeps_a_reason_that_is_too_long(alice, alice_client):
     )
 
     assert response.status_code == 200
-    assert "Ensure this value has at most 1000 characters" in page_text(response)
+    assert "and the most it can hold is 1,000" in page_text(response)
     assert reason in response.content.decode()
     incident.refresh_from_db()
     assert incident.deleted_at is None

@@ -135,7 +135,7 @@ def test_the_dossier_page_lists_what_was_made(make, case, alice_client):
     text = page_text(alice_client.get(reverse("dossier")))
 
     assert "Made before" in text
-    assert re.search(r"PDF dossier ?: ready, \d+ pages?, [\d.]+ KB", text)
+    assert re.search(r"PDF dossier, full version ?: ready, \d+ pages?, [\d.]+ KB", text)
     assert "Download the PDF dossier" in text
 
 

@@ -21,7 +21,8 @@ def _field_error(response, field: str) -> str:
     match = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', content, re.S)
     if not match:
         return ""
-    assert re.search(rf'aria-describedby="id_{field}_error"[^>]*id="id_{field}"', content)
+    described = rf'aria-describedby="(?:[^"]* )?id_{field}_error(?: [^"]*)?"'
+    assert re.search(rf'{described}[^>]*id="id_{field}"', content)
     return html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).strip()
 
 
@@ -220,7 +221,7 @@ def test_deleting_asks_first_then_moves_to_the_trash_from_where_it_can_be_restor
 def test_the_pattern_group_follows_from_the_kind(alice, alice_client, kind, group):
     incident = make_incident(alice, kind=kind)
 
-    assert f"Pattern group {group}" in _detail(alice_client, incident)
+    assert f"Type of stalking behaviour {group}" in _detail(alice_client, incident)
 
 
 def test_something_else_has_no_pattern_group_and_every_other_kind_has_one(alice, alice_client):

@@ -20,3 +20,8 @@ class User(AbstractUser):
         default=default_time_zone,
         help_text="Times are shown and entered in this time zone.",
     )
+    # The "Prepared by" name last put on a dossier, offered again next time. None until the
+    # first dossier (the form then offers the user's name); "" means they chose to leave it off.
+    dossier_prepared_by = models.CharField(  # noqa: DJ001 (None and "" mean different things)
+        max_length=200, null=True, blank=True, editable=False
+    )

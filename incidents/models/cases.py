@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from . import limits
 from .base import OwnedQuerySet
 
 
@@ -30,7 +31,9 @@ class Case(models.Model):
     name = models.CharField(
         "name of the person", max_length=200, blank=True, help_text="Leave empty if you don't know."
     )
-    aliases = models.TextField("other names and nicknames", blank=True, help_text="One per line.")
+    aliases = models.TextField(
+        "other names and nicknames", blank=True, help_text="One per line.", max_length=limits.LIST
+    )
     relationship = models.CharField(
         max_length=32, choices=Relationship.choices, default=Relationship.UNKNOWN
     )
@@ -38,13 +41,19 @@ class Case(models.Model):
         "what they look like and other details",
         blank=True,
         help_text="Appearance, where they live or work, anything that helps identify them.",
+        max_length=limits.NOTE,
     )
-    phone_numbers = models.TextField(blank=True, help_text="One per line.")
+    phone_numbers = models.TextField(blank=True, help_text="One per line.", max_length=limits.LIST)
     online_accounts = models.TextField(
-        "online accounts and e-mail addresses", blank=True, help_text="One per line."
+        "online accounts and e-mail addresses",
+        blank=True,
+        help_text="One per line.",
+        max_length=limits.LIST,
     )
-    vehicles = models.TextField(blank=True, help_text="Make, colour, number plate. One per line.")
-    addresses = models.TextField(blank=True, help_text="One per line.")
+    vehicles = models.TextField(
+        blank=True, help_text="Make, colour, number plate. One per line.", max_length=limits.LIST
+    )
+    addresses = models.TextField(blank=True, help_text="One per line.", max_length=limits.LIST)
     is_demo = models.BooleanField(
         default=False, editable=False, help_text="Filled with invented sample data by seed_demo."
     )

@@ -19,6 +19,7 @@ class CustodyEntry(models.Model):
         INTEGRITY = "integrity_failed", "Stored file no longer matches its fingerprint"
         EXPORTED = "exported", "Dossier or package made"
         ACCOUNT_DELETED = "account_deleted", "Account deleted"
+        DEMO_REMOVED = "demo_removed", "Demonstration data removed"
 
     # No foreign keys: an entry must outlive what it describes (an account can be deleted).
     sequence = models.PositiveBigIntegerField(unique=True)

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from . import limits
 from .base import CaseOwnedQuerySet, Record
 from .cases import Case
 
@@ -36,6 +37,11 @@ class IncidentQuerySet(CaseOwnedQuerySet):
             (timezone.localdate() - timezone.localdate(latest)).days if latest else None
         )
         return summary
+
+
+# A quick entry's title: its first words, at most this many and this long.
+TITLE_WORDS = 8
+TITLE_LENGTH = 60
 
 
 class Incident(Record):
@@ -120,14 +126,19 @@ class Incident(Record):
         "how", max_length=200, blank=True, help_text="For example: WhatsApp, landline, Instagram."
     )
     location = models.CharField("where", max_length=300, blank=True)
-    description = models.TextField("what happened")
+    description = models.TextField("what happened", max_length=limits.LONG_TEXT)
     exact_words = models.TextField(
-        "exact words", blank=True, help_text="Copy what they said or wrote, word for word."
+        "exact words",
+        blank=True,
+        help_text="Copy what they said or wrote, word for word.",
+        max_length=limits.LONG_TEXT,
     )
     witnesses = models.TextField(
-        blank=True, help_text="Names and how to reach them. One person per line."
+        blank=True,
+        help_text="Names and how to reach them. One person per line.",
+        max_length=limits.LIST,
     )
-    others_present = models.TextField("who else was there", blank=True)
+    others_present = models.TextField("who else was there", blank=True, max_length=limits.LIST)
     count = models.PositiveIntegerField(
         "how many times", default=1, help_text="For example 14 for fourteen missed calls."
     )
@@ -138,6 +149,7 @@ class Incident(Record):
         "more about how it affected you",
         blank=True,
         help_text="Fear, lost sleep, changes you made: routes, locks, work.",
+        max_length=limits.NOTE,
     )
     # Empty until the user answers: the app never answers for them.
     response = models.CharField(
@@ -146,7 +158,7 @@ class Incident(Record):
     # False only for entries saved while the form pre-filled "I did not respond": that answer
     # stays as it was, shown as "not confirmed" until the user confirms or changes it.
     response_confirmed = models.BooleanField("answer confirmed", default=True, editable=False)
-    response_notes = models.TextField("more about what you did", blank=True)
+    response_notes = models.TextField("more about what you did", blank=True, max_length=limits.NOTE)
     threat_to_harm = models.BooleanField(DANGER_FLAGS["threat_to_harm"], default=False)
     weapon = models.BooleanField(DANGER_FLAGS["weapon"], default=False)
     violence = models.BooleanField(DANGER_FLAGS["violence"], default=False)
@@ -203,6 +215,18 @@ class Incident(Record):
 
     def get_absolute_url(self) -> str:
         return reverse("incident_detail", kwargs={"incident_id": self.uuid})
+
+    @property
+    def title(self) -> str:
+        """What headings call the entry: its kind, or, while the kind is left at "Something
+        else" (a quick entry), its first words."""
+        words = self.description.split()
+        if self.kind != self.Kind.OTHER or not words:
+            return self.get_kind_display()
+        title = " ".join(words[:TITLE_WORDS])
+        if len(title) > TITLE_LENGTH:
+            return title[: TITLE_LENGTH - 1].rstrip() + "…"
+        return f"{title}…" if len(words) > TITLE_WORDS else title
 
     @property
     def slii_group(self) -> str:

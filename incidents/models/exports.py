@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .base import OwnedQuerySet
 from .cases import Case
@@ -66,6 +67,13 @@ class Export(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("export_detail", kwargs={"export_id": self.uuid})
+
+    @property
+    def version(self) -> str:
+        """Which dossier this is, in a word or two: the short or the full version."""
+        if self.kind != self.Kind.DOSSIER:
+            return ""
+        return _("short version") if self.options.get("short") else _("full version")
 
     @property
     def is_finished(self) -> bool:

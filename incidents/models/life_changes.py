@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from . import limits
 from .base import CaseOwnedQuerySet, Record
 from .cases import Case
 
@@ -33,6 +34,7 @@ class LifeChange(Record):
         _("more about it"),
         blank=True,
         help_text=_("For example: what it cost, how long, what you had to give up."),
+        max_length=limits.NOTE,
     )
     created_at = models.DateTimeField(_("entered on"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -73,6 +73,7 @@ class AuditEvent(models.Model):
         PASSWORD = "password", "Changed the password"
         SIGN_OUT_OTHERS = "sign_out_others", "Signed out everywhere else"
         INTEGRITY = "integrity_failed", "A stored file no longer matched its fingerprint"
+        DEMO_REMOVE = "demo_remove", "Removed the demonstration data"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_events"

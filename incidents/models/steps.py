@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from . import limits
 from .base import CaseOwnedQuerySet, OwnedQuerySet, Record
 from .cases import Case
 from .entries import Incident
@@ -36,9 +37,13 @@ class NoContactNotice(Record):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
     given_at = models.DateTimeField("when you told them")
     method = models.CharField("how", max_length=16, choices=Method.choices, default=Method.TEXT)
-    words = models.TextField("the exact words", help_text="What you said or wrote, word for word.")
+    words = models.TextField(
+        "the exact words",
+        help_text="What you said or wrote, word for word.",
+        max_length=limits.NOTE,
+    )
     witnesses = models.TextField(
-        blank=True, help_text="Who saw or heard it, and how to reach them."
+        blank=True, help_text="Who saw or heard it, and how to reach them.", max_length=limits.LIST
     )
     acknowledged = models.CharField(
         "did they acknowledge it",
@@ -46,7 +51,7 @@ class NoContactNotice(Record):
         choices=Acknowledged.choices,
         default=Acknowledged.UNKNOWN,
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=limits.NOTE)
     created_at = models.DateTimeField("entered on", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -92,9 +97,9 @@ class PoliceContact(Record):
         blank=True,
         help_text="The crime reference, report or incident number they gave you.",
     )
-    reported = models.TextField("what you reported", blank=True)
-    advice = models.TextField("what they advised", blank=True)
-    next_steps = models.TextField("next steps agreed", blank=True)
+    reported = models.TextField("what you reported", blank=True, max_length=limits.LONG_TEXT)
+    advice = models.TextField("what they advised", blank=True, max_length=limits.NOTE)
+    next_steps = models.TextField("next steps agreed", blank=True, max_length=limits.NOTE)
     follow_up_on = models.DateField(
         "follow up on", null=True, blank=True, help_text="A date to check back with them."
     )
@@ -158,7 +163,9 @@ class ProtectiveOrder(Record):
     )
     expires_on = models.DateField("expires on", null=True, blank=True)
     terms = models.TextField(
-        blank=True, help_text="What it forbids: contact of any kind, coming near your home…"
+        blank=True,
+        help_text="What it forbids: contact of any kind, coming near your home…",
+        max_length=limits.NOTE,
     )
     distance = models.CharField(
         "distance to keep", max_length=100, blank=True, help_text="For example: 100 metres."

@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from incidents.demo import demo_remove, has_real_records
 from incidents.demo_words import (
     CALL_DETAILS,
     CALLERS,
@@ -65,7 +66,7 @@ from incidents.models import (
     User,
 )
 from incidents.screenshots import chat_screenshot
-from incidents.services import evidence_add
+from incidents.services import evidence_add, record_save
 
 DEFAULT_SEED = 1
 BATCH_SIZE = 500
@@ -351,11 +352,23 @@ def build_incident(
 def demo_case_for(user: User) -> Case:
     """The user's demo case, created on first use."""
     case = Case.objects.owned_by(user).filter(is_demo=True).first()
-    return case or Case.objects.create(owner=user, is_demo=True, **DEMO_CASE)
+    if case is None:
+        case = Case(owner=user, is_demo=True, **DEMO_CASE)
+        record_save(record=case)
+    return case
 
 
 def save_incidents(incidents: list[Incident]) -> list[Incident]:
+    """Save in batches. Invented incidents are not logged one by one in the custody log (its
+    head moves one entry at a time: thousands of queries); the demo case's own entry stands
+    for them, and removing them logs each one."""
     return Incident.objects.bulk_create(incidents, batch_size=BATCH_SIZE)
+
+
+def create_logged(model, **fields):
+    record = model(**fields)
+    record_save(record=record)
+    return record
 
 
 def add_steps(case: Case, incidents: list[Incident]) -> None:
@@ -368,7 +381,8 @@ def add_steps(case: Case, incidents: list[Incident]) -> None:
     def after(share: float, hours: int):
         return ordered[int(share * (len(ordered) - 1))].occurred_at + timedelta(hours=hours)
 
-    NoContactNotice.objects.create(
+    create_logged(
+        NoContactNotice,
         case=case,
         given_at=after(0.15, 1),
         method=NoContactNotice.Method.TEXT,
@@ -378,7 +392,8 @@ def add_steps(case: Case, incidents: list[Incident]) -> None:
     reported_from = 0
     for number, share in enumerate((0.4, 0.75), start=1):
         upto = int(share * (len(ordered) - 1))
-        contact = PoliceContact.objects.create(
+        contact = create_logged(
+            PoliceContact,
             case=case,
             contacted_at=after(share, 20),
             method=PoliceContact.Method.IN_PERSON,
@@ -394,7 +409,8 @@ def add_steps(case: Case, incidents: list[Incident]) -> None:
     # Served the day before the first incident that breaks it.
     first_breach = next((i.occurred_at for i in ordered if i.violates_order), None)
     issued = (first_breach - timedelta(days=1)) if first_breach else after(ORDER_SERVED_AT, 0)
-    ProtectiveOrder.objects.create(
+    create_logged(
+        ProtectiveOrder,
         case=case,
         issued_on=issued.date(),
         served_on=issued.date(),
@@ -434,11 +450,14 @@ def attach_screenshots(
 
 
 class Command(BaseCommand):
-    help = "Add invented incidents to a clearly marked demo case of an existing account."
+    help = (
+        "Add invented incidents to a clearly marked demo case of an existing account, "
+        "or remove all of its demo data with --remove."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True, help="Username of an existing account.")
-        parser.add_argument("--incidents", type=int, required=True, help="How many to add.")
+        parser.add_argument("--incidents", type=int, help="How many to add.")
         parser.add_argument(
             "--seed", type=int, default=DEFAULT_SEED, help="Same seed, same incidents."
         )
@@ -448,15 +467,41 @@ class Command(BaseCommand):
             default=0,
             help="Attach this many generated chat screenshots to the new incidents.",
         )
+        parser.add_argument(
+            "--into-real-account",
+            action="store_true",
+            help="Add demo data even though the account has real records (kept apart in a "
+            "demo case, and marked as such on every page and in every dossier).",
+        )
+        parser.add_argument(
+            "--remove",
+            action="store_true",
+            help="Remove all the account's demo data (real records are never touched).",
+        )
 
-    def handle(self, *args, user: str, incidents: int, seed: int, images: int, **options) -> None:
-        if incidents < 1:
-            raise CommandError("--incidents must be at least 1.")
-        if images < 0:
-            raise CommandError("--images cannot be negative.")
+    def handle(self, *args, user: str, incidents: int | None, remove: bool, **options) -> None:
         account = User.objects.filter(username=user).first()
         if account is None:
             raise CommandError(f"No account called {user!r}. Create it first, then seed it.")
+        if remove:
+            removed = demo_remove(user=account)
+            self.stdout.write(f"Removed {removed} demo records from the account {user}.")
+            return
+        if incidents is None:
+            raise CommandError("Say how many incidents to add (--incidents N), or use --remove.")
+        if incidents < 1:
+            raise CommandError("--incidents must be at least 1.")
+        if options["images"] < 0:
+            raise CommandError("--images cannot be negative.")
+        if has_real_records(account) and not options["into_real_account"]:
+            raise CommandError(
+                f"The account {user!r} already holds real records, so no demo data was added. "
+                "Use an account made for trying the app, or add --into-real-account to add it "
+                "anyway (kept apart and marked; remove it later with --remove)."
+            )
+        self.seed(account, incidents, options["seed"], options["images"])
+
+    def seed(self, account: User, incidents: int, seed: int, images: int) -> None:
         rng = random.Random(seed)
         tz = ZoneInfo(account.time_zone)
         now = timezone.now()
@@ -467,4 +512,5 @@ class Command(BaseCommand):
             add_steps(case, saved)
         attached = attach_screenshots(random.Random(seed), case, saved, images, tz)
         pictures = f" and {attached} screenshots" if images else ""
-        self.stdout.write(f"Added {incidents} incidents{pictures} to the demo case for {user}.")
+        name = account.username
+        self.stdout.write(f"Added {incidents} incidents{pictures} to the demo case for {name}.")
