@@ -9,6 +9,7 @@ from .custody import CustodyEntry, CustodyHead
 from .entries import Incident
 from .evidence import Evidence
 from .exports import Export
+from .recovery import BackupRun, PasswordResetLink, RecoveryCode
 from .security import (
     AccountSafety,
     AuditEvent,
@@ -23,6 +24,7 @@ __all__ = [
     "TIME_ZONE_CHOICES",
     "AccountSafety",
     "AuditEvent",
+    "BackupRun",
     "Case",
     "CustodyEntry",
     "CustodyHead",
@@ -31,9 +33,11 @@ __all__ = [
     "Incident",
     "KnownDevice",
     "NoContactNotice",
+    "PasswordResetLink",
     "PoliceContact",
     "ProtectiveOrder",
     "Record",
+    "RecoveryCode",
     "Revision",
     "SafetyStep",
     "SignIn",
