@@ -15,7 +15,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, now: bool, **options):
         if not backup_schedule.schedule_on():
-            self.stdout.write("Scheduled backups are off: BACKUP_DIR is not set.")
+            if options["verbosity"] > 0 or now:
+                self.stdout.write("Scheduled backups are off: BACKUP_DIR is not set.")
             return
         if now:
             run = backup_schedule.backup_run()
