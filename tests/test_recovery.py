@@ -6,10 +6,12 @@ link (30 minutes, second factor, every session ended, written to the owner's act
 import re
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,9 +19,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from incidents import recovery
 from incidents.models import AuditEvent, PasswordResetLink, RecoveryCode, UserSession
-from incidents.services import setup_code_get_or_create
+from incidents.services import account_create, setup_code_get_or_create
 from incidents.two_factor import totp_pending, two_factor_enable
 from tests.conftest import PASSWORD, page_text
+from tests.test_backup import databases, migrated_template  # noqa: F401 (fixtures)
+from tests.test_no_secrets_at_rest import MARK, _files_holding, _tables_holding
 from tests.test_two_factor import _code
 
 NEW_PASSWORD = "a fresh long passphrase 77"
@@ -282,3 +286,35 @@ def test_an_unknown_user_or_a_made_up_link_gets_a_plain_answer(alice):
     response = Client().get(reverse("reset_link", args=["made-up-token"]))
     assert response.status_code == 404
     assert "This link no longer works" in page_text(response)
+
+
+# --- nothing typed is kept -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_no_password_or_code_typed_into_these_forms_is_kept(databases, tmp_path):  # noqa: F811
+    right, new, newer = f"{MARK} right one 1", f"{MARK} new one 22", f"{MARK} newer one 333"
+    source = databases.create("source", migrated=True)
+    with databases.use(source):
+        alice = account_create(username="alice", password=right, is_owner=True)
+        codes = recovery.codes_issue(alice)
+        wrong_code = f"{MARK}-{MARK}"
+        assert _forgot(Client(), code=wrong_code, password=new).status_code == 400
+        assert _forgot(Client(), code=codes[0], password=new, again=newer).status_code == 400
+        assert _forgot(Client(), code=codes[0], password=new).status_code == 302
+        path = _reset_link()
+        mismatch = {"new_password1": newer, "new_password2": new}
+        assert Client().post(path, mismatch).status_code == 400
+        fields = {"new_password1": newer, "new_password2": newer}
+        assert Client().post(path, fields).status_code == 302
+        owner = Client()
+        _sign_in(owner, password=newer)
+        wrong = owner.post(reverse("recovery_codes"), {"password": f"{MARK} not it"})
+        assert wrong.status_code == 400
+        assert owner.post(reverse("recovery_codes"), {"password": newer}).status_code == 302
+        assert "incidents_user" in _tables_holding("alice")  # the search finds what is there
+        assert _tables_holding(MARK) == []
+        assert _tables_holding(codes[1]) == []  # unused codes are kept only as hashes
+        connections[DEFAULT_DB_ALIAS].close()
+    files = [Path(f"{source['NAME']}{end}") for end in ("", "-wal", "-journal")]
+    assert _files_holding(MARK, files) == []
