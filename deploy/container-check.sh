@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the image, start it with compose, and check it as a new host would: /health/ answers
-# 200, the first account is made with the setup code, the worker makes a dossier, and the data
-# is still there after `compose down && up`. Prints the image size and the start time.
+# 200, the first account is made with the setup code, the worker makes a dossier and takes a
+# scheduled backup, and the data is still there after `compose down && up`. Prints the image
+# size and the start time.
 # Not part of `make test` (it needs a container engine). See docs/container.md.
 #
 #   deploy/container-check.sh                              # FROM debian:bookworm-slim
@@ -17,6 +18,8 @@ BASE_URL="http://127.0.0.1:${PORT}"
 export COMPOSE_PROJECT_NAME=${COMPOSE_PROJECT_NAME:-stalkerlog-check}
 export STALKERLOG_IMAGE=$IMAGE PORT BASE_IMAGE
 export ALLOWED_HOSTS=127.0.0.1,localhost
+# Scheduled backups on, into the data volume (a real host mounts another disk: docs/container.md).
+export BACKUP_DIR=/data/backups BACKUP_PASSPHRASE="container check passphrase 2026"
 
 # `docker compose` (the plugin) where there is one, else Debian's docker-compose.
 if docker compose version >/dev/null 2>&1; then
@@ -66,6 +69,16 @@ code=$(compose exec -T web manage.py setup_code | grep -Eo '[A-Z0-9]{4}-[A-Z0-9]
 [ -n "$code" ] || { echo "FAIL  no setup code from 'compose exec web manage.py setup_code'"; exit 1; }
 echo "ok    setup code printed by 'compose exec web manage.py setup_code'"
 python3 deploy/container_check_client.py setup "$BASE_URL" "$code"
+backup_state() {
+    python3 -c "import json, urllib.request; h = json.load(urllib.request.urlopen('${BASE_URL}/health/')); print(h['backup'], h.get('backup_age_hours', '-'))"
+}
+waited=0
+until [ "$(backup_state | cut -d' ' -f1)" = ok ]; do
+    if ((waited > 120)); then echo "FAIL  no scheduled backup: $(backup_state)"; compose logs --tail 30 worker; exit 1; fi
+    sleep 1; waited=$((waited + 1))
+done
+echo "ok    the worker took the first scheduled backup: /health/ backup, age in hours: $(backup_state)"
+compose exec -T worker sh -c 'ls /data/backups'
 compose ps
 
 echo "==> compose down && compose up -d"
@@ -74,4 +87,5 @@ compose up -d --no-build
 seconds=$(wait_healthy)
 echo "ok    /health/ answered 200 $seconds s after the second compose up"
 python3 deploy/container_check_client.py after-restart "$BASE_URL"
+echo "ok    /health/ backup after the restart: $(backup_state)"
 echo "==> all checks passed"

@@ -65,10 +65,10 @@ def code_use(user: User | None, code: str) -> bool:
     """Use up one of the account's codes: True once, then never again for the same code.
     With no account, the same hash is computed and nothing matches (no timing difference)."""
     digest = code_hash(code)
-    if user is None or not _normalise(code):
+    if not _normalise(code):
         return False
     # The row is deleted in the same statement that finds it: two requests with the same code
-    # cannot both succeed.
+    # cannot both succeed. With no account the same query runs (and finds nothing).
     deleted, _ = RecoveryCode.objects.filter(user=user, code_hash=digest).delete()
     return deleted > 0
 

@@ -1,6 +1,7 @@
 """The sign-in page: the password step, the pause message, "keep me signed in", remembering the
 device, and the offer to sign out first when this browser is already signed in."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
@@ -45,7 +46,8 @@ class LoginView(auth_views.LoginView):
             sign_in.attempts_reset(self.request, user.get_username())
         response = super().form_valid(form)
         security.session_keep(self.request, keep=form.cleaned_data["keep_signed_in"])
-        if not two_factor_on and recovery.codes_due(user):
+        # With REQUIRE_TWO_FACTOR the codes come with the two-factor setup instead.
+        if not two_factor_on and not settings.REQUIRE_TWO_FACTOR and recovery.codes_due(user):
             # An account the host added gets its codes here, where only its owner sees them.
             codes_show_once(self.request, recovery.codes_issue(user), then=response.url)
             response = redirect("recovery_codes_new")

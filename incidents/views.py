@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import backup_schedule, charts, custody, recovery, security, services, sign_in, step_views
@@ -127,7 +128,14 @@ def account_list(request):
             time_zone=form.cleaned_data["time_zone"],
         )
         recovery.codes_due_mark(account)
-        messages.success(request, f"Account “{form.cleaned_data['username']}” created.")
+        messages.success(
+            request,
+            _(
+                "Account “%(name)s” created. Its ten recovery codes are shown at its first "
+                "sign-in, to its owner only."
+            )
+            % {"name": form.cleaned_data["username"]},
+        )
         return redirect("account_list")
     accounts = User.objects.order_by("username").only("username", "is_staff", "last_login")
     return render(request, "incidents/account_list.html", {"form": form, "accounts": accounts})
