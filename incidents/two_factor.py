@@ -14,6 +14,7 @@ from .models import User
 # The device a sign-in with a recovery code is marked with (django-otp wants a device); it holds
 # no codes itself: they are kept hashed by recovery.py.
 BACKUP_DEVICE_NAME = "Backup codes"
+BACKUP_CODE_COUNT = recovery.RECOVERY_CODE_COUNT
 # After this many wrong codes in a row the wait between tries stops growing: 2**9 s, 8.5 min.
 MAX_BACKOFF_FAILURES = 10
 

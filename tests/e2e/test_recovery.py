@@ -27,6 +27,7 @@ def _fill(page, username, code, password, again):
 def test_a_recovery_code_sets_a_new_password_from_the_sign_in_page(page, a11y, live_server, alice):
     codes = recovery.codes_issue(alice)
     page.goto("/sign-in/")
+    a11y(page)
     page.get_by_role("link", name="Forgot your password?").click()
     expect(page).to_have_url(f"{live_server.url}/sign-in/forgot/")
     a11y(page)
@@ -39,10 +40,12 @@ def test_a_recovery_code_sets_a_new_password_from_the_sign_in_page(page, a11y, l
     _fill(page, "alice", codes[0], NEW_PASSWORD, NEW_PASSWORD)
     expect(page).to_have_url(f"{live_server.url}/sign-in/")
     expect(page.get_by_role("status")).to_contain_text("9 recovery codes left")
+    a11y(page)
     page.get_by_label("User name").fill("alice")
     page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(f"{live_server.url}/")
+    a11y(page)
 
 
 def test_the_hosts_link_sets_a_new_password(page, a11y, live_server, alice):
@@ -57,6 +60,7 @@ def test_the_hosts_link_sets_a_new_password(page, a11y, live_server, alice):
     page.get_by_label("The new password again").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Set the new password").click()
     expect(page).to_have_url(f"{live_server.url}/sign-in/")
+    a11y(page)
     page.goto(link)
     expect(page.get_by_role("heading", name="This link no longer works")).to_be_visible()
     a11y(page)
