@@ -3,6 +3,7 @@ hashes, each good once, also the two-factor backup codes), 'Forgot your password
 says whether an account exists and is slowed like signing in, and the host's one-time reset
 link (30 minutes, second factor, every session ended, written to the owner's activity)."""
 
+import importlib
 import re
 from datetime import timedelta
 from io import StringIO
@@ -318,3 +319,20 @@ def test_no_password_or_code_typed_into_these_forms_is_kept(databases, tmp_path)
         connections[DEFAULT_DB_ALIAS].close()
     files = [Path(f"{source['NAME']}{end}") for end in ("", "-wal", "-journal")]
     assert _files_holding(MARK, files) == []
+
+
+def test_the_migration_turns_old_backup_codes_into_recovery_codes(alice, mallory):
+    from django.apps import apps
+    from django.db import connection
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    migration = importlib.import_module("incidents.migrations.0007_hosting")
+    device = StaticDevice.objects.create(user=alice, name="Backup codes", confirmed=True)
+    StaticToken.objects.create(device=device, token="ab3cd4ef")  # as django-otp made them
+
+    migration.codes_to_recovery(apps, connection.schema_editor())
+
+    assert not StaticToken.objects.exists()  # no code left in the clear
+    assert not recovery.codes_due(alice)
+    assert recovery.code_use(alice, "AB3C D4EF")  # the same code still works, once
+    assert recovery.codes_due(mallory)  # had none: made at the next sign-in
