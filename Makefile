@@ -5,16 +5,22 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
+# VERBOSE=1 make run: show every command and the full output of pip, the migrations and gunicorn.
+VERBOSE ?=
+Q := $(if $(VERBOSE),,@)
+PIP_QUIET := $(if $(VERBOSE),,--quiet)
+VERBOSITY := $(if $(VERBOSE),1,0)
+GUNICORN_LOG := $(if $(VERBOSE),info,warning)
 
 .PHONY: run test install install-dev lint format clean
 
 $(PY):
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(Q)$(PYTHON) -m venv $(VENV)
+	$(Q)$(PY) -m pip install $(PIP_QUIET) --upgrade pip
 
 # A stamp per lock file: dependencies are reinstalled only when a lock file changes.
 $(VENV)/.runtime: requirements.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(Q)$(PY) -m pip install $(PIP_QUIET) -r requirements.txt
 	@touch $@
 
 $(VENV)/.dev: requirements-dev.txt requirements-s3.txt $(VENV)/.runtime
@@ -24,23 +30,23 @@ $(VENV)/.dev: requirements-dev.txt requirements-s3.txt $(VENV)/.runtime
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
-# The background worker (it makes the dossiers) runs beside gunicorn and is stopped with it;
-# exports_recover first restarts the jobs a previous worker left unfinished.
+# The background worker (it makes the dossiers and the scheduled backups) runs beside gunicorn
+# and is stopped with it; exports_recover first restarts the jobs a previous worker left
+# unfinished. The setup code (or the address) is printed last, in a box, before serving.
 # No gunicorn control socket: it is one path per user, so two copies of the app would clash.
 # The access log's format (paths without query strings) is in gunicorn.conf.py.
 run: install
-	$(PY) manage.py check --deploy --fail-level ERROR >/dev/null
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py exports_recover
-	@$(PY) manage.py setup_code
-	@echo "  StalkerLog is starting. Open http://$(HOST):$(PORT)/ in your browser. Stop it with Ctrl+C."
-	@echo
-	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	$(Q)$(PY) manage.py startup_check
+	$(Q)$(PY) manage.py migrate --noinput --verbosity $(VERBOSITY)
+	$(Q)$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(Q)$(PY) manage.py exports_recover
+	$(Q)$(PY) manage.py backup_schedule --verbosity $(VERBOSITY)
+	@$(PY) manage.py setup_code --url http://$(HOST):$(PORT)/
+	$(Q)$(PY) manage.py db_worker --no-reload --verbosity $(VERBOSITY) & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn stalkerlog.wsgi --config gunicorn.conf.py \
 		--bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 120 --access-logfile - \
-		--forwarded-allow-ips 127.0.0.1 --no-control-socket
+		--forwarded-allow-ips 127.0.0.1 --no-control-socket --log-level $(GUNICORN_LOG)
 
 lint: install-dev
 	$(PY) -m ruff check .

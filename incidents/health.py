@@ -1,7 +1,8 @@
 """/health/ for a monitor: does the app reach its database and its evidence storage, and is the
 background worker taking jobs?
 
-Open to anyone, so it says nothing else: no records, no counts, no paths, no versions. Each
+Open to anyone, so it says nothing else: no records, no counts, no paths, no versions (the age
+of the last scheduled backup, in hours, is the one figure). Each
 check is a few cheap operations (one trivial query, a tiny file written, read and removed, one
 look at the oldest waiting job).
 """
@@ -14,11 +15,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, connection
+from django.db.models import Case, F, When
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
+from . import backup_schedule
 from .evidence import evidence_storage
 from .models import Export
 from .models.exports import STALE_AFTER
@@ -33,18 +36,21 @@ PROBE = b"StalkerLog health check\n"
 @login_not_required
 @require_safe
 def health(request: HttpRequest) -> JsonResponse:
-    """200 with status "ok" when all is well; 503 with "degraded" (the worker is stalled) or
-    "error" (the database or the evidence storage failed)."""
+    """200 with status "ok" when all is well; 503 with "degraded" (the worker is stalled, or the
+    scheduled backup failed or is late) or "error" (the database or the evidence storage
+    failed)."""
     checks = {"database": database_state(), "storage": storage_state()}
     # Without the database there is no queue to look at.
     checks["worker"] = worker_state() if checks["database"] == "ok" else "unknown"
+    backup = backup_report() if checks["database"] == "ok" else {"backup": "unknown"}
     if "error" in (checks["database"], checks["storage"]):
         status = "error"
-    elif checks["worker"] == "stalled":
+    elif checks["worker"] == "stalled" or backup["backup"] in ("failed", "late"):
         status = "degraded"
     else:
         status = "ok"
-    response = JsonResponse({"status": status, **checks}, status=200 if status == "ok" else 503)
+    body = {"status": status, **checks, **backup}
+    response = JsonResponse(body, status=200 if status == "ok" else 503)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -85,6 +91,26 @@ def _remove_quietly(storage, name: str) -> None:
         logger.debug("Health check: could not remove the probe", exc_info=True)
 
 
+def backup_report() -> dict:
+    """The scheduled backups: "off" (no BACKUP_DIR), "ok", "failed" (the latest run), "late"
+    (no good one for two intervals) or "pending" (none yet), with the age of the last good one
+    in hours."""
+    state = backup_schedule.backup_state()
+    if state is None:
+        return {"backup": "off"}
+    report = {}
+    if state["last_good"] is not None:
+        age = timezone.now() - state["last_good"]
+        report["backup_age_hours"] = round(age.total_seconds() / 3600, 1)
+    if state["failed"] is not None:
+        report["backup"] = "failed"
+    elif state["late"]:
+        report["backup"] = "late"
+    else:
+        report["backup"] = "ok" if state["last_good"] is not None else "pending"
+    return report
+
+
 def worker_state() -> str:
     """The worker's state: "idle" (no job waiting), "ok" (the oldest waiting job is recent, or a
     job is running and reporting progress), or "stalled" (a job has waited too long and nothing
@@ -93,10 +119,16 @@ def worker_state() -> str:
     The worker (`manage.py db_worker`) leaves no trace while it waits, so it is judged by the
     queue it should be emptying.
     """
+    # A job queued for later (the next scheduled backup) waits from its run_after, not from
+    # when it was queued.
+    waiting_since = Case(
+        When(run_after=get_date_max(), then=F("enqueued_at")), default=F("run_after")
+    )
     oldest = (
         DBTaskResult.objects.ready()
-        .order_by("enqueued_at")
-        .values_list("enqueued_at", flat=True)
+        .annotate(waiting_since=waiting_since)
+        .order_by("waiting_since")
+        .values_list("waiting_since", flat=True)
         .first()
     )
     if oldest is None:

@@ -1,13 +1,15 @@
 """The sign-in page: the password step, the pause message, "keep me signed in", remembering the
 device, and the offer to sign out first when this browser is already signed in."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 
-from . import security, sign_in
+from . import recovery, security, sign_in
 from .forms import SignInForm
 from .models import User
+from .recovery_views import codes_show_once
 from .two_factor import two_factor_enabled
 
 
@@ -44,6 +46,11 @@ class LoginView(auth_views.LoginView):
             sign_in.attempts_reset(self.request, user.get_username())
         response = super().form_valid(form)
         security.session_keep(self.request, keep=form.cleaned_data["keep_signed_in"])
+        # With REQUIRE_TWO_FACTOR the codes come with the two-factor setup instead.
+        if not two_factor_on and not settings.REQUIRE_TWO_FACTOR and recovery.codes_due(user):
+            # An account the host added gets its codes here, where only its owner sees them.
+            codes_show_once(self.request, recovery.codes_issue(user), then=response.url)
+            response = redirect("recovery_codes_new")
         if not two_factor_on:
             sign_in.device_remember(self.request, response, user)
         return response

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from . import security, sign_in, two_factor
+from . import recovery_views, security, sign_in, two_factor
 from .forms import SignInCodeForm, TwoFactorChangeForm
 
 # Set once the password and a current code were given for moving two-factor to a new phone:
@@ -38,7 +38,7 @@ def login_code(request):
         request.session.cycle_key()
         security.session_rekeyed(old=old_key, new=request.session.session_key)
         sign_in.attempts_reset(request, request.user.get_username())
-        if form.device.name == "Backup codes":
+        if form.device.name == two_factor.BACKUP_DEVICE_NAME:
             left = two_factor.backup_codes_left(request.user)
             messages.info(request, f"Backup code used. You have {left} left.")
         response = redirect(next_url or settings.LOGIN_REDIRECT_URL)
@@ -52,7 +52,10 @@ def two_factor_offer(request):
     skippable (REQUIRE_TWO_FACTOR sends the account to the setup page instead)."""
     if two_factor.two_factor_enabled(request.user):
         return redirect(settings.LOGIN_REDIRECT_URL)
-    return render(request, "incidents/two_factor_offer.html")
+    # A new account's recovery codes are shown here, once, above the offer.
+    codes = request.session.pop(recovery_views.NEW_CODES, None)
+    request.session.pop(recovery_views.AFTER_CODES, None)
+    return render(request, "incidents/two_factor_offer.html", {"codes": codes})
 
 
 def two_factor_settings(request):

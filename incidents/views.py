@@ -14,9 +14,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import charts, custody, handouts, integrity, security, services, sign_in, step_views
+from . import (
+    backup_schedule,
+    charts,
+    custody,
+    handouts,
+    integrity,
+    recovery,
+    security,
+    services,
+    sign_in,
+    step_views,
+)
 from .answers import answer_changes
 from .checklist import SAFETY_STEP_HINTS, checklist_status, help_info, reminders, safety_steps
 from .confirm_forms import TrashForm
@@ -52,6 +64,7 @@ from .models import (
     User,
 )
 from .orders import BreachHint, breach_hint, orders_in_force
+from .recovery_views import codes_show_once
 from .responses import local_path, private_file_response, sends_bytes
 from .timeline import timeline_page
 from .uploads import evidence_url, handle_upload, upload_limits
@@ -93,10 +106,13 @@ def setup(request):
             raise Http404("Setup is done.") from None
         auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Your account is ready. Only you can see what you record here.")
-        # Two-factor is offered (or, with REQUIRE_TWO_FACTOR, asked for) before anything else.
-        response = redirect(
-            "two_factor_setup" if settings.REQUIRE_TWO_FACTOR else "two_factor_offer"
-        )
+        # Two-factor is offered (or, with REQUIRE_TWO_FACTOR, asked for) before anything else;
+        # the recovery codes come first (with REQUIRE_TWO_FACTOR, with the two-factor setup).
+        if settings.REQUIRE_TWO_FACTOR:
+            response = redirect("two_factor_setup")
+        else:
+            codes_show_once(request, recovery.codes_issue(user), then=reverse("dashboard"))
+            response = redirect("two_factor_offer")
         sign_in.device_remember(request, response, user)
         return response
     return render(request, "incidents/setup.html", {"form": form})
@@ -137,12 +153,20 @@ def account_list(request):
         raise PermissionDenied
     form = AccountCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.account_create(
+        account = services.account_create(
             username=form.cleaned_data["username"],
             password=form.cleaned_data["password1"],
             time_zone=form.cleaned_data["time_zone"],
         )
-        messages.success(request, f"Account “{form.cleaned_data['username']}” created.")
+        recovery.codes_due_mark(account)
+        messages.success(
+            request,
+            _(
+                "Account “%(name)s” created. Its ten recovery codes are shown at its first "
+                "sign-in, to its owner only."
+            )
+            % {"name": form.cleaned_data["username"]},
+        )
         return redirect("account_list")
     accounts = User.objects.order_by("username").only("username", "is_staff", "last_login")
     return render(request, "incidents/account_list.html", {"form": form, "accounts": accounts})
@@ -166,6 +190,7 @@ def dashboard(request):
         "failed_sign_ins": security.failures_unseen(request.user),
         "integrity_alerts": integrity.open_alerts(request.user),
         "show_advice": security.safety_state(request.user).advice_dismissed_at is None,
+        "backup": backup_schedule.host_notice(request.user),
     }
     return render(request, "incidents/dashboard.html", context)
 

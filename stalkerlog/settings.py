@@ -392,6 +392,10 @@ QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.wikipedia.org/")
 HELP_EMERGENCY_NUMBER = env.str("HELP_EMERGENCY_NUMBER", default="")
 HELP_CONTACTS = env.str("HELP_CONTACTS", default="")
 
+# The address the app is reached at, for links printed in the terminal
+# (manage.py reset_password); e.g. https://notes.example.org
+SITE_URL = env.str("SITE_URL", default="")
+
 # The one-time code that proves whoever creates the first account runs the server.
 SETUP_CODE_FILE = DATA_DIR / "setup_code"
 
@@ -410,6 +414,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # /health/ reports the worker "stalled" when a job has waited this long and no job is running.
 HEALTH_WORKER_STALLED_MINUTES = env.int("HEALTH_WORKER_STALLED_MINUTES", default=10)
 EXPORTS_DIR = DATA_DIR / "exports"
+
+# Scheduled backups (docs/backups.md): with BACKUP_DIR set, the worker takes an encrypted backup
+# (passphrase from BACKUP_PASSPHRASE) every BACKUP_INTERVAL_HOURS, and keeps the newest of each
+# of the last BACKUP_KEEP_DAILY days and BACKUP_KEEP_WEEKLY weeks.
+BACKUP_DIR = env.str("BACKUP_DIR", default="")
+BACKUP_INTERVAL_HOURS = max(1, env.int("BACKUP_INTERVAL_HOURS", default=24))
+BACKUP_KEEP_DAILY = max(1, env.int("BACKUP_KEEP_DAILY", default=7))
+BACKUP_KEEP_WEEKLY = max(0, env.int("BACKUP_KEEP_WEEKLY", default=4))
 
 # Evidence uploads. The limits are shown to the user before they pick files.
 EVIDENCE_MAX_FILE_MB = env.int("EVIDENCE_MAX_FILE_MB", default=100)

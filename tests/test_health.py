@@ -33,7 +33,13 @@ def test_it_reports_ok_without_signing_in(client, db, settings):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "ok", "storage": "ok", "worker": "idle"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "storage": "ok",
+        "worker": "idle",
+        "backup": "off",
+    }
     assert "no-store" in response["Cache-Control"]
     assert "Set-Cookie" not in response.headers
     # The probe file is written, read back and removed.
@@ -55,7 +61,7 @@ def test_it_reveals_nothing_about_accounts_records_or_the_server(alice_client, a
     response = alice_client.get(URL)
 
     body = response.content.decode()
-    assert set(json.loads(body)) == {"status", "database", "storage", "worker"}
+    assert set(json.loads(body)) == {"status", "database", "storage", "worker", "backup"}
     for secret in ("alice", "red car", "bakery", str(settings.DATA_DIR), "evidence", "5.2"):
         assert secret not in body
 
@@ -90,6 +96,7 @@ def test_it_answers_503_when_the_evidence_storage_cannot_be_written(client, db, 
         "database": "ok",
         "storage": "error",
         "worker": "idle",
+        "backup": "off",
     }
     assert str(tmp_path) not in response.content.decode()
 
@@ -115,6 +122,7 @@ def test_a_job_waiting_too_long_shows_a_stalled_worker(client, database_queue, s
         "database": "ok",
         "storage": "ok",
         "worker": "stalled",
+        "backup": "off",
     }
 
 

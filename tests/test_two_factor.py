@@ -11,10 +11,11 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from incidents import sign_in
+from incidents.models import RecoveryCode
+from incidents.recovery import code_hash
 from incidents.two_factor import totp_pending, two_factor_enable, two_factor_enabled
 from tests.conftest import PASSWORD, page_text
 
@@ -32,15 +33,20 @@ def _code(device: TOTPDevice, steps_ahead: int = 0) -> str:
 
 
 @pytest.fixture
-def device(alice) -> TOTPDevice:
+def enabled(alice) -> tuple[TOTPDevice, list[str]]:
     device = totp_pending(alice)
-    two_factor_enable(user=alice, device=device)
-    return device
+    codes = two_factor_enable(user=alice, device=device)
+    return device, codes
 
 
 @pytest.fixture
-def backup_codes(alice, device) -> list[str]:
-    return list(StaticToken.objects.filter(device__user=alice).values_list("token", flat=True))
+def device(enabled) -> TOTPDevice:
+    return enabled[0]
+
+
+@pytest.fixture
+def backup_codes(enabled) -> list[str]:
+    return enabled[1]
 
 
 def _password(client, username="alice", password=PASSWORD):
@@ -213,9 +219,12 @@ def test_turning_it_on_shows_a_local_qr_code_then_ten_backup_codes_once(alice, a
     )
     assert response.url == reverse("two_factor_codes")
     codes_page = alice_client.get(response.url)
-    shown = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", codes_page.content.decode())
+    shown = re.findall(r"<li><code>([a-z2-9-]{19})</code></li>", codes_page.content.decode())
     assert len(set(shown)) == 10
-    assert set(shown) == set(StaticToken.objects.values_list("token", flat=True))
+    # Only their hashes are kept, and they are the account's recovery codes.
+    assert {code_hash(code) for code in shown} == set(
+        RecoveryCode.objects.filter(user=alice).values_list("code_hash", flat=True)
+    )
     assert alice_client.get(reverse("two_factor_codes")).url == reverse("two_factor")  # once
     assert two_factor_enabled(alice)
     assert _signed_in(alice_client)  # this session gave the code

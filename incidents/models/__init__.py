@@ -11,6 +11,7 @@ from .evidence import Evidence
 from .exports import Export
 from .integrity import DisplayCopy, HandOut, IntegrityAlert
 from .life_changes import LifeChange
+from .recovery import BackupRun, PasswordResetLink, RecoveryCode
 from .security import (
     AccountSafety,
     AuditEvent,
@@ -26,6 +27,7 @@ __all__ = [
     "TIME_ZONE_CHOICES",
     "AccountSafety",
     "AuditEvent",
+    "BackupRun",
     "Case",
     "CustodyEntry",
     "CustodyHead",
@@ -38,9 +40,11 @@ __all__ = [
     "KnownDevice",
     "LifeChange",
     "NoContactNotice",
+    "PasswordResetLink",
     "PoliceContact",
     "ProtectiveOrder",
     "Record",
+    "RecoveryCode",
     "Revision",
     "SafetyStep",
     "SignIn",

@@ -74,6 +74,10 @@ class AuditEvent(models.Model):
         SIGN_OUT_OTHERS = "sign_out_others", "Signed out everywhere else"
         INTEGRITY = "integrity_failed", "A stored file no longer matched its fingerprint"
         DEMO_REMOVE = "demo_remove", "Removed the demonstration data"
+        RESET_LINK_MADE = "reset_link_made", "The server's host made a password reset link"
+        RESET_LINK_USED = "reset_link_used", "Password reset with the host's link"
+        RECOVERY_CODE_USED = "recovery_code_used", "Password reset with a recovery code"
+        RECOVERY_CODES_NEW = "recovery_codes_new", "New recovery codes made"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_events"
@@ -106,6 +110,9 @@ class AccountSafety(models.Model):
     )
     advice_dismissed_at = models.DateTimeField(null=True, blank=True)
     failures_seen_at = models.DateTimeField(null=True, blank=True)
+    # Set for an account the host added (and accounts from before recovery codes): its codes
+    # are made and shown at its next sign-in, where only its owner sees them.
+    recovery_codes_due = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"safety notices of {self.user_id}"
