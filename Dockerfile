@@ -42,7 +42,8 @@ ENV PATH=/opt/venv/bin:/app:$PATH \
     DATA_DIR=/data \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    PORT=8000
+    PORT=8000 \
+    SETUP_CODE_COMMAND="docker compose exec web manage.py setup_code"
 # Static files are collected into the image (a throwaway data folder: no key is kept).
 RUN DATA_DIR=/tmp/collect python3 manage.py collectstatic --noinput --verbosity 0 \
     && rm -rf /tmp/collect \

@@ -79,6 +79,18 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
+def time_zone_searchable(field: forms.Field) -> None:
+    """Marks a time-zone select for static/js/time-zone.js: a search box and the browser's guess."""
+    field.widget.attrs.update(
+        {
+            "data-time-zone": "",
+            "data-search-label": _("Search the time zones (a city or region)"),
+            "data-none": _("No time zone matches that. Try a city nearby or the region."),
+            "data-guessed": _("Chosen from this device's clock: {zone}. Change it if it is wrong."),
+        }
+    )
+
+
 class AccountCreateForm(BaseUserCreationForm):
     """A new account: user name, time zone and a password checked by the validators."""
 
@@ -89,6 +101,7 @@ class AccountCreateForm(BaseUserCreationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].help_text = "Letters, digits and @ . + - _ only."
+        time_zone_searchable(self.fields["time_zone"])
 
 
 class SetupForm(AccountCreateForm):
@@ -96,17 +109,25 @@ class SetupForm(AccountCreateForm):
         label="Setup code",
         max_length=40,
         help_text="It was printed in the terminal where the app was started.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+        # The first thing a newcomer types: the cursor starts here.
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}
+        ),
     )
 
     field_order = ["setup_code", "username", "time_zone", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django's account form puts the cursor in the user name; here the code comes first.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
 
     def clean_setup_code(self):
         code = self.cleaned_data["setup_code"]
         if not services.setup_code_matches(code):
             raise forms.ValidationError(
-                "That code does not match. Copy it again from the terminal, "
-                "or run: python manage.py setup_code"
+                _("That code does not match. Copy it again from the terminal, or run: %(command)s")
+                % {"command": settings.SETUP_CODE_COMMAND}
             )
         return code
 
@@ -115,6 +136,10 @@ class SettingsForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        time_zone_searchable(self.fields["time_zone"])
 
 
 class SignInCodeForm(forms.Form):

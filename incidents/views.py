@@ -115,7 +115,8 @@ def setup(request):
             response = redirect("two_factor_offer")
         sign_in.device_remember(request, response, user)
         return response
-    return render(request, "incidents/setup.html", {"form": form})
+    context = {"form": form, "setup_code_command": settings.SETUP_CODE_COMMAND}
+    return render(request, "incidents/setup.html", context)
 
 
 def account_settings(request):

@@ -398,6 +398,9 @@ SITE_URL = env.str("SITE_URL", default="")
 
 # The one-time code that proves whoever creates the first account runs the server.
 SETUP_CODE_FILE = DATA_DIR / "setup_code"
+# The command the setup page names for printing that code again; the container image sets the
+# Compose form (Dockerfile).
+SETUP_CODE_COMMAND = env.str("SETUP_CODE_COMMAND", default=".venv/bin/python manage.py setup_code")
 
 TRASH_KEEP_DAYS = 30
 
