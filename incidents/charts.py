@@ -67,11 +67,11 @@ class LogTimes:
 # --- queries ---------------------------------------------------------------------------------
 
 
-def log_times(user: User, since: datetime | None = None) -> LogTimes:
-    """The user's live records' times: three narrow queries, however long the log."""
-    incidents = Incident.objects.owned_by(user).live().order_by()
-    notices = NoContactNotice.objects.owned_by(user).live().order_by()
-    police = PoliceContact.objects.owned_by(user).live().order_by()
+def log_times(user: User, since: datetime | None = None, case=None) -> LogTimes:
+    """The user's live records' times (one person's, with `case`): three narrow queries."""
+    incidents = Incident.objects.owned_by(user).live().for_person(case).order_by()
+    notices = NoContactNotice.objects.owned_by(user).live().for_person(case).order_by()
+    police = PoliceContact.objects.owned_by(user).live().for_person(case).order_by()
     if since is not None:
         incidents = incidents.filter(occurred_at__gte=since)
         notices = notices.filter(given_at__gte=since)
@@ -83,16 +83,17 @@ def log_times(user: User, since: datetime | None = None) -> LogTimes:
     )
 
 
-def dashboard_chart(user: User, tz: tzinfo, today: date) -> Chart:
+def dashboard_chart(user: User, tz: tzinfo, today: date, case=None) -> Chart:
     """The compact weekly chart: the last 26 weeks."""
     first_week = week_start(today) - timedelta(weeks=DASHBOARD_WEEKS - 1)
-    times = log_times(user, since=datetime.combine(first_week, time.min, tzinfo=tz))
+    since = datetime.combine(first_week, time.min, tzinfo=tz)
+    times = log_times(user, since=since, case=case)
     return weekly_chart(times, tz, today, first_week=first_week, compact=True)
 
 
-def pattern_charts(user: User, tz: tzinfo, today: date) -> list[Chart]:
-    """All three charts over the whole log, for the Patterns page and the dossier."""
-    times = log_times(user)
+def pattern_charts(user: User, tz: tzinfo, today: date, case=None) -> list[Chart]:
+    """All three charts over the whole log (or one person's), for the Patterns page."""
+    times = log_times(user, case=case)
     datetimes = [at for at, _ in times.incidents]
     return [
         weekly_chart(times, tz, today),

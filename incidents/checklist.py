@@ -84,11 +84,12 @@ def incidents_after_first_notice(user: User) -> QuerySet[Incident]:
     )
 
 
-def incidents_needing_details(user: User) -> QuerySet[Incident]:
+def incidents_needing_details(user: User, case=None) -> QuerySet[Incident]:
     """Live incidents with neither exact words nor a live evidence file, newest first."""
     return (
         Incident.objects.owned_by(user)
         .live()
+        .for_person(case)
         .filter(exact_words="")
         .exclude(_has_evidence())
         .order_by("-occurred_at", "-id")
@@ -236,12 +237,14 @@ class ChecklistStatus:
         return next((step for step in self.steps[:3] if step.status != Status.DONE), None)
 
 
-def checklist_status(user: User) -> ChecklistStatus:
-    """The four steps as the user's records show them: three queries, and a fourth when the
-    entries lacking details are read, whatever the log's size."""
-    notices = list(NoContactNotice.objects.owned_by(user).live().order_by("given_at", "id"))
-    contacts = list(PoliceContact.objects.owned_by(user).live().order_by("contacted_at", "id"))
-    figures = incident_figures(Incident.objects.owned_by(user).live())
+def checklist_status(user: User, case=None) -> ChecklistStatus:
+    """The four steps as the user's records show them (one person's, with `case`): three
+    queries, and a fourth when the entries lacking details are read, whatever the log's size."""
+    notices = NoContactNotice.objects.owned_by(user).live().for_person(case)
+    contacts = PoliceContact.objects.owned_by(user).live().for_person(case)
+    notices = list(notices.order_by("given_at", "id"))
+    contacts = list(contacts.order_by("contacted_at", "id"))
+    figures = incident_figures(Incident.objects.owned_by(user).live().for_person(case))
     first = notices[0] if notices else None
     return ChecklistStatus(
         be_clear=BeClear(
@@ -256,7 +259,7 @@ def checklist_status(user: User) -> ChecklistStatus:
             total=figures.total,
             with_evidence=figures.with_evidence,
             days_since_latest=figures.days_since_latest,
-            needing_details=incidents_needing_details(user)[:NEEDS_DETAILS_SHOWN],
+            needing_details=incidents_needing_details(user, case)[:NEEDS_DETAILS_SHOWN],
             needing_details_count=figures.needing_details,
         ),
         police=_police_step(contacts),

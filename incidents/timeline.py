@@ -48,7 +48,8 @@ def _matching(query: str, fields: list[str]) -> Q:
 
 def filtered_incidents(user: User, filters: dict) -> QuerySet[Incident]:
     """The user's live incidents matching cleaned TimelineFilterForm data."""
-    incidents = Incident.objects.owned_by(user).live().select_related("case")
+    incidents = Incident.objects.owned_by(user).live().for_person(filters.get("case"))
+    incidents = incidents.select_related("case")
     if query := filters.get("q"):
         incidents = incidents.filter(_matching(query, SEARCHED_FIELDS))
     if kind := filters.get("kind"):
@@ -115,25 +116,26 @@ def _events(user: User, filters: dict, low, high) -> list[TimelineItem]:
     items = []
     query = filters.get("q")
     for kind, model, field, searched in EVENT_SOURCES:
-        records = model.objects.owned_by(user).live().select_related("case")  # for the demo badge
+        records = model.objects.owned_by(user).live().for_person(filters.get("case"))
+        records = records.select_related("case")  # for the demo badge
         if query:
             records = records.filter(_matching(query, searched))
         for record in records:
             when = getattr(record, field)
             if within(when) and in_dates(timezone.localdate(when)):
                 items.append(TimelineItem(kind, when, record))
-    for kind, record, day, label in _dated_events(user, query):
+    for kind, record, day, label in _dated_events(user, query, filters.get("case")):
         when = timezone.make_aware(datetime.combine(day, time(12)))  # a day, shown at midday
         if within(when) and in_dates(day):
             items.append(TimelineItem(kind, when, record, label))
     return items
 
 
-def _dated_events(user: User, query: str):
+def _dated_events(user: User, query: str, case=None):
     """(kind, record, day, label) for records that carry a day rather than a time: an order's
     issue, service and end (once passed), and each change to daily life."""
-    orders = ProtectiveOrder.objects.owned_by(user).live().select_related("case")
-    changes = LifeChange.objects.owned_by(user).live().select_related("case")
+    orders = ProtectiveOrder.objects.owned_by(user).live().for_person(case).select_related("case")
+    changes = LifeChange.objects.owned_by(user).live().for_person(case).select_related("case")
     if query:
         orders = orders.filter(_matching(query, ["court", "case_number", "terms"]))
         changes = changes.filter(_matching(query, ["note"]))

@@ -64,6 +64,7 @@ from .models import (
     User,
 )
 from .orders import BreachHint, breach_hint, orders_in_force
+from .person_view import person_view
 from .recovery_views import codes_show_once
 from .responses import local_path, private_file_response, sends_bytes
 from .timeline import timeline_page
@@ -177,16 +178,21 @@ def account_list(request):
 
 
 def dashboard(request):
-    incidents = Incident.objects.owned_by(request.user).live()
-    steps = checklist_status(request.user)
+    people = person_view(request)
+    incidents = Incident.objects.owned_by(request.user).live().for_person(people.chosen)
+    steps = checklist_status(request.user, people.chosen)
     context = {
+        "people": people,
         "summary": incidents.summary(),
         "recent": incidents.select_related("case")[:5],
         "steps": steps,
         "reminders": reminders(request.user, steps.police),
         "orders_in_force": orders_in_force(request.user, timezone.localdate()),
         "weekly_chart": charts.dashboard_chart(
-            request.user, tz=timezone.get_current_timezone(), today=timezone.localdate()
+            request.user,
+            tz=timezone.get_current_timezone(),
+            today=timezone.localdate(),
+            case=people.chosen,
         ),
         "failed_sign_ins": security.failures_unseen(request.user),
         "integrity_alerts": integrity.open_alerts(request.user),
@@ -198,17 +204,19 @@ def dashboard(request):
 
 def timeline(request):
     filter_form = TimelineFilterForm(request.GET or None)
-    filters = _valid_filters(filter_form)
+    people = person_view(request)
+    filters = {**_valid_filters(filter_form), "case": people.chosen}
     page, days = timeline_page(request.user, filters, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
+        "people": people,
         "filter_form": filter_form,
         "page": page,
         "days": days,
         "query": query.urlencode(),
         # The order is a way of reading, not a filter.
-        "is_filtered": any(v for k, v in filters.items() if k != "order"),
+        "is_filtered": any(v for k, v in filters.items() if k not in ("order", "case")),
     }
     return render(request, "incidents/timeline.html", context)
 
@@ -560,8 +568,10 @@ def _render_checklist(request, *, bound_form=None, status=200):
     # A person has a handful of each: one query apiece, counted and sliced here.
     orders = list(ProtectiveOrder.objects.owned_by(request.user).live().order_by("issued_on"))
     changes = list(LifeChange.objects.owned_by(request.user).live().order_by("-changed_on", "-id"))
+    people = person_view(request)
     context = {
-        "steps": checklist_status(request.user),
+        "people": people,
+        "steps": checklist_status(request.user, people.chosen),
         "safety": safety,
         "help": help_info(),
         "orders_in_force": [order for order in orders if order.is_in_force()],
@@ -611,9 +621,14 @@ def help_page(request):
 
 def patterns(request):
     """The pattern pictures, counted in the user's own time zone."""
+    people = person_view(request)
     context = {
+        "people": people,
         "charts": charts.pattern_charts(
-            request.user, tz=timezone.get_current_timezone(), today=timezone.localdate()
+            request.user,
+            tz=timezone.get_current_timezone(),
+            today=timezone.localdate(),
+            case=people.chosen,
         ),
         "time_zone": timezone.get_current_timezone_name(),
     }

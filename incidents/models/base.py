@@ -28,6 +28,10 @@ class CaseOwnedQuerySet(OwnedQuerySet):
     def in_trash(self):
         return self.filter(deleted_at__isnull=False)
 
+    def for_person(self, case):
+        """Only this person's records; everyone's when `case` is None."""
+        return self if case is None else self.filter(case=case)
+
 
 class Revision(models.Model):
     """A record as it stood before one amendment. Rows are only ever added."""
