@@ -4,6 +4,7 @@ from django.urls import path
 from . import (
     account_views,
     answer_views,
+    draft_views,
     export_views,
     health,
     recovery_views,
@@ -61,6 +62,8 @@ urlpatterns = [
     path("help/", views.help_page, name="help"),
     path("answers/", answer_views.answers, name="answers"),
     path("incidents/new/", views.incident_new, name="incident_new"),
+    path("incidents/new/draft/", draft_views.draft_save, name="draft_save"),
+    path("incidents/new/draft/discard/", draft_views.draft_discard, name="draft_discard"),
     path(
         "incidents/<uuid:incident_id>/answer/confirm/",
         answer_views.incident_answer_confirm,

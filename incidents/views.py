@@ -9,6 +9,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from . import (
     backup_schedule,
     charts,
     custody,
+    drafts,
     handouts,
     integrity,
     recovery,
@@ -234,15 +236,20 @@ def _valid_filters(filter_form) -> dict:
 
 def incident_new(request):
     now = timezone.localtime().replace(second=0, microsecond=0)
-    form = IncidentForm(request.POST or None, user=request.user, initial={"occurred_at": now})
+    # A draft kept from an earlier visit fills the form again (shown as a draft, see the template).
+    draft = drafts.draft_get(request.user) if request.method == "GET" else None
+    initial = {"occurred_at": now, **(draft.fields if draft else {})}
+    form = IncidentForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         incident = form.save(commit=False)
         if "case" not in form.fields:
             incident.case = services.default_case(request.user)
-        services.record_save(record=incident)
+        with transaction.atomic():
+            services.record_save(record=incident)
+            drafts.draft_discard(user=request.user)
         messages.success(request, "Saved. You can add more details or evidence at any time.")
         return redirect("incident_detail", incident_id=incident.uuid)
-    return render(request, "incidents/incident_form.html", {"form": form})
+    return render(request, "incidents/incident_form.html", {"form": form, "draft": draft})
 
 
 def incident_detail(request, incident_id):

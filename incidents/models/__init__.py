@@ -6,6 +6,7 @@ from .accounts import TIME_ZONE_CHOICES, User
 from .base import Record, Revision, TrashEvent
 from .cases import Case
 from .custody import CustodyEntry, CustodyHead
+from .drafts import Draft
 from .entries import ANSWER_MISSING, Incident
 from .evidence import Evidence
 from .exports import Export
@@ -32,6 +33,7 @@ __all__ = [
     "CustodyEntry",
     "CustodyHead",
     "DisplayCopy",
+    "Draft",
     "Evidence",
     "Export",
     "HandOut",

@@ -1,0 +1,100 @@
+"""Drafts of the new-entry form: kept on the server, shown as a draft on the next visit (also
+after signing in again), removed when the entry is saved or discarded, never another user's."""
+
+from django.test import Client
+from django.urls import reverse
+
+from incidents.drafts import DRAFT_CHAR_LIMIT
+from incidents.models import Draft, Incident
+from tests.conftest import page_text
+
+HALF = "They were at the gate again when I came home, and they"
+
+
+def _keep(client, **fields):
+    return client.post(reverse("draft_save"), {"occurred_at": "2026-12-01T21:15", **fields})
+
+
+def test_a_draft_is_kept_and_comes_back_marked_as_a_draft_after_signing_in_again(
+    client, alice, alice_client
+):
+    response = _keep(alice_client, description=HALF, location="Front gate")
+    assert response.status_code == 200
+    assert "not part of your log" in response.json()["message"]
+
+    alice_client.logout()  # as the idle sign-out does
+    client.force_login(alice)
+    response = client.get(reverse("incident_new"))
+    text = page_text(response)
+    assert "not part of your log" in text
+    assert HALF in response.content.decode()
+    assert 'value="Front gate"' in response.content.decode()
+    assert 'value="2026-12-01T21:15"' in response.content.decode()
+    # A draft is not an entry: nothing in the timeline, nothing counted.
+    assert not Incident.objects.exists()
+    assert HALF not in page_text(client.get(reverse("timeline")))
+
+
+def test_saving_the_entry_removes_the_draft(alice_client, alice):
+    _keep(alice_client, description=HALF)
+    assert Draft.objects.owned_by(alice).count() == 1
+    response = alice_client.post(
+        reverse("incident_new"),
+        {"occurred_at": "2026-12-01T21:15", "description": HALF + " left.", "kind": "other"},
+    )
+    assert response.status_code == 302, page_text(response)
+    assert not Draft.objects.exists()
+    assert "not part of your log" not in page_text(alice_client.get(reverse("incident_new")))
+
+
+def test_a_refused_entry_keeps_its_draft(alice_client, alice):
+    _keep(alice_client, description=HALF)
+    alice_client.post(reverse("incident_new"), {"occurred_at": "", "description": HALF})
+    assert Draft.objects.owned_by(alice).get().fields["description"] == HALF
+
+
+def test_discarding_removes_the_draft(alice_client):
+    _keep(alice_client, description=HALF)
+    response = alice_client.post(reverse("draft_discard"), follow=True)
+    assert "The draft was discarded." in page_text(response)
+    assert HALF not in response.content.decode()
+    assert not Draft.objects.exists()
+
+
+def test_an_emptied_form_leaves_no_draft(alice_client):
+    _keep(alice_client, description=HALF)
+    _keep(alice_client, description="   ")
+    assert not Draft.objects.exists()
+
+
+def test_a_draft_too_long_is_refused_with_a_message_and_nothing_kept(alice_client):
+    response = _keep(alice_client, description="x" * (DRAFT_CHAR_LIMIT + 1))
+    assert response.status_code == 400
+    assert "still on this page" in response.json()["message"]
+    assert not Draft.objects.exists()
+
+
+def test_only_the_forms_own_fields_are_kept(alice_client, alice):
+    _keep(alice_client, description=HALF, password="secret", owner="mallory")
+    fields = Draft.objects.owned_by(alice).get().fields
+    assert "password" not in fields and "owner" not in fields
+    assert "csrfmiddlewaretoken" not in fields
+
+
+def test_one_users_draft_never_shows_to_another(alice, mallory):
+    alice_client, mallory_client = Client(), Client()
+    alice_client.force_login(alice)
+    mallory_client.force_login(mallory)
+    _keep(alice_client, description=HALF)
+    response = mallory_client.get(reverse("incident_new"))
+    assert HALF not in response.content.decode()
+    assert "not part of your log" not in page_text(response)
+    mallory_client.post(reverse("draft_discard"))
+    assert Draft.objects.count() == 1
+
+
+def test_drafts_need_a_sign_in_and_a_post(alice_client):
+    response = Client().post(reverse("draft_save"), {"description": HALF})
+    assert response.status_code == 302
+    assert not Draft.objects.exists()
+    assert alice_client.get(reverse("draft_save")).status_code == 405
