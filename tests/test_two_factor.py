@@ -199,7 +199,8 @@ def test_turning_it_on_shows_a_local_qr_code_then_ten_backup_codes_once(alice, a
     page = alice_client.get(reverse("two_factor_setup"))
 
     html = page.content.decode()
-    svg = re.search(r"<svg\b.*?</svg>", html, re.S).group()
+    # The QR code's picture (the page's icons are other, small SVGs).
+    svg = re.search(r'<div class="qr-code"><svg\b.*?</svg>', html, re.S).group()
     # Drawn on the server: no image fetched from anywhere, no link out of the page.
     assert "<img" not in html
     assert not re.search(r"\b(src|href)=", svg)
