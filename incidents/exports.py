@@ -93,9 +93,14 @@ def export_retry(*, export: Export) -> Export:
     return again
 
 
+@transaction.atomic
 def export_delete(*, export: Export) -> None:
-    """Remove the export and its file. A job still being made stops at its next report."""
+    """Remove the export and its file, revoking its share links. A job still being made stops
+    at its next report."""
+    from .shares import shares_revoke_for_export  # shares sit above exports
+
     path = export_path(export)
+    shares_revoke_for_export(export=export)
     export.delete()
     if path is not None:
         path.unlink(missing_ok=True)

@@ -64,8 +64,9 @@ def private_file_response(
 
 def sends_bytes(request, response: HttpResponse) -> bool:
     """Whether a response hands the file out: streamed, passed to the front server, or through a
-    signed link; not a HEAD request, nor a range past the end."""
-    return request.method == "GET" and response.status_code in (200, 206, 302)
+    signed link; not a HEAD request, nor a range past the end. (A share link's recipient asks
+    with POST, so that the link's token never stands in an address.)"""
+    return request.method in ("GET", "POST") and response.status_code in (200, 206, 302)
 
 
 # bytes=START-END, bytes=START- or bytes=-SUFFIX; several ranges at once are answered whole.

@@ -19,6 +19,7 @@ from .security import (
     SignInGuesses,
     UserSession,
 )
+from .shares import Share
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder, SafetyStep
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "Record",
     "Revision",
     "SafetyStep",
+    "Share",
     "SignIn",
     "SignInGuesses",
     "TrashEvent",
