@@ -78,7 +78,7 @@ def test_a_recipient_without_an_account_sees_the_file_and_downloads_it(alice_cli
 
 
 def test_the_owner_sees_each_visit_beside_the_link(alice_client, export):
-    share, token = _make(alice_client, export)
+    _share, token = _make(alice_client, export)
     client, _page = _open(token)
     _download(client, token)
     text = page_text(alice_client.get(export.get_absolute_url()))
@@ -179,7 +179,7 @@ def test_guessing_tokens_is_slowed_down_by_address(db, settings):
 
 
 def test_the_shared_file_is_what_was_shared_even_after_new_entries(alice_client, export, alice):
-    share, token = _make(alice_client, export)
+    _share, token = _make(alice_client, export)
     make_incident(alice, description="A later entry")
     client, _page = _open(token)
     download = _download(client, token)
