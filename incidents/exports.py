@@ -186,9 +186,10 @@ def _run(export_id: int) -> None:
 def _make(export: Export, out: Path, progress: Callable[[int, str], None]):
     # Imported here, so that only the worker loads WeasyPrint: web processes start faster,
     # smaller, and keep Pillow's default strictness (WeasyPrint relaxes it for the process).
-    from . import package, pdf
+    from . import package, pdf, timestamps
 
     options = export_options(export)
+    timestamps.stamp_if_configured()
     try:
         if export.kind == Export.Kind.PACKAGE:
             return package.build_package(export.owner, options, out, progress)

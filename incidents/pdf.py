@@ -72,6 +72,7 @@ class Part:
 class RenderResult:
     pages: int
     size: int
+    custody_head: str = ""  # the head on its cover (an evidence package's case.json repeats it)
 
 
 def render_dossier(
@@ -273,6 +274,8 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
             "/Author": data.prepared_by,
             "/Subject": "Record of unwanted contact, with exhibits",
             "/Creator": "StalkerLog",
+            # The cover's head, where the package's verify.py can read it (see custody_proof).
+            "/Keywords": f"custody-head {data.custody_head}",
         }
     )
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -284,7 +287,8 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return RenderResult(pages=len(writer.pages), size=out.stat().st_size)
+    size = out.stat().st_size
+    return RenderResult(pages=len(writer.pages), size=size, custody_head=str(data.custody_head))
 
 
 def _number_pages(writer: PdfWriter) -> None:

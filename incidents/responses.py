@@ -32,17 +32,26 @@ NO_STORE = "private, no-store"
 
 
 def private_file_response(
-    request, source: str | Path, *, content_type: str, filename: str, inline: bool, etag: str
+    request,
+    source: str | Path,
+    *,
+    content_type: str,
+    filename: str,
+    inline: bool,
+    etag: str,
+    sendfile: bool = True,
 ) -> HttpResponse:
     """Serve an original (a name in the evidence storage) or a derived image (a Path), whole or
-    the one range asked for. `etag` is the file's SHA-256, which `If-Range` is compared with."""
+    the one range asked for. `etag` is the file's SHA-256, which `If-Range` is compared with.
+    `sendfile=False` streams it here even with EVIDENCE_SENDFILE (a front server's internal
+    redirect keeps the method, and it serves files to GET only: a share link's POST)."""
     disposition = content_disposition_header(not inline, filename)
     path = local_path(source)
     if path is None:
         link = signed_link(source, content_type=content_type, disposition=disposition)
         if link is not None:
             return _redirect(link)
-    if settings.EVIDENCE_SENDFILE and path is not None:
+    if settings.EVIDENCE_SENDFILE and sendfile and path is not None:
         response = HttpResponse(content_type=content_type)
         if settings.EVIDENCE_SENDFILE == "nginx":
             relative = path.relative_to(settings.DATA_DIR).as_posix()

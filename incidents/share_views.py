@@ -234,6 +234,7 @@ def share_file(request):
         filename=name,
         inline=False,
         etag=export.sha256,
+        sendfile=False,
     )
     if sends_bytes(request, response):
         action = custody.Action.SHARE_DOWNLOADED

@@ -21,6 +21,7 @@ from .security import (
 )
 from .shares import Share
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder, SafetyStep
+from .timestamps import ChainTimestamp
 
 __all__ = [
     "ANSWER_MISSING",
@@ -28,6 +29,7 @@ __all__ = [
     "AccountSafety",
     "AuditEvent",
     "Case",
+    "ChainTimestamp",
     "CustodyEntry",
     "CustodyHead",
     "DisplayCopy",

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from incidents import timestamps
 from incidents.custody import Head, altered_records, verify_chain
 
 
@@ -31,6 +32,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"The custody log is intact: {report.checked} entries. Head: {report.head}"
         )
+        stamped = timestamps.problems()
+        for problem in stamped:
+            self.stdout.write(f"TIMESTAMP  {problem}")
+        if stamped:
+            raise CommandError(f"{len(stamped)} timestamps do not verify.")
         altered = altered_records()
         for problem in altered:
             self.stdout.write(f"ALTERED  {problem}")
