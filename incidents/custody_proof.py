@@ -2,17 +2,21 @@
 without the server.
 
 The log is one chain over every case on the server, so a package cannot carry all of it: the
-other cases' entries are none of the recipient's business. It carries every entry from the
-first to the head, in order: this case's entries whole (fingerprints only, the same fields the
-entry's hash is taken over, see custody.canonical), and every other entry as its number and
-hash alone. verify.py recomputes each of this case's entries, checks that each one names the
-hash of the entry before it, and that the last hash is the head printed on the dossier's cover.
+other cases' entries are none of the recipient's business (their times, actions and file
+fingerprints would tell whether another person holds a given file). It carries every entry from
+the first to the head, in order: this case's entries whole (fingerprints only, the same fields
+the entry's hash is taken over, see custody.canonical), and every other entry as its number, the
+hash it names as the one before it, and its own hash.
 
-What that proves: this case's entries are exactly as they were hashed, in this order, at these
-places in a chain that ends at the printed head, so none of them can be changed, removed or
-moved without changing the head (which the cover, an earlier dossier, a copy the owner keeps
-elsewhere and any timestamp fix). What it cannot prove: the other cases' entries, whose
-content it does not carry; `manage.py verify_chain` on the server checks the whole chain.
+verify.py hashes each of this case's entries again, checks that every entry names the hash of
+the entry before it, and that the last one is the head printed on the dossier's cover. That
+proves that this case's entries are exactly as they were hashed, at these places in a chain
+that ends at that head: an entry changed after the package was made shows, unless whoever
+changed it also rewrote the links of the other cases' entries after it, which the package
+cannot recompute. The head itself is what ties the package to the server's log: a trusted
+timestamp over it, a head printed in an earlier dossier or a copy the owner keeps, checked
+against the whole chain with `manage.py verify_chain` on the server, which recomputes every
+entry of every case.
 """
 
 import json
@@ -55,7 +59,11 @@ def proof_json(case: Case, head: Head) -> bytes:
             fields = json.loads(custody.canonical(entry))
             item = {**fields, "entry_hash": entry.entry_hash}
         else:
-            item = {"sequence": entry.sequence, "entry_hash": entry.entry_hash}
+            item = {
+                "sequence": entry.sequence,
+                "previous_hash": entry.previous_hash,
+                "entry_hash": entry.entry_hash,
+            }
         lines.append(json.dumps(item, sort_keys=True, separators=(",", ":")))
     header = {
         "format": FORMAT,

@@ -274,8 +274,11 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
             "/Author": data.prepared_by,
             "/Subject": "Record of unwanted contact, with exhibits",
             "/Creator": "StalkerLog",
-            # The cover's head, where the package's verify.py can read it (see custody_proof).
-            "/Keywords": f"custody-head {data.custody_head}",
+            # The cover's head, where the package's verify.py can read it (see custody_proof):
+            # letters, digits and spaces only, which a PDF keeps as they are.
+            "/Keywords": f"custody head {h.sequence} {h.entry_hash}"
+            if (h := data.custody_head)
+            else "",
         }
     )
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -72,7 +72,7 @@ def token_problem(token: bytes, head: str, pem: str, *, nonce: int | None = None
     try:
         builder.build().verify_message(response, head.encode())
     except (VerificationError, ValueError) as error:
-        return f"It does not verify: {error}."
+        return f"It does not verify ({str(error)[:160]})."
     return ""
 
 

@@ -7,10 +7,12 @@ or name the folder:                 python3 verify.py path/to/unpacked-package
 It checks, with the Python 3 standard library only and without any network:
 1. every file against manifest.sha256 (its SHA-256 fingerprint, byte for byte);
 2. the custody log this case's records carry (custody.json): each of this case's entries is
-   hashed again exactly as the server hashed it, each must name the hash of the entry before
-   it, and the chain must end at the head printed on the dossier's cover and in case.json.
-   Other cases' entries are carried as their hashes only: their content is not in the package,
-   so they are not recomputed here (the server's `manage.py verify_chain` checks those);
+   hashed again exactly as the server hashed it, every entry must name the hash of the entry
+   before it, and the chain must end at the head printed on the dossier's cover and in
+   case.json. Other cases' entries are carried as their links (the hash before, their own
+   hash) only: what they record is not in the package, so they are not recomputed here; the
+   server's `manage.py verify_chain` checks them, and a timestamp or an earlier dossier's head
+   ties this chain to the server's;
 3. every trusted timestamp in timestamps/: the time-stamping authority's signature over the
    chain head (RSA signatures are checked here; see timestamp_problems), its certificate chain
    to the authority certificate shipped beside it, and that the head it signed is in the chain.
@@ -41,7 +43,8 @@ CANONICAL_FIELDS = {
     "file_sha256",
     "previous_hash",
 }
-HEAD_IN_PDF = re.compile(rb"custody-head (\d+:[0-9a-f]{64})")
+# The dossier's metadata (its Keywords) repeat the head on its cover, in letters and digits.
+HEAD_IN_PDF = re.compile(rb"custody head (\d+) ([0-9a-f]{64})")
 # Files a desktop leaves in a folder by itself: not part of the package, not a problem.
 DESKTOP_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -117,7 +120,13 @@ def check_chain(proof, report):
         if sequence != expected:
             report.problem(f"Custody entry {expected} is missing from custody.json.")
             return None, hashes
-        if "previous_hash" in item:  # one of this case's entries, whole
+        if item["previous_hash"] != previous_hash:
+            report.problem(
+                f"Custody entry {sequence} does not follow entry {sequence - 1}: entries "
+                "were changed, removed or put in another order."
+            )
+            return None, hashes
+        if "action" in item:  # one of this case's entries, whole
             fields = {key: item[key] for key in CANONICAL_FIELDS if key in item}
             if set(fields) != CANONICAL_FIELDS:
                 report.problem(f"Custody entry {sequence} lacks some of its fields.")
@@ -127,12 +136,6 @@ def check_chain(proof, report):
                 report.problem(
                     f"Custody entry {sequence} ({item['action']} {item['object_type']}) does "
                     "not match its hash: it was changed after it was written."
-                )
-                return None, hashes
-            if item["previous_hash"] != previous_hash:
-                report.problem(
-                    f"Custody entry {sequence} does not follow entry {sequence - 1}: entries "
-                    "were changed, removed or put in another order."
                 )
                 return None, hashes
             mine += 1
@@ -158,7 +161,7 @@ def check_heads(root, proof, head, report):
     places = {
         "custody.json": proof.get("head"),
         "case.json": case.get("custody_head"),
-        "the dossier's cover": cover.group(1).decode() if cover else None,
+        "the dossier's cover": f"{int(cover[1])}:{cover[2].decode()}" if cover else None,
     }
     for place, value in places.items():
         if value is None:
