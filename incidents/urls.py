@@ -5,6 +5,7 @@ from . import (
     account_views,
     answer_views,
     export_views,
+    head_views,
     health,
     share_views,
     sign_in_views,
@@ -99,6 +100,7 @@ urlpatterns = [
     path("exports/<uuid:export_id>/delete/", export_views.export_delete, name="export_delete"),
     path("exports/<uuid:export_id>/share/", share_views.share_new, name="share_new"),
     path("shares/<uuid:share_id>/revoke/", share_views.share_revoke, name="share_revoke"),
+    path("record-fingerprint.txt", head_views.head_download, name="head_download"),
     path("s/", share_views.share_open, name="share_open"),
     path("s/file/", share_views.share_file, name="share_file"),
 ]

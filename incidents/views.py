@@ -166,6 +166,7 @@ def dashboard(request):
         "failed_sign_ins": security.failures_unseen(request.user),
         "integrity_alerts": integrity.open_alerts(request.user),
         "show_advice": security.safety_state(request.user).advice_dismissed_at is None,
+        "custody_head": custody.chain_head(),
     }
     return render(request, "incidents/dashboard.html", context)
 
