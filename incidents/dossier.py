@@ -50,6 +50,8 @@ class DossierOptions:
     paper: str = "A4"
     short: bool = False
     prepared_by: str = ""
+    # "Shared with <recipient> on <date>", at the foot of every page of a copy made for a share.
+    shared_with: str = ""
 
     def as_json(self) -> dict:
         data = asdict(self)

@@ -257,7 +257,7 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
     for pdf in pdfs:
         starts.append(len(writer.pages))
         writer.append(PdfReader(BytesIO(pdf)), import_outline=False)
-    _number_pages(writer)
+    _number_pages(writer, data.options.shared_with)
     groups = {}
     for part, start in zip(parts, starts, strict=True):
         parent = None
@@ -294,14 +294,16 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
     return RenderResult(pages=len(writer.pages), size=size, custody_head=str(data.custody_head))
 
 
-def _number_pages(writer: PdfWriter) -> None:
-    """ "Page X of Y" at the foot of every page, in a standard PDF font (nothing embedded)."""
+def _number_pages(writer: PdfWriter, shared_with: str = "") -> None:
+    """ "Page X of Y" at the foot of every page, in a standard PDF font (nothing embedded), and
+    above it "Shared with <recipient> on <date>" on a copy made for a share link."""
     font = writer._add_object(
         DictionaryObject(
             {
                 NameObject("/Type"): NameObject("/Font"),
                 NameObject("/Subtype"): NameObject("/Type1"),
                 NameObject("/BaseFont"): NameObject("/Helvetica"),
+                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
             }
         )
     )
@@ -313,6 +315,8 @@ def _number_pages(writer: PdfWriter) -> None:
         label = f"Page {number} of {total}".encode()
         x = width / 2 - len(label) * 2.1  # Helvetica 8 pt: about 4.2 pt a character
         text = b"Q\nq BT /StalkerLogPageNumber 8 Tf 0.27 g %.1f 24 Td (%s) Tj ET Q\n" % (x, label)
+        if shared_with:
+            text += _footer_line(shared_with, width)
         resources = page.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()
         fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
         fonts[NameObject("/StalkerLogPageNumber")] = font
@@ -322,6 +326,14 @@ def _number_pages(writer: PdfWriter) -> None:
             existing = [contents]
         stamp = writer._add_object(_stream(text))
         page[NameObject("/Contents")] = ArrayObject([save, *existing, stamp])
+
+
+def _footer_line(words: str, width: float) -> bytes:
+    """One more centred line above the page number, escaped as a PDF string must be."""
+    label = words.encode("cp1252", errors="replace")
+    escaped = label.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    x = max(width / 2 - len(label) * 2.1, 12)
+    return b"q BT /StalkerLogPageNumber 8 Tf 0.27 g %.1f 34 Td (%s) Tj ET Q\n" % (x, escaped)
 
 
 def _stream(data: bytes) -> DecodedStreamObject:

@@ -10,6 +10,7 @@ the custody log, and tries at unknown tokens are slowed down by address.
 """
 
 import math
+from dataclasses import replace
 
 from django import forms
 from django.contrib.auth.decorators import login_not_required
@@ -46,6 +47,14 @@ class ShareForm(forms.Form):
         label=gettext_lazy("Most downloads (leave empty for no limit)"),
         required=False,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
+    )
+    mark_copy = forms.BooleanField(
+        label=gettext_lazy(
+            "Make a new copy for them, with “Shared with” their name and today's date at the "
+            "foot of every page (it takes a minute or so)"
+        ),
+        required=False,
+        initial=True,
     )
     passphrase = forms.CharField(
         label=gettext_lazy("Passphrase (optional)"),
@@ -90,6 +99,14 @@ def share_new(request, export_id):
         }
         return render(request, "incidents/share_new.html", context, status=400)
     data = form.cleaned_data
+    if data["mark_copy"]:
+        options = replace(
+            exports.export_options(export),
+            shared_with=shares.shared_with_line(data["recipient"]),
+        )
+        export = exports.export_start(
+            user=request.user, case=export.case, kind=export.kind, options=options
+        )
     made = shares.share_create(
         export=export,
         recipient=data["recipient"],
@@ -142,6 +159,13 @@ def _gone(request) -> HttpResponse:
     return _page(request, "share_public_error.html", {}, status=404)
 
 
+def _not_ready(request) -> HttpResponse:
+    """The copy marked for the recipient is still being made."""
+    response = _page(request, "share_public_error.html", {"not_ready": True}, status=503)
+    response["Retry-After"] = "60"
+    return response
+
+
 def _checked_share(request):
     """(share, None) for a link that may be used now, else (None, the answer to give)."""
     address_key = shares.guess_key("token", client_ip(request) or "")
@@ -186,6 +210,8 @@ def share_open(request):
     if refused is not None:
         return refused
     shares.visit_log(share=share)
+    if not shares.is_ready(share):
+        return _not_ready(request)
     export = share.export
     context = {
         "share": share,
@@ -205,6 +231,8 @@ def share_file(request):
     share, refused = _checked_share(request)
     if refused is not None:
         return refused
+    if not shares.is_ready(share):
+        return _not_ready(request)
     export = share.export
     path = exports.export_path(export)
     if request.session.session_key is None:

@@ -17,11 +17,14 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from . import custody
 from .models import CustodyEntry, Export, Share, SignInGuesses, User
 from .sign_in import GUESSES_FORGOTTEN_AFTER, guess_delay
 
+MAKING = (Export.Status.QUEUED, Export.Status.RUNNING)
 DEFAULT_DAYS = 14
 MAX_DAYS = 90
 Action = CustodyEntry.Action
@@ -56,9 +59,11 @@ def share_create(
     max_downloads: int | None = None,
     passphrase: str = "",
 ) -> NewShare:
-    """Make a link to a finished export for one named recipient."""
-    if export.status != Export.Status.DONE or not export.sha256:
-        raise ValueError("Only a finished file with a fingerprint can be shared.")
+    """Make a link to an export for one named recipient: a finished one, or a copy just asked
+    for (marked for them), which the link hands out once it is made."""
+    finished = export.status == Export.Status.DONE and export.sha256
+    if not finished and export.status not in MAKING:
+        raise ValueError("Only a finished file, or one being made, can be shared.")
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"A link lasts from 1 to {MAX_DAYS} days.")
     token = secrets.token_urlsafe(32)
@@ -107,13 +112,14 @@ def find(token: str) -> Share | None:
 
 
 def refusal(share: Share) -> str:
-    """Why the link cannot be used now ("" when it can)."""
+    """Why the link cannot be used now ("" when it can, though its file may still be being
+    made: see is_ready)."""
     if share.revoked_at is not None or share.export is None:
         return "closed"
     if share.expires_at <= timezone.now():
         return "expired"
     export = share.export
-    if export.status != Export.Status.DONE:
+    if export.status not in (Export.Status.DONE, *MAKING):
         return "closed"
     cap = share.max_downloads
     if cap is not None and share.downloads >= cap:
@@ -138,6 +144,17 @@ def count_download(*, share: Share) -> bool:
     if share.max_downloads is not None:
         rows = rows.filter(downloads__lt=F("max_downloads"))
     return bool(rows.update(downloads=F("downloads") + 1))
+
+
+def is_ready(share: Share) -> bool:
+    """Whether the shared file is made (a copy marked for the recipient takes a minute)."""
+    return share.export.status == Export.Status.DONE and bool(share.export.sha256)
+
+
+def shared_with_line(recipient: str) -> str:
+    """The words at the foot of every page of a copy made for a share."""
+    today = date_format(timezone.localdate(), "j F Y")
+    return _("Shared with %(recipient)s on %(date)s") % {"recipient": recipient, "date": today}
 
 
 def passphrase_ok(share: Share, passphrase: str) -> bool:

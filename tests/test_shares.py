@@ -3,6 +3,7 @@ expires, is revoked, reaches its cap or loses its export; every try is in the cu
 token is never stored or logged, and guesses are slowed down."""
 
 import hashlib
+import io
 import logging
 import re
 from datetime import timedelta
@@ -12,6 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from pypdf import PdfReader
 
 from incidents import custody, exports, shares
 from incidents.models import Case, CustodyEntry, Export, Share, SignInGuesses
@@ -229,3 +232,33 @@ def test_deleting_the_export_keeps_the_links_history(alice_client, export):
     exports.export_delete(export=Export.objects.get(pk=export.pk))
     share.refresh_from_db()
     assert share.export is None and share.revoked_at is not None
+
+
+def test_a_copy_marked_for_the_recipient_is_made_and_shared(
+    alice_client, alice, export, django_capture_on_commit_callbacks
+):
+    make_incident(alice, description="Stood across the road for an hour.")
+    with django_capture_on_commit_callbacks(execute=True):
+        share, token = _make(alice_client, export, mark_copy="on")
+    copy = share.export
+    assert copy.pk != export.pk and copy.status == Export.Status.DONE, copy.error
+    client, page = _open(token)
+    assert page.status_code == 200 and copy.sha256 in page_text(page)
+    download = _download(client, token)
+    content = b"".join(download.streaming_content)
+    assert hashlib.sha256(content).hexdigest() == copy.sha256
+    reader = PdfReader(io.BytesIO(content))
+    today = date_format(timezone.localdate(), "j F Y")
+    for number, pdf_page in enumerate(reader.pages, start=1):
+        text = pdf_page.extract_text()
+        assert f"Shared with PC Jordan Lee on {today}" in text, number
+        assert f"Page {number} of {len(reader.pages)}" in text
+
+
+def test_the_link_waits_while_the_marked_copy_is_being_made(alice_client, export):
+    share, token = _make(alice_client, export, mark_copy="on")  # the worker has not run
+    assert share.export.status == Export.Status.QUEUED
+    client, page = _open(token)
+    assert page.status_code == 503 and "still being prepared" in page_text(page)
+    assert _download(client, token).status_code == 503
+    assert share.downloads == Share.objects.get(pk=share.pk).downloads == 0
