@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from PIL import Image
+from pypdf import PdfReader
 
 from incidents import custody, timestamps
 from incidents.dossier import DossierOptions
@@ -280,3 +281,28 @@ def test_verify_py_refuses_a_token_signed_by_another_authority(alice, authority,
     result = _verify(folder)
     assert result.returncode == 1
     assert "does not verify" in result.stdout
+
+
+def test_a_custody_log_cut_short_no_longer_reaches_the_head_on_the_cover(package):
+    _edit_custody(package, lambda proof: proof["entries"].pop())
+    result = _verify(package)
+    assert result.returncode == 1
+    assert "case.json gives" in result.stdout and "the dossier's cover gives" in result.stdout
+
+
+def test_the_dossier_cites_the_timestamp_or_says_none_was_asked_for(
+    alice, authority, tmp_path, settings
+):
+    case = _records(alice)
+    row = timestamps.stamp_if_configured()
+    folder = _package(alice, case, tmp_path)
+    text = " ".join(p.extract_text() for p in PdfReader(folder / "dossier.pdf").pages)
+    text = " ".join(text.split())
+    assert f"(reference {row.reference})" in text
+    assert "python3 verify.py" in text
+
+    settings.TIMESTAMP_URL = ""
+    ChainTimestamp.objects.all().delete()
+    off = _package(alice, case, tmp_path / "off")
+    text = " ".join(p.extract_text() for p in PdfReader(off / "dossier.pdf").pages)
+    assert "nothing about this record was sent anywhere" in " ".join(text.split())

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from incidents import timestamps
 from incidents.custody import Head, altered_records, verify_chain
+from incidents.models import ChainTimestamp
 
 
 class Command(BaseCommand):
@@ -37,6 +38,9 @@ class Command(BaseCommand):
             self.stdout.write(f"TIMESTAMP  {problem}")
         if stamped:
             raise CommandError(f"{len(stamped)} timestamps do not verify.")
+        count = ChainTimestamp.objects.count()
+        if count:
+            self.stdout.write(f"Every trusted timestamp verifies: {count}.")
         altered = altered_records()
         for problem in altered:
             self.stdout.write(f"ALTERED  {problem}")
