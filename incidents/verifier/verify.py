@@ -399,12 +399,18 @@ def token_problem(token, head, trusted_pem):
     return ""
 
 
-def check_timestamps(root, hashes, report):
+def check_timestamps(root, head, hashes, report):
     print("3. Trusted timestamps of the chain head")
     folder = root / "timestamps"
     tokens = sorted(folder.glob("*.tsr"), key=lambda p: int(p.stem)) if folder.is_dir() else []
     if not tokens:
         report.note("the package holds no trusted timestamp (the server did not ask for one).")
+        return
+    if head is None:
+        report.note(
+            f"{len(tokens)} timestamp(s) not checked: the custody log they are about is not "
+            "whole (see above)."
+        )
         return
     ca_file = folder / "tsa-ca.pem"
     trusted_pem = ca_file.read_text("ascii") if ca_file.is_file() else ""
@@ -454,8 +460,8 @@ def main(argv):
         return 2
     report = Report()
     check_manifest(root, report)
-    _head, hashes = check_custody(root, report)
-    check_timestamps(root, hashes, report)
+    head, hashes = check_custody(root, report)
+    check_timestamps(root, head, hashes, report)
     print()
     if report.problems:
         print(f"VERDICT: NOT VERIFIED. {len(report.problems)} problem(s) found:")
