@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,6 +22,7 @@ from .custody import Head, chain_head
 from .history import change_summary
 from .models import (
     Case,
+    ChainTimestamp,
     Evidence,
     Incident,
     LifeChange,
@@ -48,6 +50,8 @@ class DossierOptions:
     paper: str = "A4"
     short: bool = False
     prepared_by: str = ""
+    # "Shared with <recipient> on <date>", at the foot of every page of a copy made for a share.
+    shared_with: str = ""
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -128,6 +132,10 @@ class DossierData:
     changes: list[dict] = field(default_factory=list)  # see history.change_summary
     trashed: list[dict] = field(default_factory=list)  # see _trashed
     custody_head: Head | None = None  # the custody log's head once everything above was read
+    # The newest trusted timestamp over that head or an earlier one (None: none was made), and
+    # whether this server asks for them at all (TIMESTAMP_URL).
+    timestamp: ChainTimestamp | None = None
+    timestamps_on: bool = False
 
     @property
     def first(self) -> datetime | None:
@@ -238,7 +246,7 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
     exhibits = _exhibits(case, incidents, notices, police, orders)
     months = _months(incidents)
     life_changes = _life_changes(case, options)
-    return DossierData(
+    data = DossierData(
         case=case,
         options=options,
         prepared_by=options.prepared_by or user.get_full_name() or user.username,
@@ -261,6 +269,11 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
         trashed=_trashed(case, options),
         custody_head=chain_head(),  # last, so that it covers every record read above
     )
+    data.timestamp = ChainTimestamp.objects.filter(
+        sequence__lte=data.custody_head.sequence
+    ).first()  # the newest first (see incidents.timestamps)
+    data.timestamps_on = bool(settings.TIMESTAMP_URL)
+    return data
 
 
 def _exhibits(case, incidents, notices, police, orders) -> list[Evidence]:

@@ -72,6 +72,7 @@ class Part:
 class RenderResult:
     pages: int
     size: int
+    custody_head: str = ""  # the head on its cover (an evidence package's case.json repeats it)
 
 
 def render_dossier(
@@ -256,7 +257,11 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
     for pdf in pdfs:
         starts.append(len(writer.pages))
         writer.append(PdfReader(BytesIO(pdf)), import_outline=False)
-    _number_pages(writer, note=DEMO_NOTE if data.case.is_demo else "")
+    _number_pages(
+        writer,
+        note=DEMO_NOTE if data.case.is_demo else "",
+        shared_with=data.options.shared_with,
+    )
     groups = {}
     for part, start in zip(parts, starts, strict=True):
         parent = None
@@ -273,6 +278,11 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
             "/Author": data.prepared_by,
             "/Subject": "Record of unwanted contact, with exhibits",
             "/Creator": "StalkerLog",
+            # The cover's head, where the package's verify.py can read it (see custody_proof):
+            # letters, digits and spaces only, which a PDF keeps as they are.
+            "/Keywords": f"custody head {h.sequence} {h.entry_hash}"
+            if (h := data.custody_head)
+            else "",
         }
     )
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -284,22 +294,25 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return RenderResult(pages=len(writer.pages), size=out.stat().st_size)
+    size = out.stat().st_size
+    return RenderResult(pages=len(writer.pages), size=size, custody_head=str(data.custody_head))
 
 
 # At the foot of every page of a dossier about a demo case, whatever drew the page.
 DEMO_NOTE = "Contains demonstration data: invented, not a real record"
 
 
-def _number_pages(writer: PdfWriter, *, note: str = "") -> None:
+def _number_pages(writer: PdfWriter, *, note: str = "", shared_with: str = "") -> None:
     """ "Page X of Y" at the foot of every page, in a standard PDF font (nothing embedded),
-    followed by `note` if there is one (plain ASCII: the font has no other characters)."""
+    followed by `note` if there is one (plain ASCII), and above it "Shared with <recipient> on
+    <date>" on a copy made for a share link."""
     font = writer._add_object(
         DictionaryObject(
             {
                 NameObject("/Type"): NameObject("/Font"),
                 NameObject("/Subtype"): NameObject("/Type1"),
                 NameObject("/BaseFont"): NameObject("/Helvetica"),
+                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
             }
         )
     )
@@ -311,6 +324,8 @@ def _number_pages(writer: PdfWriter, *, note: str = "") -> None:
         label = f"Page {number} of {total}{f' - {note}' if note else ''}".encode("ascii")
         x = width / 2 - len(label) * 2.1  # Helvetica 8 pt: about 4.2 pt a character
         text = b"Q\nq BT /StalkerLogPageNumber 8 Tf 0.27 g %.1f 24 Td (%s) Tj ET Q\n" % (x, label)
+        if shared_with:
+            text += _footer_line(shared_with, width)
         resources = page.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()
         fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
         fonts[NameObject("/StalkerLogPageNumber")] = font
@@ -320,6 +335,14 @@ def _number_pages(writer: PdfWriter, *, note: str = "") -> None:
             existing = [contents]
         stamp = writer._add_object(_stream(text))
         page[NameObject("/Contents")] = ArrayObject([save, *existing, stamp])
+
+
+def _footer_line(words: str, width: float) -> bytes:
+    """One more centred line above the page number, escaped as a PDF string must be."""
+    label = words.encode("cp1252", errors="replace")
+    escaped = label.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    x = max(width / 2 - len(label) * 2.1, 12)
+    return b"q BT /StalkerLogPageNumber 8 Tf 0.27 g %.1f 34 Td (%s) Tj ET Q\n" % (x, escaped)
 
 
 def _stream(data: bytes) -> DecodedStreamObject:

@@ -5,8 +5,10 @@ from . import (
     account_views,
     answer_views,
     export_views,
+    head_views,
     health,
     recovery_views,
+    share_views,
     sign_in_views,
     step_views,
     two_factor_views,
@@ -106,6 +108,11 @@ urlpatterns = [
     ),
     path("exports/<uuid:export_id>/retry/", export_views.export_retry, name="export_retry"),
     path("exports/<uuid:export_id>/delete/", export_views.export_delete, name="export_delete"),
+    path("exports/<uuid:export_id>/share/", share_views.share_new, name="share_new"),
+    path("shares/<uuid:share_id>/revoke/", share_views.share_revoke, name="share_revoke"),
+    path("record-fingerprint.txt", head_views.head_download, name="head_download"),
+    path("s/", share_views.share_open, name="share_open"),
+    path("s/file/", share_views.share_file, name="share_file"),
 ]
 
 # No-contact notices, police contacts, court orders and changes to daily life share one set of

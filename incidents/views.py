@@ -191,6 +191,7 @@ def dashboard(request):
         "integrity_alerts": integrity.open_alerts(request.user),
         "show_advice": security.safety_state(request.user).advice_dismissed_at is None,
         "backup": backup_schedule.host_notice(request.user),
+        "custody_head": custody.chain_head(),
     }
     return render(request, "incidents/dashboard.html", context)
 

@@ -20,7 +20,9 @@ from .security import (
     SignInGuesses,
     UserSession,
 )
+from .shares import Share
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder, SafetyStep
+from .timestamps import ChainTimestamp
 
 __all__ = [
     "ANSWER_MISSING",
@@ -29,6 +31,7 @@ __all__ = [
     "AuditEvent",
     "BackupRun",
     "Case",
+    "ChainTimestamp",
     "CustodyEntry",
     "CustodyHead",
     "DisplayCopy",
@@ -47,6 +50,7 @@ __all__ = [
     "RecoveryCode",
     "Revision",
     "SafetyStep",
+    "Share",
     "SignIn",
     "SignInGuesses",
     "TrashEvent",
