@@ -1,9 +1,9 @@
 """Benchmark: the PDF dossier at growing sizes, against one plain WeasyPrint pass.
 
-    .venv/bin/python benchmarks/dossier.py [--sizes 50:20 500:100 1000:300 2000:300]
+    .venv/bin/python benchmarks/dossier.py [--sizes 50:20 500:100 1000:300 2000:300] [--pdfs 5]
 
 For each (incidents, screenshots) it seeds a demo case with seed_demo in a fresh temporary data
-directory, then measures, each in a fresh process so that peak memory is its own:
+directory, adds a few PDF documents (letters of three pages) to incidents, then measures, each in a fresh process so that peak memory is its own:
   plain    one WeasyPrint pass over the whole dossier as a single HTML document
   dossier  the app's renderer with an empty cache (parts drawn in parallel, then joined)
   again    the app's renderer after adding one incident (only changed parts redrawn)
@@ -36,7 +36,7 @@ def _user_and_options():
     return user, DossierOptions(case=str(case.uuid))
 
 
-def phase_seed(data_dir: str, incidents: int, images: int) -> dict:
+def phase_seed(data_dir: str, incidents: int, images: int, pdfs: int) -> dict:
     django_setup(data_dir)
     from django.core.management import call_command
 
@@ -47,7 +47,30 @@ def phase_seed(data_dir: str, incidents: int, images: int) -> dict:
     start = time.perf_counter()
     with open(os.devnull, "w") as quiet:
         call_command("seed_demo", user="bench", incidents=incidents, images=images, stdout=quiet)
+    _add_documents(pdfs)
     return {"seconds": time.perf_counter() - start}
+
+
+def _add_documents(count: int) -> None:
+    """Attach `count` three-page PDF letters to incidents spread over the log."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from weasyprint import HTML
+
+    from incidents.models import Case, User
+    from incidents.services import evidence_add
+
+    case = Case.objects.get(owner=User.objects.get(username="bench"), is_demo=True)
+    incidents = list(case.incidents.order_by("occurred_at"))
+    for n in range(count):
+        pages = "".join(
+            f"<h1 style='page-break-before: always'>Letter {n + 1}, sheet {k}</h1>"
+            + "<p>Reference 2026/0412. We have received your report.</p>" * 30
+            for k in range(1, 4)
+        )
+        pdf = HTML(string=f"<html><body>{pages}</body></html>").write_pdf()
+        upload = SimpleUploadedFile(f"letter-{n + 1}.pdf", pdf, "application/pdf")
+        incident = incidents[(n * len(incidents)) // max(count, 1)]
+        evidence_add(case=case, attached_to=incident, upload=upload, caption="Letter")
 
 
 def phase_plain(data_dir: str) -> dict:
@@ -113,10 +136,11 @@ def main() -> None:
     parser.add_argument("--data-dir")
     parser.add_argument("--incidents", type=int)
     parser.add_argument("--images", type=int)
+    parser.add_argument("--pdfs", type=int, default=5, help="PDF documents added to the log")
     args = parser.parse_args()
     if args.phase:
         result = {
-            "seed": lambda: phase_seed(args.data_dir, args.incidents, args.images),
+            "seed": lambda: phase_seed(args.data_dir, args.incidents, args.images, args.pdfs),
             "plain": lambda: phase_plain(args.data_dir),
             "dossier": lambda: phase_dossier(args.data_dir, add_one=False),
             "again": lambda: phase_dossier(args.data_dir, add_one=True),
@@ -131,7 +155,8 @@ def main() -> None:
     for size in args.sizes:
         incidents, images = (int(n) for n in size.split(":"))
         with tempfile.TemporaryDirectory(prefix="stalkerlog-bench-") as data_dir:
-            run("seed", data_dir, "--incidents", str(incidents), "--images", str(images))
+            seed = ["--incidents", str(incidents), "--images", str(images), "--pdfs", str(args.pdfs)]
+            run("seed", data_dir, *seed)
             plain = run("plain", data_dir)
             cold = run("dossier", data_dir)
             again = run("again", data_dir)
