@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/dossier.py [--sizes 50:20 500:100 1000:300 2000:300] [--pdfs 5]
 
 For each (incidents, screenshots) it seeds a demo case with seed_demo in a fresh temporary data
-directory, adds a few PDF documents (letters of three pages) to incidents, then measures, each in a fresh process so that peak memory is its own:
+directory, adds a few PDF documents (letters of three pages) to incidents, then measures, each
+in a fresh process so that peak memory is its own:
   plain    one WeasyPrint pass over the whole dossier as a single HTML document
   dossier  the app's renderer with an empty cache (parts drawn in parallel, then joined)
   again    the app's renderer after adding one incident (only changed parts redrawn)
@@ -155,7 +156,14 @@ def main() -> None:
     for size in args.sizes:
         incidents, images = (int(n) for n in size.split(":"))
         with tempfile.TemporaryDirectory(prefix="stalkerlog-bench-") as data_dir:
-            seed = ["--incidents", str(incidents), "--images", str(images), "--pdfs", str(args.pdfs)]
+            seed = [
+                "--incidents",
+                str(incidents),
+                "--images",
+                str(images),
+                "--pdfs",
+                str(args.pdfs),
+            ]
             run("seed", data_dir, *seed)
             plain = run("plain", data_dir)
             cold = run("dossier", data_dir)

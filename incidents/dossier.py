@@ -5,6 +5,7 @@ Reads the same helpers as the pages (`incident_figures`, the chart functions), s
 case and the period chosen. Pure data: the PDF is drawn by pdf.py.
 """
 
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from itertools import groupby
@@ -18,6 +19,7 @@ from .custody import Head, chain_head
 from .models import (
     Case,
     Evidence,
+    ExhibitLink,
     Incident,
     NoContactNotice,
     PoliceContact,
@@ -164,18 +166,29 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
 
 
 def _exhibits(case, incidents, notices, police, orders) -> list[Evidence]:
-    """The files of the records in the dossier, and documents filed on the case, by number."""
-    numbers = case.evidence.exhibit_numbers()
-    included = Q(incident__in=incidents) | Q(notice__in=notices) | Q(police_contact__in=police)
-    included |= Q(order__in=orders)
-    included |= Q(incident=None, notice=None, police_contact=None, order=None)
-    items = list(case.evidence.live().filter(included).select_related("incident"))
-    for item in items:
-        item.exhibit_number = numbers[item.id]
-    # The log shows each incident's own files with their numbers too.
+    """The files of the records in the dossier (uploaded to them or attached to them as well),
+    and documents filed on the case, by number."""
+    records = Q(incident__in=incidents) | Q(notice__in=notices) | Q(police_contact__in=police)
+    records |= Q(order__in=orders)
+    links = list(ExhibitLink.objects.filter(records, evidence__case=case))
+    included = records | Q(incident=None, notice=None, police_contact=None, order=None)
+    included |= Q(pk__in=[link.evidence_id for link in links])
+    every_link = ExhibitLink.objects.select_related(*Evidence.ATTACHMENT_FIELDS)
+    items = list(
+        case.evidence.live()
+        .filter(included)
+        .select_related("incident")
+        .prefetch_related(Prefetch("links", queryset=every_link))
+    )
+    # The log shows each incident's files with their numbers too, those attached as well.
     by_id = {item.id: item for item in items}
+    also = defaultdict(list)
+    for link in links:
+        if link.incident_id and link.evidence_id in by_id:
+            also[link.incident_id].append(by_id[link.evidence_id])
     for incident in incidents:
-        incident.exhibits = [by_id[e.id] for e in incident.exhibits if e.id in by_id]
+        own = [by_id[e.id] for e in incident.exhibits if e.id in by_id]
+        incident.exhibits = sorted(own + also[incident.id], key=lambda item: item.exhibit_number)
     return sorted(items, key=lambda item: item.exhibit_number)
 
 

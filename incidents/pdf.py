@@ -35,8 +35,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .dossier import DossierData, DossierOptions, dossier_data
 from .evidence import derived_file, make_derived
-from .models import Case, User
-from .services import exhibits_freeze
+from .models import User
+from .pdf_documents import append_document, prepare_documents
 
 FETCH_SCHEME = "stalkerlog"
 EXHIBITS_PER_PART = 20
@@ -67,6 +67,7 @@ class Part:
     title: str  # its bookmark
     html: str
     group: str = ""  # the bookmark it sits under, if any
+    document: object = None  # a PDF exhibit whose own pages follow this part
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,11 @@ def render_dossier(
 ) -> RenderResult:
     """Write the dossier to `out`, atomically. Call with the user's time zone active."""
     progress(2, "Gathering the records")
-    exhibits_freeze(case=Case.objects.owned_by(user).get(uuid=options.case))
     data = dossier_data(user, options)
     progress(8, "Preparing the images")
     allowed = _prepare_images(data)
+    if not options.short:
+        prepare_documents(data.exhibits)
     parts = dossier_parts(data)
     pdfs = render_parts(parts, allowed, _cache_dir(user), progress)
     progress(92, "Numbering the pages")
@@ -181,18 +183,33 @@ def dossier_parts(data: DossierData) -> list[Part]:
         }
         html = render_to_string("pdf/log.html", context)
         parts.append(Part(month.title, html, group="Chronological log"))
-    for start in range(0, len(data.exhibits), EXHIBITS_PER_PART):
-        items = data.exhibits[start : start + EXHIBITS_PER_PART]
+    for number, items in enumerate(_exhibit_groups(data.exhibits)):
         context = {
             **base,
             "items": items,
-            "first_chunk": start == 0,
+            "first_chunk": number == 0,
             "include_images": options.include_images,
         }
-        title = f"Exhibits {items[0].exhibit_number} to {items[-1].exhibit_number}"
-        parts.append(Part(title, render_to_string("pdf/exhibits.html", context), group="Exhibits"))
+        first, last = items[0].exhibit_number, items[-1].exhibit_number
+        title = f"Exhibit {first}" if first == last else f"Exhibits {first} to {last}"
+        html = render_to_string("pdf/exhibits.html", context)
+        document = items[-1] if getattr(items[-1], "document_shown", 0) else None
+        parts.append(Part(title, html, group="Exhibits", document=document))
     parts.append(Part("Integrity and statement", render_to_string("pdf/appendix.html", base)))
     return parts
+
+
+def _exhibit_groups(exhibits: list):
+    """Exhibits in groups of up to EXHIBITS_PER_PART. A document whose pages are shown ends its
+    group, so that its pages go straight after its header."""
+    group = []
+    for item in exhibits:
+        group.append(item)
+        if len(group) == EXHIBITS_PER_PART or getattr(item, "document_shown", 0):
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 # --- drawing -----------------------------------------------------------------------------------
@@ -250,19 +267,27 @@ def _write_atomically(path: Path, content: bytes) -> None:
 def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path) -> RenderResult:
     """Join the parts, number the pages, add bookmarks and metadata, write `out` atomically."""
     writer = PdfWriter()
-    starts = []
-    for pdf in pdfs:
+    starts, documents = [], []
+    for part, pdf in zip(parts, pdfs, strict=True):
         starts.append(len(writer.pages))
         writer.append(PdfReader(BytesIO(pdf)), import_outline=False)
+        if part.document is not None:
+            at = len(writer.pages)
+            documents.append((at, append_document(writer, part.document)))
+        else:
+            documents.append((0, 0))
     _number_pages(writer)
     groups = {}
-    for part, start in zip(parts, starts, strict=True):
+    for part, start, (at, added) in zip(parts, starts, documents, strict=True):
         parent = None
         if part.group:
             if part.group not in groups:
                 groups[part.group] = writer.add_outline_item(title=part.group, page_number=start)
             parent = groups[part.group]
-        writer.add_outline_item(title=part.title, page_number=start, parent=parent)
+        item = writer.add_outline_item(title=part.title, page_number=start, parent=parent)
+        if added:
+            title = f"Exhibit {part.document.exhibit_number}: its pages"
+            writer.add_outline_item(title=title, page_number=at, parent=item)
     writer.add_metadata(
         {
             "/Title": f"Stalking log: {data.case}",

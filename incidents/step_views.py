@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from . import security, services
 from .forms import EvidenceUploadForm, NoticeForm, PoliceContactForm, ProtectiveOrderForm
 from .history import amendment_history, record_details
-from .models import AuditEvent, NoContactNotice, PoliceContact, ProtectiveOrder, Record
+from .models import AuditEvent, Evidence, NoContactNotice, PoliceContact, ProtectiveOrder, Record
 from .uploads import handle_upload, upload_limits
 
 
@@ -116,7 +116,7 @@ def _render_detail(request, kind, config, record, *, upload_form=None, problems=
         "record": record,
         "details": record_details(record),
         "history": amendment_history(record),
-        "evidence": record.case.number_exhibits(list(record.evidence.live())),
+        "evidence": Evidence.objects.for_record(record).live().order_by("exhibit_number"),
         "upload_form": upload_form or EvidenceUploadForm(),
         "upload_problems": problems,
         **upload_limits(),

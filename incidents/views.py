@@ -215,7 +215,7 @@ def _render_incident(request, incident, *, upload_form=None, upload_problems=(),
     context = {
         "incident": incident,
         "history": amendment_history(incident),
-        "evidence": incident.case.number_exhibits(list(incident.evidence.live())),
+        "evidence": Evidence.objects.for_record(incident).live().order_by("exhibit_number"),
         "upload_form": upload_form or EvidenceUploadForm(),
         "upload_problems": upload_problems,
         # Name the person only once there is more than one to tell apart.
@@ -362,7 +362,7 @@ def _render_gallery(request, case, *, upload_form=None, upload_problems=(), chec
         items = items.filter(received_at__date__gte=date_from)
     if date_to := filters.get("date_to"):
         items = items.filter(received_at__date__lte=date_to)
-    items = sorted(case.number_exhibits(list(items)), key=lambda item: item.exhibit_number)
+    items = items.order_by("exhibit_number")
     context = {
         "case": case,
         "items": items,
@@ -384,7 +384,6 @@ def evidence_check(request, case_id):
 
 def evidence_detail(request, evidence_id):
     item = _get_evidence(request, evidence_id)
-    item.case.number_exhibits([item])
     form = EvidenceCaptionForm(request.POST or None, initial={"caption": item.caption})
     if request.method == "POST" and form.is_valid():
         if services.record_amend(record=item, changes=form.cleaned_data):
@@ -398,7 +397,6 @@ def evidence_delete(request, evidence_id):
     item = _get_evidence(request, evidence_id)
     if request.method == "POST":
         services.record_trash(record=item)
-        item.case.number_exhibits([item])
         security.audit(request, AuditEvent.Action.TRASH, security.describe(item))
         messages.success(request, "Moved to the trash. You can restore it from there.")
         # Back to what the file was attached to, unless that is in the trash too.
@@ -406,7 +404,6 @@ def evidence_delete(request, evidence_id):
         if record is not None and record.deleted_at is None:
             return redirect(record)
         return redirect("evidence_gallery", case_id=item.case.uuid)
-    item.case.number_exhibits([item])
     context = {"item": item, "trash_days": settings.TRASH_KEEP_DAYS}
     return render(request, "incidents/evidence_confirm_delete.html", context)
 
@@ -415,7 +412,6 @@ def evidence_delete(request, evidence_id):
 def evidence_restore(request, evidence_id):
     item = _get_evidence(request, evidence_id, in_trash=True)
     services.record_restore(record=item)
-    item.case.number_exhibits([item])
     security.audit(request, AuditEvent.Action.RESTORE, security.describe(item))
     messages.success(request, "Restored.")
     return redirect(evidence_url(item))
@@ -424,7 +420,7 @@ def evidence_restore(request, evidence_id):
 def evidence_original(request, evidence_id):
     """The original file, byte for byte. PDFs may open in the browser; the rest download."""
     item = _get_evidence(request, evidence_id)
-    number = item.case.number_exhibits([item])[0].exhibit_number
+    number = item.exhibit_number
     inline = item.kind == Evidence.Kind.PDF and "download" not in request.GET
     response = private_file_response(
         item.stored_name,

@@ -7,7 +7,7 @@ from .base import Record, Revision
 from .cases import Case
 from .custody import CustodyEntry, CustodyHead
 from .entries import Incident
-from .evidence import Evidence
+from .evidence import Evidence, ExhibitLink
 from .exports import Export
 from .security import AccountSafety, AuditEvent, SignIn, UserSession
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder, SafetyStep
@@ -20,6 +20,7 @@ __all__ = [
     "CustodyEntry",
     "CustodyHead",
     "Evidence",
+    "ExhibitLink",
     "Export",
     "Incident",
     "NoContactNotice",
