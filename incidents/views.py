@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import charts, custody, security, services, sign_in, step_views
@@ -415,6 +416,28 @@ def evidence_restore(request, evidence_id):
     security.audit(request, AuditEvent.Action.RESTORE, security.describe(item))
     messages.success(request, "Restored.")
     return redirect(evidence_url(item))
+
+
+@require_POST
+def evidence_attach(request, evidence_id, kind, record_id):
+    """Attach an exhibit of the case to one more of the case's records (the file is not copied)."""
+    item = _get_evidence(request, evidence_id)
+    if kind not in Evidence.ATTACHMENT_FIELDS:
+        raise Http404("No such kind of record.")
+    records = Evidence._meta.get_field(kind).related_model.objects.owned_by(request.user)
+    record = get_object_or_404(records.live(), uuid=record_id, case_id=item.case_id)
+    number = item.exhibit_number
+    if services.evidence_attach(item=item, record=record):
+        messages.success(
+            request,
+            _("Exhibit %(number)s is now attached here as well. It keeps its number.")
+            % {"number": number},
+        )
+    else:
+        messages.info(
+            request, _("Exhibit %(number)s was already attached here.") % {"number": number}
+        )
+    return redirect(record)
 
 
 def evidence_original(request, evidence_id):
