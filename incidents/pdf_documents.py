@@ -71,14 +71,15 @@ def append_document(writer: PdfWriter, item: Evidence) -> int:
     """Add the exhibit's pages at the end of `writer`, on pages the size of the last one there,
     each stamped. Returns how many were added (none if the file became unreadable since)."""
     try:
-        reader = _open(item)
+        # A copy in memory to work on: turning a rotated page upright rewrites its drawing.
+        source = PdfWriter(clone_from=_open(item))
     except DocumentUnreadable:
         return 0
     width = float(writer.pages[-1].mediabox.width)
     height = float(writer.pages[-1].mediabox.height)
     font = writer._add_object(_font())
     for k in range(1, item.document_shown + 1):
-        page = reader.pages[k - 1]
+        page = source.pages[k - 1]
         sheet = writer.add_blank_page(width, height)
         frame = _place(sheet, page, width, height)
         label = _("Exhibit %(number)s, page %(page)s of %(pages)s") % {
