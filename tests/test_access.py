@@ -91,7 +91,11 @@ def _objects_of(alice, incident) -> dict:
         "incident_id": incident.uuid,
         "case_id": case.uuid,
         "evidence_id": evidence.uuid,
-        "record_id": {kind: record.uuid for kind, record in records.items()},
+        "record_id": {
+            **{kind: record.uuid for kind, record in records.items()},
+            "evidence": incident.uuid,  # evidence_attach: the record to attach the file to
+        },
+        "kind": "incident",
     }
 
 
