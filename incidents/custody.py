@@ -21,6 +21,7 @@ from .models import (
     CustodyEntry,
     CustodyHead,
     Evidence,
+    ExhibitLink,
     Incident,
     NoContactNotice,
     PoliceContact,
@@ -268,7 +269,15 @@ def _anchor_problem(anchors: tuple[Head, ...], seen: dict[int, str]) -> str:
 
 
 # Rows the log fingerprints, by the object_type their entries carry.
-LOGGED_MODELS = (Case, Incident, Evidence, NoContactNotice, PoliceContact, ProtectiveOrder)
+LOGGED_MODELS = (
+    Case,
+    Incident,
+    Evidence,
+    ExhibitLink,
+    NoContactNotice,
+    PoliceContact,
+    ProtectiveOrder,
+)
 
 
 def altered_records() -> list[str]:

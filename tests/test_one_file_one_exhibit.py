@@ -162,3 +162,18 @@ def test_an_exhibit_cannot_be_attached_to_another_persons_record(alice_client, a
         assert alice_client.post(url).status_code == 404
     assert alice_client.get(url).status_code == 405
     assert not ExhibitLink.objects.exists()
+
+
+def test_an_attachment_changed_behind_the_apps_back_is_named(alice):
+    from incidents.custody import altered_records
+    from incidents.services import evidence_add, evidence_attach
+
+    case = Case.objects.owned_by(alice).get()
+    first, second, third = (make_incident(alice) for _ in range(3))
+    item = evidence_add(case=case, attached_to=first, upload=screenshot())
+    evidence_attach(item=item, record=second)
+    assert altered_records() == []
+    ExhibitLink.objects.update(incident=third)
+    assert altered_records() == [
+        f"Exhibit link {ExhibitLink.objects.get().uuid} differs from its last logged version."
+    ]
