@@ -277,17 +277,7 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
         else:
             documents.append((0, 0))
     _number_pages(writer)
-    groups = {}
-    for part, start, (at, added) in zip(parts, starts, documents, strict=True):
-        parent = None
-        if part.group:
-            if part.group not in groups:
-                groups[part.group] = writer.add_outline_item(title=part.group, page_number=start)
-            parent = groups[part.group]
-        item = writer.add_outline_item(title=part.title, page_number=start, parent=parent)
-        if added:
-            title = f"Exhibit {part.document.exhibit_number}: its pages"
-            writer.add_outline_item(title=title, page_number=at, parent=item)
+    _add_bookmarks(writer, parts, starts, documents)
     writer.add_metadata(
         {
             "/Title": f"Stalking log: {data.case}",
@@ -306,6 +296,21 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
         Path(tmp).unlink(missing_ok=True)
         raise
     return RenderResult(pages=len(writer.pages), size=out.stat().st_size)
+
+
+def _add_bookmarks(writer: PdfWriter, parts: list[Part], starts: list[int], documents) -> None:
+    """A bookmark per part, under its group's; a document's own pages under its part's."""
+    groups = {}
+    for part, start, (at, added) in zip(parts, starts, documents, strict=True):
+        parent = None
+        if part.group:
+            if part.group not in groups:
+                groups[part.group] = writer.add_outline_item(title=part.group, page_number=start)
+            parent = groups[part.group]
+        item = writer.add_outline_item(title=part.title, page_number=start, parent=parent)
+        if added:
+            title = f"Exhibit {part.document.exhibit_number}: its pages"
+            writer.add_outline_item(title=title, page_number=at, parent=item)
 
 
 def _number_pages(writer: PdfWriter) -> None:
