@@ -52,7 +52,7 @@ def _duplicate(upload, existing: Evidence, attached_to) -> UploadProblem:
     ) % {"name": upload.name, "number": existing.exhibit_number, "where": where}
     attach_url = ""
     attachable = existing.deleted_at is None and attached_to is not None
-    if attachable and not Evidence.objects.for_record(attached_to).filter(pk=existing.pk):
+    if attachable and not Evidence.objects.for_record(attached_to).filter(pk=existing.pk).exists():
         attach_url = reverse(
             "evidence_attach",
             kwargs={

@@ -22,11 +22,13 @@ def test_the_same_screenshot_for_a_second_incident_is_attached_there_as_the_same
     (shot,) = screenshots(tmp_path, 1)
     sign_in(phone, alice)
     phone.goto(first.get_absolute_url())
+    a11y(phone)
     phone.get_by_label("Files", exact=True).set_input_files([shot])
     phone.get_by_role("button", name="Add files").tap()
     expect(phone.get_by_role("link", name=re.compile(r"^Exhibit 1\b"))).to_be_visible()
 
     phone.goto(second.get_absolute_url())
+    a11y(phone)
     phone.get_by_label("Files", exact=True).set_input_files([shot])
     phone.get_by_role("button", name="Add files").tap()
     entry = queued(phone, shot.name)
@@ -47,12 +49,22 @@ def test_the_same_screenshot_for_a_second_incident_is_attached_there_as_the_same
     assert ExhibitLink.objects.get().incident_id == second.id
 
 
-def test_leaving_while_files_are_uploading_asks_first(phone, sign_in, alice, incident, tmp_path):
+def test_leaving_while_files_are_uploading_asks_first(
+    phone, a11y, sign_in, alice, incident, tmp_path
+):
     (shot,) = screenshots(tmp_path, 1)
     sign_in(phone, alice)
     phone.goto(incident.get_absolute_url())
+    a11y(phone)
     held: list[Route] = []
-    phone.route(re.compile(r".*/evidence/$"), lambda route: held.append(route))
+
+    def hold_the_first_upload(route: Route) -> None:
+        if held:
+            route.fallback()
+        else:
+            held.append(route)  # the file stays "on its way" until released below
+
+    phone.route(re.compile(r".*/evidence/$"), hold_the_first_upload)
     asked = []
 
     def on_dialog(dialog):
@@ -70,9 +82,10 @@ def test_leaving_while_files_are_uploading_asks_first(phone, sign_in, alice, inc
     expect(phone).to_have_url(re.compile(re.escape(incident.get_absolute_url()) + "$"))
 
     # Once the file has arrived, nothing is asked.
-    phone.unroute(re.compile(r".*/evidence/$"))
     held[0].fallback()
     expect(phone.get_by_role("link", name=re.compile(r"^Exhibit 1\b"))).to_be_visible()
+    a11y(phone)
     phone.get_by_role("link", name="Timeline").first.click()
     expect(phone).to_have_url(re.compile(r"/timeline/"))
+    a11y(phone)
     assert asked == ["beforeunload"]
