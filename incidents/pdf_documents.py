@@ -12,7 +12,13 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+)
 
 from .evidence import evidence_storage, stored_media_duration
 from .models import Evidence
@@ -71,63 +77,79 @@ def append_document(writer: PdfWriter, item: Evidence) -> int:
     """Add the exhibit's pages at the end of `writer`, on pages the size of the last one there,
     each stamped. Returns how many were added (none if the file became unreadable since)."""
     try:
-        # A copy in memory to work on: turning a rotated page upright rewrites its drawing.
-        source = PdfWriter(clone_from=_open(item))
+        source = _open(item)
     except DocumentUnreadable:
         return 0
     width = float(writer.pages[-1].mediabox.width)
     height = float(writer.pages[-1].mediabox.height)
     font = writer._add_object(_font())
     for k in range(1, item.document_shown + 1):
-        page = source.pages[k - 1]
-        sheet = writer.add_blank_page(width, height)
-        frame = _place(sheet, page, width, height)
+        form, (shown_width, shown_height), placing = _as_form(writer, source.pages[k - 1])
+        # Scaled down to fit inside the margins if need be (never up), and centred.
+        room_width, room_height = width - 2 * SIDE, height - TOP - BOTTOM
+        scale = min(room_width / shown_width, room_height / shown_height, 1.0)
+        frame = (
+            (width - shown_width * scale) / 2,
+            BOTTOM + (room_height - shown_height * scale) / 2,
+            shown_width * scale,
+            shown_height * scale,
+        )
+        placing = placing.scale(scale).translate(frame[0], frame[1])
         label = _("Exhibit %(number)s, page %(page)s of %(pages)s") % {
             "number": item.exhibit_number,
             "page": k,
             "pages": item.document_pages,
         }
-        _stamp(writer, sheet, font, frame, label, height)
+        sheet = writer.add_blank_page(width, height)
+        _draw(writer, sheet, form, placing, font, frame, label)
     return item.document_shown
 
 
-def _place(sheet, page, width: float, height: float) -> tuple[float, float, float, float]:
-    """Draw `page` on `sheet`, scaled to fit inside the margins and centred, clipped to what a
-    viewer of the original sees. Returns the frame it occupies (x, y, width, height)."""
-    page.transfer_rotation_to_content()
+def _as_form(writer: PdfWriter, page) -> tuple[object, tuple[float, float], Transformation]:
+    """The page as a form XObject in `writer` (its drawing copied as it is, cut to what a viewer
+    sees), its size as shown (turned as the page says), and the transformation that puts it
+    upright with its lower left corner at the origin."""
     box = page.cropbox
     left, bottom = float(box.left), float(box.bottom)
-    own_width, own_height = float(box.width), float(box.height)
-    room_width, room_height = width - 2 * SIDE, height - TOP - BOTTOM
-    scale = min(room_width / own_width, room_height / own_height, 1.0)
-    shown_width, shown_height = own_width * scale, own_height * scale
-    x = (width - shown_width) / 2
-    y = BOTTOM + (room_height - shown_height) / 2
-    placing = Transformation().translate(-left, -bottom).scale(scale).translate(x, y)
-    sheet.merge_transformed_page(page, placing)
-    return x, y, shown_width, shown_height
-
-
-def _stamp(writer, sheet, font, frame, label: str, height: float) -> None:
-    """Clip the placed page to its frame, outline it, and write the label above it."""
-    x, y, w, h = frame
-    clip = b"q %.2f %.2f %.2f %.2f re W n\n" % (x, y, w, h)
-    text = _pdf_text(label)
-    mark = (
-        b"Q\nq 0.6 G 0.5 w %.2f %.2f %.2f %.2f re S Q\n"
-        b"q BT /StalkerLogStamp 9 Tf 0.1 g %.2f %.2f Td (%s) Tj ET Q\n"
-    ) % (x, y, w, h, SIDE, height - TOP + 18, text)
-    resources = sheet.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()
-    fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
-    fonts[STAMP_FONT] = font
-    contents = sheet.get(NameObject("/Contents"))
-    existing = []
+    w, h = float(box.width), float(box.height)
+    contents = page.get(NameObject("/Contents"))
+    parts = []
     if contents is not None:
         found = contents.get_object()
-        existing = list(found) if isinstance(found, list) else [contents]
-    sheet[NameObject("/Contents")] = ArrayObject(
-        [writer._add_object(_stream(clip)), *existing, writer._add_object(_stream(mark))]
+        parts = list(found) if isinstance(found, list) else [found]
+    form = _stream(b"\n".join(part.get_object().get_data() for part in parts)).flate_encode()
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = ArrayObject(
+        FloatObject(v) for v in (left, bottom, left + w, bottom + h)
     )
+    resources = page.get(NameObject("/Resources"))
+    if resources is not None:
+        form[NameObject("/Resources")] = resources.get_object().clone(writer)
+    # A viewer shows the page turned clockwise by /Rotate degrees.
+    rotation = page.rotation % 360
+    turned = {0: (0, 0), 90: (0, w), 180: (w, h), 270: (h, 0)}[rotation]
+    placing = Transformation().translate(-left, -bottom).rotate(-rotation).translate(*turned)
+    size = (h, w) if rotation in (90, 270) else (w, h)
+    return writer._add_object(form), size, placing
+
+
+def _draw(writer, sheet, form, placing: Transformation, font, frame, label: str) -> None:
+    """Draw the form on the sheet where `placing` puts it, outline it, label it above."""
+    x, y, w, h = frame
+    matrix = " ".join(f"{v:.4f}" for v in placing.ctm).encode()
+    drawing = (
+        b"q %s cm /StalkerLogExhibit Do Q\n"
+        b"q 0.6 G 0.5 w %.2f %.2f %.2f %.2f re S Q\n"
+        b"q BT /StalkerLogStamp 9 Tf 0.1 g %.2f %.2f Td (%s) Tj ET Q\n"
+    ) % (matrix, x, y, w, h, SIDE, y + h + 8, _pdf_text(label))
+    sheet[NameObject("/Resources")] = DictionaryObject(
+        {
+            NameObject("/XObject"): DictionaryObject({NameObject("/StalkerLogExhibit"): form}),
+            NameObject("/Font"): DictionaryObject({STAMP_FONT: font}),
+        }
+    )
+    sheet[NameObject("/Contents")] = writer._add_object(_stream(drawing))
 
 
 def _pdf_text(label: str) -> bytes:
