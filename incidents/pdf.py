@@ -67,7 +67,9 @@ class Part:
     title: str  # its bookmark
     html: str
     group: str = ""  # the bookmark it sits under, if any
-    document: object = None  # a PDF exhibit whose own pages follow this part
+    # PDF exhibits whose own pages follow their header, each with the number of the exhibit
+    # after it in this part (whose header starts a new page), or None for the last one.
+    documents: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -183,33 +185,25 @@ def dossier_parts(data: DossierData) -> list[Part]:
         }
         html = render_to_string("pdf/log.html", context)
         parts.append(Part(month.title, html, group="Chronological log"))
-    for number, items in enumerate(_exhibit_groups(data.exhibits)):
+    for start in range(0, len(data.exhibits), EXHIBITS_PER_PART):
+        items = data.exhibits[start : start + EXHIBITS_PER_PART]
         context = {
             **base,
             "items": items,
-            "first_chunk": number == 0,
+            "first_chunk": start == 0,
             "include_images": options.include_images,
         }
-        first, last = items[0].exhibit_number, items[-1].exhibit_number
-        title = f"Exhibit {first}" if first == last else f"Exhibits {first} to {last}"
+        title = f"Exhibits {items[0].exhibit_number} to {items[-1].exhibit_number}"
         html = render_to_string("pdf/exhibits.html", context)
-        document = items[-1] if getattr(items[-1], "document_shown", 0) else None
-        parts.append(Part(title, html, group="Exhibits", document=document))
+        following = [item.exhibit_number for item in items[1:]] + [None]
+        documents = tuple(
+            (item, after)
+            for item, after in zip(items, following, strict=True)
+            if getattr(item, "document_shown", 0)
+        )
+        parts.append(Part(title, html, group="Exhibits", documents=documents))
     parts.append(Part("Integrity and statement", render_to_string("pdf/appendix.html", base)))
     return parts
-
-
-def _exhibit_groups(exhibits: list):
-    """Exhibits in groups of up to EXHIBITS_PER_PART. A document whose pages are shown ends its
-    group, so that its pages go straight after its header."""
-    group = []
-    for item in exhibits:
-        group.append(item)
-        if len(group) == EXHIBITS_PER_PART or getattr(item, "document_shown", 0):
-            yield group
-            group = []
-    if group:
-        yield group
 
 
 # --- drawing -----------------------------------------------------------------------------------
@@ -267,17 +261,12 @@ def _write_atomically(path: Path, content: bytes) -> None:
 def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path) -> RenderResult:
     """Join the parts, number the pages, add bookmarks and metadata, write `out` atomically."""
     writer = PdfWriter()
-    starts, documents = [], []
+    starts, inserted = [], []
     for part, pdf in zip(parts, pdfs, strict=True):
         starts.append(len(writer.pages))
-        writer.append(PdfReader(BytesIO(pdf)), import_outline=False)
-        if part.document is not None:
-            at = len(writer.pages)
-            documents.append((at, append_document(writer, part.document)))
-        else:
-            documents.append((0, 0))
+        inserted.append(_append_part(writer, PdfReader(BytesIO(pdf)), part.documents))
     _number_pages(writer)
-    _add_bookmarks(writer, parts, starts, documents)
+    _add_bookmarks(writer, parts, starts, inserted)
     writer.add_metadata(
         {
             "/Title": f"Stalking log: {data.case}",
@@ -298,18 +287,44 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
     return RenderResult(pages=len(writer.pages), size=out.stat().st_size)
 
 
-def _add_bookmarks(writer: PdfWriter, parts: list[Part], starts: list[int], documents) -> None:
+def _append_part(writer: PdfWriter, reader: PdfReader, documents: tuple) -> list[tuple]:
+    """Append a part's pages, with each document's own pages straight after its header (before
+    the page where the next exhibit's header starts, found by its anchor). Returns where each
+    document's pages begin: [(page index, exhibit)]."""
+    total = len(reader.pages)
+    if not documents:
+        writer.append(reader, import_outline=False)
+        return []
+    anchors = {
+        name: reader.get_destination_page_number(destination)
+        for name, destination in reader.named_destinations.items()
+    }
+    done, placed = 0, []
+    for item, following in documents:
+        end = anchors.get(f"exhibit-{following}", total) if following else total
+        if end > done:
+            writer.append(reader, pages=(done, end), import_outline=False)
+            done = end
+        at = len(writer.pages)
+        if append_document(writer, item):
+            placed.append((at, item))
+    if done < total:
+        writer.append(reader, pages=(done, total), import_outline=False)
+    return placed
+
+
+def _add_bookmarks(writer: PdfWriter, parts: list[Part], starts: list[int], inserted) -> None:
     """A bookmark per part, under its group's; a document's own pages under its part's."""
     groups = {}
-    for part, start, (at, added) in zip(parts, starts, documents, strict=True):
+    for part, start, placed in zip(parts, starts, inserted, strict=True):
         parent = None
         if part.group:
             if part.group not in groups:
                 groups[part.group] = writer.add_outline_item(title=part.group, page_number=start)
             parent = groups[part.group]
         item = writer.add_outline_item(title=part.title, page_number=start, parent=parent)
-        if added:
-            title = f"Exhibit {part.document.exhibit_number}: its pages"
+        for at, exhibit in placed:
+            title = f"Exhibit {exhibit.exhibit_number}: its pages"
             writer.add_outline_item(title=title, page_number=at, parent=item)
 
 

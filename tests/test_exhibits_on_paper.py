@@ -80,6 +80,29 @@ def test_a_pdf_exhibits_pages_follow_its_header_stamped_and_numbered(alice, tmp_
     assert reader.pages[header + 1].mediabox == reader.pages[header].mediabox
 
 
+def test_a_documents_pages_come_before_the_next_exhibit(alice, tmp_path):
+    add_file(alice, "letter.pdf", letter_pdf("From the court.", "Terms."), "application/pdf")
+    add_file(alice, "photo.png", _png(), "image/png")
+    reader, pages = render(alice, tmp_path)
+    first = next(i for i, text in enumerate(pages) if "Original file name: letter.pdf" in text)
+    assert "Exhibit 1, page 1 of 2" in pages[first + 1] and "From the court." in pages[first + 1]
+    assert "Exhibit 1, page 2 of 2" in pages[first + 2] and "Terms." in pages[first + 2]
+    assert pages[first + 3].startswith("Exhibit 2 ")
+    assert "Original file name: photo.png" in pages[first + 3]
+    assert "Exhibit 1: its pages" in _bookmarks(reader)
+
+
+def _bookmarks(reader) -> list[str]:
+    titles, stack = [], list(reader.outline)
+    while stack:
+        entry = stack.pop()
+        if isinstance(entry, list):
+            stack.extend(entry)
+        else:
+            titles.append(entry.title)
+    return titles
+
+
 def test_the_original_pdf_is_left_as_it_was(alice, tmp_path):
     letter = add_file(alice, "letter.pdf", letter_pdf("Unchanged."), "application/pdf")
     render(alice, tmp_path)
