@@ -3,8 +3,9 @@
 The dossier is cut into parts (cover, summary, background, one part per month of the log,
 exhibits in groups, appendix). Each part is drawn on its own, on every core at once, and kept
 in a per-user cache keyed by its exact content, so a dossier made again after one new incident
-redraws only the parts that changed. pypdf then joins the parts, numbers the pages ("Page 3 of
-120"), adds bookmarks and the document's metadata.
+redraws only the parts that changed. pypdf then joins the parts, puts each PDF exhibit's own
+pages after its header (pdf_documents.py), numbers the pages ("Page 3 of 120"), adds bookmarks
+and the document's metadata.
 
 WeasyPrint fetches nothing but the dossier's own display images, through `AllowListFetcher`:
 no network, no files outside the list, no redirects. User text is escaped by the templates.
