@@ -273,9 +273,12 @@ def _exhibit_numbers(exhibits: list[Evidence]) -> dict[tuple[str, int], list[int
     """Exhibit numbers by what they are attached to: ("incident", id) -> [3, 4]."""
     numbers = defaultdict(list)
     for item in exhibits:
-        for field in Evidence.ATTACHMENT_FIELDS:
-            if getattr(item, f"{field}_id"):
-                numbers[field, getattr(item, f"{field}_id")].append(item.exhibit_number)
+        for attachment in (item, *item.links.all()):
+            for field in Evidence.ATTACHMENT_FIELDS:
+                if getattr(attachment, f"{field}_id"):
+                    numbers[field, getattr(attachment, f"{field}_id")].append(item.exhibit_number)
+    for exhibit_list in numbers.values():
+        exhibit_list.sort()
     return numbers
 
 
@@ -407,6 +410,8 @@ def _exhibit(item: Evidence, names, refs, records) -> dict:
         "received_at": _json_value(item.received_at),
         "uuid": str(item.uuid),
         "attached_to": _attachment(item, refs, records),
+        "also_attached_to": [_attachment(link, refs, records) for link in item.links.all()],
+        "duration_seconds": item.duration,
     }
 
 
@@ -421,7 +426,8 @@ def _records(data: DossierData) -> dict[str, dict[int, object]]:
     return {field: {record.id: record for record in items} for field, items in lists.items()}
 
 
-def _attachment(item: Evidence, refs, records) -> dict:
+def _attachment(item, refs, records) -> dict:
+    """What a file (or one of its further attachments) is attached to."""
     for field, by_id in records.items():
         record_id = getattr(item, f"{field}_id")
         if record_id:

@@ -92,6 +92,11 @@ urlpatterns = [
     path("evidence/<uuid:evidence_id>/delete/", views.evidence_delete, name="evidence_delete"),
     path("evidence/<uuid:evidence_id>/restore/", views.evidence_restore, name="evidence_restore"),
     path(
+        "evidence/<uuid:evidence_id>/attach/<str:kind>/<uuid:record_id>/",
+        views.evidence_attach,
+        name="evidence_attach",
+    ),
+    path(
         "evidence/<uuid:evidence_id>/original/", views.evidence_original, name="evidence_original"
     ),
     path("evidence/<uuid:evidence_id>/preview/", views.evidence_preview, name="evidence_preview"),

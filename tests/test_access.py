@@ -118,7 +118,11 @@ def _objects_of(alice, incident) -> dict:
         "incident_id": incident.uuid,
         "case_id": case.uuid,
         "evidence_id": evidence.uuid,
-        "record_id": {kind: record.uuid for kind, record in records.items()},
+        "record_id": {
+            **{kind: record.uuid for kind, record in records.items()},
+            "evidence": incident.uuid,  # evidence_attach: the record to attach the file to
+        },
+        "kind": "incident",
         # A reset link opens for whoever holds it (tests/test_recovery.py); not an owned object.
         "token": "not-a-real-token",
     }

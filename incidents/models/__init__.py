@@ -7,7 +7,7 @@ from .base import Record, Revision, TrashEvent
 from .cases import Case
 from .custody import CustodyEntry, CustodyHead
 from .entries import ANSWER_MISSING, Incident
-from .evidence import Evidence
+from .evidence import Evidence, ExhibitLink
 from .exports import Export
 from .integrity import DisplayCopy, HandOut, IntegrityAlert
 from .life_changes import LifeChange
@@ -36,6 +36,7 @@ __all__ = [
     "CustodyHead",
     "DisplayCopy",
     "Evidence",
+    "ExhibitLink",
     "Export",
     "HandOut",
     "Incident",
