@@ -21,6 +21,7 @@ from .history import amendment_history, record_details
 from .life_change_forms import LifeChangeForm
 from .models import (
     AuditEvent,
+    Evidence,
     Incident,
     LifeChange,
     NoContactNotice,
@@ -166,7 +167,7 @@ def _render_detail(request, kind, config, record, *, upload_form=None, problems=
     }
     if config.takes_files:
         context.update(
-            evidence=record.case.number_exhibits(list(record.evidence.live())),
+            evidence=Evidence.objects.for_record(record).live().order_by("exhibit_number"),
             upload_form=upload_form or EvidenceUploadForm(),
             upload_problems=problems,
             **upload_limits(request.user),

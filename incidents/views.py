@@ -200,6 +200,7 @@ def dashboard(request):
         "integrity_alerts": integrity.open_alerts(request.user),
         "show_advice": security.safety_state(request.user).advice_dismissed_at is None,
         "backup": backup_schedule.host_notice(request.user),
+        "custody_head": custody.chain_head(),
     }
     return render(request, "incidents/dashboard.html", context)
 
@@ -260,7 +261,7 @@ def _render_incident(request, incident, *, upload_form=None, upload_problems=(),
     context = {
         "incident": incident,
         "history": amendment_history(incident),
-        "evidence": incident.case.number_exhibits(list(incident.evidence.live())),
+        "evidence": Evidence.objects.for_record(incident).live().order_by("exhibit_number"),
         "upload_form": upload_form or EvidenceUploadForm(),
         "upload_problems": upload_problems,
         # Name the person only once there is more than one to tell apart.
@@ -422,7 +423,7 @@ def _render_gallery(request, case, *, upload_form=None, upload_problems=(), chec
         items = items.filter(received_at__date__gte=date_from)
     if date_to := filters.get("date_to"):
         items = items.filter(received_at__date__lte=date_to)
-    items = sorted(case.number_exhibits(list(items)), key=lambda item: item.exhibit_number)
+    items = items.order_by("exhibit_number")
     context = {
         "case": case,
         "items": items,
@@ -444,7 +445,6 @@ def evidence_check(request, case_id):
 
 def evidence_detail(request, evidence_id):
     item = _get_evidence(request, evidence_id)
-    item.case.number_exhibits([item])
     form = EvidenceCaptionForm(request.POST or None, initial={"caption": item.caption})
     if request.method == "POST" and form.is_valid():
         if services.record_amend(record=item, changes=form.cleaned_data):
@@ -459,7 +459,6 @@ def evidence_delete(request, evidence_id):
     form = TrashForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.record_trash(record=item, reason=form.cleaned_data["reason"])
-        item.case.number_exhibits([item])
         security.audit(request, AuditEvent.Action.TRASH, security.describe(item))
         messages.success(request, "Moved to the trash. You can restore it from there.")
         # Back to what the file was attached to, unless that is in the trash too.
@@ -467,7 +466,6 @@ def evidence_delete(request, evidence_id):
         if record is not None and record.deleted_at is None:
             return redirect(record)
         return redirect("evidence_gallery", case_id=item.case.uuid)
-    item.case.number_exhibits([item])
     context = {"item": item, "form": form, "trash_days": settings.TRASH_KEEP_DAYS}
     return render(request, "incidents/evidence_confirm_delete.html", context)
 
@@ -476,17 +474,38 @@ def evidence_delete(request, evidence_id):
 def evidence_restore(request, evidence_id):
     item = _get_evidence(request, evidence_id, in_trash=True)
     services.record_restore(record=item)
-    item.case.number_exhibits([item])
     security.audit(request, AuditEvent.Action.RESTORE, security.describe(item))
     messages.success(request, "Restored.")
     return redirect(evidence_url(item))
+
+
+@require_POST
+def evidence_attach(request, evidence_id, kind, record_id):
+    """Attach an exhibit of the case to one more of the case's records (the file is not copied)."""
+    item = _get_evidence(request, evidence_id)
+    if kind not in Evidence.ATTACHMENT_FIELDS:
+        raise Http404("No such kind of record.")
+    records = Evidence._meta.get_field(kind).related_model.objects.owned_by(request.user)
+    record = get_object_or_404(records.live(), uuid=record_id, case_id=item.case_id)
+    number = item.exhibit_number
+    if services.evidence_attach(item=item, record=record):
+        messages.success(
+            request,
+            _("Exhibit %(number)s is now attached here as well. It keeps its number.")
+            % {"number": number},
+        )
+    else:
+        messages.info(
+            request, _("Exhibit %(number)s was already attached here.") % {"number": number}
+        )
+    return redirect(record)
 
 
 def evidence_original(request, evidence_id):
     """The original file, byte for byte, once it is checked against its fingerprint. PDFs may
     open in the browser; the rest download."""
     item = _get_evidence(request, evidence_id)
-    number = item.case.number_exhibits([item])[0].exhibit_number
+    number = item.exhibit_number
     label = integrity.exhibit_label(item)
     try:
         handouts.verify(

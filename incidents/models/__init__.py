@@ -8,7 +8,7 @@ from .cases import Case
 from .custody import CustodyEntry, CustodyHead
 from .drafts import Draft
 from .entries import ANSWER_MISSING, Incident
-from .evidence import Evidence
+from .evidence import Evidence, ExhibitLink
 from .exports import Export
 from .integrity import DisplayCopy, HandOut, IntegrityAlert
 from .life_changes import LifeChange
@@ -21,7 +21,9 @@ from .security import (
     SignInGuesses,
     UserSession,
 )
+from .shares import Share
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder, SafetyStep
+from .timestamps import ChainTimestamp
 
 __all__ = [
     "ANSWER_MISSING",
@@ -30,11 +32,13 @@ __all__ = [
     "AuditEvent",
     "BackupRun",
     "Case",
+    "ChainTimestamp",
     "CustodyEntry",
     "CustodyHead",
     "DisplayCopy",
     "Draft",
     "Evidence",
+    "ExhibitLink",
     "Export",
     "HandOut",
     "Incident",
@@ -49,6 +53,7 @@ __all__ = [
     "RecoveryCode",
     "Revision",
     "SafetyStep",
+    "Share",
     "SignIn",
     "SignInGuesses",
     "TrashEvent",
