@@ -9,7 +9,6 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from . import (
     charts,
     custody,
     drafts,
+    entry_files,
     handouts,
     integrity,
     recovery,
@@ -241,16 +241,26 @@ def incident_new(request):
     draft = drafts.draft_get(request.user) if request.method == "GET" else None
     initial = {"occurred_at": now, **(draft.fields if draft else {})}
     form = IncidentForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    uploads, file_problems = [], []
+    if request.method == "POST":
+        uploads, file_problems = entry_files.entry_uploads(request)
+    if request.method == "POST" and form.is_valid() and not file_problems:
         incident = form.save(commit=False)
         if "case" not in form.fields:
             incident.case = services.default_case(request.user)
-        with transaction.atomic():
-            services.record_save(record=incident)
-            drafts.draft_discard(user=request.user)
-        messages.success(request, "Saved. You can add more details or evidence at any time.")
+        outcome = entry_files.incident_save_with_files(incident=incident, uploads=uploads)
+        entry_files.report(request, outcome)
         return redirect("incident_detail", incident_id=incident.uuid)
-    return render(request, "incidents/incident_form.html", {"form": form, "draft": draft})
+    if uploads and not file_problems:
+        file_problems = [entry_files.NOT_YET]
+    context = {
+        "form": form,
+        "draft": draft,
+        "upload_limits": upload_limits(request.user),
+        "file_problems": file_problems,
+        "files_caption": request.POST.get("files_caption", ""),
+    }
+    return render(request, "incidents/incident_form.html", context)
 
 
 def incident_detail(request, incident_id):

@@ -1,0 +1,103 @@
+"""Files while logging: the pictures and files sent with a new entry, kept with it in one save.
+
+The entry and every file that passes the upload checks (type from the bytes, size, room left,
+one exhibit per file) are saved in one transaction. A file the case already holds is not stored
+again: that exhibit is attached to the new entry too. A file refused for another reason is named
+with the reason on the entry's page, where it can be added again; the entry itself is kept.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import TooManyFilesSent
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from . import drafts, services
+from .evidence import AlreadyAnExhibit, EvidenceRejected, evidence_storage
+from .models import Evidence, Incident
+
+
+@dataclass
+class EntryFiles:
+    """What became of the files sent with an entry."""
+
+    kept: list[Evidence] = field(default_factory=list)
+    attached: list[Evidence] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+NOT_YET = gettext_lazy(
+    "The files you chose were not kept, because the entry could not be saved yet. Once the "
+    "marked fields are right, choose them again before saving."
+)
+
+
+def entry_uploads(request: HttpRequest) -> tuple[list[tuple], list[str]]:
+    """(file, caption) pairs from the new-entry form, and any problem with the request's files."""
+    try:
+        files = request.FILES.getlist("files")
+    except TooManyFilesSent:
+        limit = settings.EVIDENCE_MAX_FILES
+        return [], [_("Send at most %(limit)s files with one entry.") % {"limit": limit}]
+    captions = request.POST.getlist("file_captions")
+    shared = request.POST.get("files_caption", "")
+    pairs = []
+    for index, upload in enumerate(f for f in files if f.name or f.size):
+        own = captions[index].strip() if index < len(captions) else ""
+        pairs.append((upload, own or shared.strip()))
+    return pairs, []
+
+
+def incident_save_with_files(*, incident: Incident, uploads: list[tuple]) -> EntryFiles:
+    """Save a new incident, its files and the end of its draft in one transaction."""
+    outcome = EntryFiles()
+    try:
+        with transaction.atomic():
+            services.record_save(record=incident)
+            drafts.draft_discard(user=incident.case.owner)
+            for upload, caption in uploads:
+                _keep_one(incident, upload, caption, outcome)
+    except BaseException:
+        # The rows went with the transaction; their stored files must go too.
+        for item in outcome.kept:
+            evidence_storage().delete(item.stored_name)
+        raise
+    return outcome
+
+
+def _keep_one(incident: Incident, upload, caption: str, outcome: EntryFiles) -> None:
+    try:
+        item = services.evidence_add(
+            case=incident.case, attached_to=incident, upload=upload, caption=caption
+        )
+    except AlreadyAnExhibit as duplicate:
+        services.evidence_attach(item=duplicate.existing, record=incident)
+        outcome.attached.append(duplicate.existing)
+    except EvidenceRejected as rejection:
+        outcome.problems.append(
+            _("“%(name)s” was not added. %(reason)s") % {"name": upload.name, "reason": rejection}
+        )
+    else:
+        outcome.kept.append(item)
+
+
+def report(request: HttpRequest, outcome: EntryFiles) -> None:
+    """Say what was saved, which files were attached as exhibits already held, which refused."""
+    count = len(outcome.kept) + len(outcome.attached)
+    if count:
+        saved = ngettext("Saved with %(count)d file.", "Saved with %(count)d files.", count)
+        messages.success(request, saved % {"count": count})
+    else:
+        messages.success(request, _("Saved. You can add more details or evidence at any time."))
+    for item in outcome.attached:
+        messages.info(
+            request,
+            _("“%(name)s” is already exhibit %(number)s; it is attached to this entry too.")
+            % {"name": item.original_name, "number": item.exhibit_number},
+        )
+    for problem in outcome.problems:
+        messages.error(request, problem)

@@ -1,0 +1,89 @@
+"""Files while logging: the new-entry form's files are kept with the entry in one save, through
+the same checks as any upload; as a plain form (no JavaScript) with one shared caption too."""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from incidents.models import Draft, Evidence, Incident
+from tests.conftest import page_text
+
+
+def _png(name: str, colour: str = "#88aacc") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 200), colour).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), "image/png")
+
+
+def _entry(**extra) -> dict:
+    return {"occurred_at": "2026-12-01T21:15", "description": "A note on the car.", **extra}
+
+
+def test_a_plain_form_saves_the_entry_and_its_files_with_one_caption(alice_client):
+    response = alice_client.post(
+        reverse("incident_new"),
+        _entry(files=[_png("a.png"), _png("b.png", "#aa3300")], files_caption="On the car"),
+        follow=True,
+    )
+    assert "Saved with 2 files" in page_text(response)
+    incident = Incident.objects.get()
+    kept = Evidence.objects.filter(incident=incident).order_by("exhibit_number")
+    assert [(e.original_name, e.caption) for e in kept] == [
+        ("a.png", "On the car"),
+        ("b.png", "On the car"),
+    ]
+
+
+def test_each_file_can_have_its_own_caption(alice_client):
+    alice_client.post(
+        reverse("incident_new"),
+        _entry(
+            files=[_png("a.png"), _png("b.png", "#aa3300")],
+            file_captions=["", "The back window"],
+            files_caption="",
+        ),
+    )
+    kept = Evidence.objects.order_by("exhibit_number")
+    assert [e.caption for e in kept] == ["", "The back window"]
+
+
+def test_a_refused_file_is_named_and_the_entry_and_other_files_kept(alice_client):
+    fake = SimpleUploadedFile("photo.png", b"<html>not a picture</html>", "image/png")
+    response = alice_client.post(
+        reverse("incident_new"), _entry(files=[_png("a.png"), fake]), follow=True
+    )
+    text = page_text(response)
+    assert "“photo.png” was not added." in text
+    assert Incident.objects.count() == 1
+    assert [e.original_name for e in Evidence.objects.all()] == ["a.png"]
+
+
+def test_the_same_picture_twice_is_one_exhibit_attached_here(alice_client, alice):
+    alice_client.post(reverse("incident_new"), _entry(files=[_png("a.png")]))
+    response = alice_client.post(
+        reverse("incident_new"),
+        _entry(description="Again.", files=[_png("copy.png")]),
+        follow=True,
+    )
+    assert "already exhibit 1" in page_text(response)
+    assert Evidence.objects.count() == 1
+    second = Incident.objects.get(description="Again.")
+    assert Evidence.objects.get().links.filter(incident=second).exists()
+
+
+def test_an_entry_that_cannot_be_saved_yet_keeps_no_file_and_says_so(alice_client):
+    response = alice_client.post(
+        reverse("incident_new"), _entry(occurred_at="", files=[_png("a.png")])
+    )
+    assert response.status_code == 200
+    assert "choose them again" in page_text(response)
+    assert not Incident.objects.exists()
+    assert not Evidence.objects.exists()
+
+
+def test_saving_with_files_ends_the_draft(alice_client, alice):
+    alice_client.post(reverse("draft_save"), _entry())
+    alice_client.post(reverse("incident_new"), _entry(files=[_png("a.png")]))
+    assert not Draft.objects.exists()
