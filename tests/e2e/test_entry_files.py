@@ -79,3 +79,33 @@ def test_a_file_the_app_cannot_take_is_named_and_the_entry_kept(
     incident = Incident.objects.get()
     assert incident.description == "A note on the windscreen."
     assert [e.original_name for e in Evidence.objects.filter(incident=incident)] == [good.name]
+
+
+def test_a_pasted_screenshot_joins_the_list_and_is_saved_with_the_entry(
+    page, a11y, sign_in, alice, tmp_path
+):
+    picture = _picture(tmp_path, 4).read_bytes()
+    sign_in(page, alice)
+    page.goto("/incidents/new/")
+    a11y(page)
+    page.get_by_label("What happened").fill("A message with a photo of my street.")
+    # What a browser does when a screenshot is pasted: a paste event carrying the image file.
+    page.get_by_label("What happened").evaluate(
+        """(field, bytes) => {
+            const transfer = new DataTransfer();
+            const file = new File([new Uint8Array(bytes)], "image.png", {type: "image/png"});
+            transfer.items.add(file);
+            const paste = {clipboardData: transfer, bubbles: true};
+            field.dispatchEvent(new ClipboardEvent("paste", paste));
+        }""",
+        list(picture),
+    )
+    item = page.locator("[data-file-queue]").get_by_role("listitem")
+    expect(item).to_have_count(1)
+    expect(item.locator(".file-queue-name")).to_have_text("image.png")
+    expect(page.get_by_label("What happened")).to_have_value("A message with a photo of my street.")
+    a11y(page)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved with 1 file")
+    a11y(page)
+    assert Evidence.objects.get().original_name == "image.png"
