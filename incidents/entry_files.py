@@ -30,6 +30,11 @@ class EntryFiles:
     problems: list[str] = field(default_factory=list)
 
 
+CAPTION_LIMIT = 300  # as Evidence.caption holds
+TOO_LONG = gettext_lazy(
+    "The caption for “%(name)s” is %(length)d characters long; the most it can hold is 300."
+)
+
 NOT_YET = gettext_lazy(
     "The files you chose were not kept, because the entry could not be saved yet. Once the "
     "marked fields are right, choose them again before saving."
@@ -45,11 +50,14 @@ def entry_uploads(request: HttpRequest) -> tuple[list[tuple], list[str]]:
         return [], [_("Send at most %(limit)s files with one entry.") % {"limit": limit}]
     captions = request.POST.getlist("file_captions")
     shared = request.POST.get("files_caption", "")
-    pairs = []
+    pairs, problems = [], []
     for index, upload in enumerate(f for f in files if f.name or f.size):
-        own = captions[index].strip() if index < len(captions) else ""
-        pairs.append((upload, own or shared.strip()))
-    return pairs, []
+        caption = (captions[index].strip() if index < len(captions) else "") or shared.strip()
+        if len(caption) > CAPTION_LIMIT:
+            # Refused rather than cut short: the user's words are never shortened silently.
+            problems.append(TOO_LONG % {"name": upload.name, "length": len(caption)})
+        pairs.append((upload, caption))
+    return pairs, problems
 
 
 def incident_save_with_files(*, incident: Incident, uploads: list[tuple]) -> EntryFiles:

@@ -251,8 +251,8 @@ def incident_new(request):
         outcome = entry_files.incident_save_with_files(incident=incident, uploads=uploads)
         entry_files.report(request, outcome)
         return redirect("incident_detail", incident_id=incident.uuid)
-    if uploads and not file_problems:
-        file_problems = [entry_files.NOT_YET]
+    if uploads:
+        file_problems = [*file_problems, entry_files.NOT_YET]
     context = {
         "form": form,
         "draft": draft,

@@ -87,3 +87,16 @@ def test_saving_with_files_ends_the_draft(alice_client, alice):
     alice_client.post(reverse("draft_save"), _entry())
     alice_client.post(reverse("incident_new"), _entry(files=[_png("a.png")]))
     assert not Draft.objects.exists()
+
+
+def test_a_caption_too_long_is_refused_not_cut_and_the_text_kept(alice_client):
+    long = "The car was parked across the road again. " * 10
+    response = alice_client.post(
+        reverse("incident_new"), _entry(files=[_png("a.png")], files_caption=long)
+    )
+    text = page_text(response)
+    assert f"is {len(long.strip())} characters long; the most it can hold is 300." in text
+    assert "choose them again" in text
+    assert long.strip() in response.content.decode()
+    assert "A note on the car." in response.content.decode()
+    assert not Incident.objects.exists()

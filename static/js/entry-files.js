@@ -78,7 +78,6 @@
       field.type = "text";
       field.name = "file_captions";
       field.id = id;
-      field.maxLength = 300;
       field.value = item.caption;
       field.addEventListener("input", function () { item.caption = field.value; });
       body.appendChild(label);
