@@ -75,7 +75,7 @@ def default_case(user: User) -> Case:
     """The case a new record goes to when the user has not picked one: their first, made if
     there is none. Entries saved at the same moment get the same one: the account's row is
     locked while the case is looked for and made (on SQLite, the transaction's write lock)."""
-    User.objects.select_for_update().only("pk").get(pk=user.pk)
+    User.objects.select_for_update(no_key=True).only("pk").get(pk=user.pk)
     case = Case.objects.owned_by(user).filter(is_demo=False).first()
     if case is None:
         case = Case(owner=user)
@@ -122,7 +122,7 @@ def _evidence_follow_case(record: Record) -> list[Evidence]:
     field = Evidence.attachment_field(record)
     moved = list(Evidence.objects.filter(**{field: record}).exclude(case_id=record.case_id))
     if moved:
-        Case.objects.select_for_update().filter(pk=record.case_id).get()
+        Case.objects.select_for_update(no_key=True).filter(pk=record.case_id).get()
     for item in moved:
         item.case_id = record.case_id
         item.exhibit_number = Evidence.objects.next_exhibit_number(record.case_id)
@@ -176,10 +176,10 @@ def evidence_add(
     try:
         with transaction.atomic():
             # The owner's row is locked first: uploads at once are weighed one after another.
-            owner = User.objects.select_for_update().get(pk=case.owner_id)
+            owner = User.objects.select_for_update(no_key=True).get(pk=case.owner_id)
             # One upload at a time per case: two copies of one file sent at once (a page
             # reloaded mid-upload) must not both get through, nor two files one number.
-            Case.objects.select_for_update().filter(pk=case.pk).get()
+            Case.objects.select_for_update(no_key=True).filter(pk=case.pk).get()
             _refuse_duplicate(case, received.sha256)
             quota.check_room(owner, received.size)
             item = Evidence.objects.create(
