@@ -6,7 +6,7 @@ from .accounts import TIME_ZONE_CHOICES, User
 from .base import Record, Revision, TrashEvent
 from .cases import Case
 from .custody import CustodyEntry, CustodyHead
-from .entries import ANSWER_MISSING, Incident
+from .incidents import ANSWER_MISSING, Incident
 from .evidence import Evidence
 from .exports import Export
 from .integrity import DisplayCopy, HandOut, IntegrityAlert

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from .base import CaseOwnedQuerySet, Record
 from .cases import Case
-from .entries import Incident
+from .incidents import Incident
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder
 
 

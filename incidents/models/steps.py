@@ -11,7 +11,7 @@ from django.utils import timezone
 from . import limits
 from .base import CaseOwnedQuerySet, OwnedQuerySet, Record
 from .cases import Case
-from .entries import Incident
+from .incidents import Incident
 
 
 class NoContactNotice(Record):
