@@ -29,28 +29,20 @@ from .models import (
     Case,
     CustodyEntry,
     Evidence,
-    Incident,
-    LifeChange,
-    NoContactNotice,
-    PoliceContact,
-    ProtectiveOrder,
     Revision,
     TrashEvent,
     User,
     UserSession,
 )
+from .models.kinds import RECORD_KINDS
 
 ENGINES = ("sqlite", "postgresql")
 # Counted in the manifest and compared after a restore: what a person would miss.
 COUNTED = {
     "accounts": User,
     "cases": Case,
-    "incidents": Incident,
+    **{kind.counted_as: kind.model for kind in RECORD_KINDS.values()},
     "evidence files": Evidence,
-    "no-contact notices": NoContactNotice,
-    "police contacts": PoliceContact,
-    "court orders": ProtectiveOrder,
-    "changes to daily life": LifeChange,
     "earlier versions": Revision,
     "trash and restore events": TrashEvent,
     "custody entries": CustodyEntry,

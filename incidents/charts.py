@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from html import escape
 
+from django.db.models import QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Incident, NoContactNotice, PoliceContact, User
+from .models import User, kinds
+from .models.kinds import RecordKind
 
 DASHBOARD_WEEKS = 26
 MIN_WEEKS = 12  # fewer bars than this look like a mistake rather than a chart
@@ -69,18 +71,18 @@ class LogTimes:
 
 def log_times(user: User, since: datetime | None = None) -> LogTimes:
     """The user's live records' times: three narrow queries, however long the log."""
-    incidents = Incident.objects.owned_by(user).live().order_by()
-    notices = NoContactNotice.objects.owned_by(user).live().order_by()
-    police = PoliceContact.objects.owned_by(user).live().order_by()
+    incident, notice, report = kinds.INCIDENT, kinds.NOTICE, kinds.POLICE
+    incidents = _live_since(incident, user, since).values_list(incident.when, "count")
+    notices = _live_since(notice, user, since).values_list(notice.when, flat=True)
+    police = _live_since(report, user, since).values_list(report.when, flat=True)
+    return LogTimes(incidents=list(incidents), notices=list(notices), police=list(police))
+
+
+def _live_since(kind: RecordKind, user: User, since: datetime | None) -> QuerySet:
+    records = kind.model.objects.owned_by(user).live().order_by()
     if since is not None:
-        incidents = incidents.filter(occurred_at__gte=since)
-        notices = notices.filter(given_at__gte=since)
-        police = police.filter(contacted_at__gte=since)
-    return LogTimes(
-        incidents=list(incidents.values_list("occurred_at", "count")),
-        notices=list(notices.values_list("given_at", flat=True)),
-        police=list(police.values_list("contacted_at", flat=True)),
-    )
+        records = records.filter(**{f"{kind.when}__gte": since})
+    return records
 
 
 def dashboard_chart(user: User, tz: tzinfo, today: date) -> Chart:

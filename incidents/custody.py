@@ -21,13 +21,9 @@ from .models import (
     CustodyEntry,
     CustodyHead,
     Evidence,
-    Incident,
-    LifeChange,
-    NoContactNotice,
-    PoliceContact,
-    ProtectiveOrder,
     Record,
 )
+from .models.kinds import RECORD_KINDS
 
 GENESIS = "0" * 64  # the "previous hash" of the first entry
 Action = CustodyEntry.Action
@@ -292,12 +288,8 @@ def _anchor_problem(anchors: tuple[Head, ...], seen: dict[int, str]) -> str:
 # Rows the log fingerprints, by the object_type their entries carry.
 LOGGED_MODELS = (
     Case,
-    Incident,
     Evidence,
-    NoContactNotice,
-    PoliceContact,
-    ProtectiveOrder,
-    LifeChange,
+    *(kind.model for kind in RECORD_KINDS.values() if kind.custody_logged),
 )
 
 

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 
 from . import custody, evidence, exports
 from .models import AccountSafety, AuditEvent, Evidence, Export, SignIn, User, UserSession
+from .models.kinds import kind_of
 from .sign_in import client_ip
 
 logger = logging.getLogger(__name__)
@@ -234,21 +235,18 @@ def audit(request, action: str, description: str = "") -> AuditEvent:
     )
 
 
-_WHEN_FIELDS = ("occurred_at", "given_at", "contacted_at", "issued_on", "changed_on", "received_at")
-
-
 def describe(obj) -> str:
     """'Incident of 3 March 2024', 'Exhibit 4': what an audit entry says about an object."""
     if isinstance(obj, Evidence) and getattr(obj, "exhibit_number", None):
         return f"Exhibit {obj.exhibit_number}"
     name = str(obj._meta.verbose_name)
-    for field in _WHEN_FIELDS:
-        when = getattr(obj, field, None)
-        if when is not None:
-            if hasattr(when, "hour"):
-                when = timezone.localtime(when)
-            return f"{name[0].upper()}{name[1:]} of {date_format(when, 'j F Y')}"
-    return f"{name[0].upper()}{name[1:]}"
+    kind = kind_of(obj)
+    when = getattr(obj, kind.when if kind else "received_at", None)
+    if when is None:
+        return f"{name[0].upper()}{name[1:]}"
+    if hasattr(when, "hour"):
+        when = timezone.localtime(when)
+    return f"{name[0].upper()}{name[1:]} of {date_format(when, 'j F Y')}"
 
 
 # --- deleting an account ---------------------------------------------------------------------

@@ -19,36 +19,42 @@ from .confirm_forms import TrashForm
 from .forms import EvidenceUploadForm, NoticeForm, PoliceContactForm, ProtectiveOrderForm
 from .history import amendment_history, record_details
 from .life_change_forms import LifeChangeForm
-from .models import (
-    AuditEvent,
-    Incident,
-    LifeChange,
-    NoContactNotice,
-    PoliceContact,
-    ProtectiveOrder,
-    Record,
-)
+from .models import AuditEvent, Incident, Record
+from .models.kinds import STEP_KINDS, RecordKind
 from .orders import breaking
 from .uploads import handle_upload, upload_limits
 
 
 @dataclass(frozen=True)
 class Kind:
-    model: type[Record]
+    """How the record pages show one kind: what it is comes from its RecordKind."""
+
+    record: RecordKind
     form: type[ModelForm]
-    noun: str  # as in "Record a ..."
-    plural: str  # page title of the list
     intro: str  # one or two sentences at the top of the list
     order_by: tuple[str, ...]
-    takes_files: bool = True  # whether documents and proof can be attached
+
+    @property
+    def model(self) -> type[Record]:
+        return self.record.model
+
+    @property
+    def noun(self) -> str:
+        return self.record.singular
+
+    @property
+    def plural(self) -> str:
+        return self.record.plural
+
+    @property
+    def takes_files(self) -> bool:
+        return self.record.takes_files
 
 
 KINDS = {
     "notice": Kind(
-        model=NoContactNotice,
+        record=STEP_KINDS["notice"],
         form=NoticeForm,
-        noun="no-contact notice",
-        plural="No-contact notices",
         intro=(
             "A no-contact notice is the moment you told the person, once and plainly, that you "
             "want no relationship and no contact. Record each one with the exact words: anything "
@@ -57,10 +63,8 @@ KINDS = {
         order_by=("-given_at",),
     ),
     "police": Kind(
-        model=PoliceContact,
+        record=STEP_KINDS["police"],
         form=PoliceContactForm,
-        noun="police contact",
-        plural="Police contacts",
         intro=(
             "Each time you report to the police or speak with them, note who you spoke to and the "
             "report number. Reporting early, and adding each new incident to the same report, "
@@ -69,10 +73,8 @@ KINDS = {
         order_by=("-contacted_at",),
     ),
     "order": Kind(
-        model=ProtectiveOrder,
+        record=STEP_KINDS["order"],
         form=ProtectiveOrderForm,
-        noun="court order",
-        plural="Court orders",
         intro=_(
             "Protective and restraining orders, injunctions and bail conditions. While an order "
             "is in force, the form for each incident shows its terms and asks whether the "
@@ -81,10 +83,8 @@ KINDS = {
         order_by=("-issued_on",),
     ),
     "change": Kind(
-        model=LifeChange,
+        record=STEP_KINDS["change"],
         form=LifeChangeForm,
-        noun=_("change to daily life"),
-        plural=_("Changes to daily life"),
         intro=_(
             "What you had to change because of what is happening: moving, a new phone number, "
             "other routes, new locks or cameras, time off work or school, going out less, "
@@ -92,7 +92,6 @@ KINDS = {
             "court what this has cost you."
         ),
         order_by=("-changed_on", "-id"),
-        takes_files=False,
     ),
 }
 

@@ -12,6 +12,7 @@ from . import (
     two_factor_views,
     views,
 )
+from .models.kinds import STEP_KINDS
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -108,15 +109,9 @@ urlpatterns = [
     path("exports/<uuid:export_id>/delete/", export_views.export_delete, name="export_delete"),
 ]
 
-# No-contact notices, police contacts, court orders and changes to daily life share one set of
-# views; changes to daily life take no files.
-STEP_RECORDS = [
-    ("notice", "notices"),
-    ("police", "police"),
-    ("order", "orders"),
-    ("change", "changes"),
-]
-for kind, prefix in STEP_RECORDS:
+# The other kinds of record (models/kinds.py) share one set of views.
+for kind, described in STEP_KINDS.items():
+    prefix = described.url_prefix
     record = f"{prefix}/<uuid:record_id>"
     urlpatterns += [
         path(f"{prefix}/", step_views.record_list, {"kind": kind}, name=f"{kind}_list"),
@@ -128,7 +123,7 @@ for kind, prefix in STEP_RECORDS:
             f"{record}/restore/", step_views.record_restore, {"kind": kind}, name=f"{kind}_restore"
         ),
     ]
-    if step_views.KINDS[kind].takes_files:
+    if described.takes_files:
         urlpatterns.append(
             path(
                 f"{record}/evidence/",

@@ -27,7 +27,6 @@ from . import (
     security,
     services,
     sign_in,
-    step_views,
 )
 from .answers import answer_changes
 from .checklist import SAFETY_STEP_HINTS, checklist_status, help_info, reminders, safety_steps
@@ -63,6 +62,7 @@ from .models import (
     SafetyStep,
     User,
 )
+from .models.kinds import STEP_KINDS
 from .orders import BreachHint, breach_hint, orders_in_force
 from .recovery_views import codes_show_once
 from .responses import local_path, private_file_response, sends_bytes
@@ -312,8 +312,8 @@ def trash(request):
     files = Evidence.objects.owned_by(request.user).in_trash().order_by("-deleted_at")
     records = [
         (kind, record)
-        for kind, config in step_views.KINDS.items()
-        for record in config.model.objects.owned_by(request.user).in_trash()
+        for kind, described in STEP_KINDS.items()
+        for record in described.model.objects.owned_by(request.user).in_trash()
     ]
     context = {"incidents": incidents, "files": files, "records": records}
     return render(request, "incidents/trash.html", context)
