@@ -76,7 +76,10 @@ def content_sha256(obj: models.Model) -> str:
     fields = {}
     added_later = getattr(obj, "ADDED_LATER", {})
     for name in _fingerprinted(obj):
-        value = getattr(obj, obj._meta.get_field(name).attname)  # related records by id
+        if name in getattr(obj, "LINKED_FIELDS", ()):
+            value = obj.linked_uuids(name)
+        else:
+            value = getattr(obj, obj._meta.get_field(name).attname)  # related records by id
         if name in added_later and value == added_later[name]:
             continue  # as every record logged before the field existed: same fingerprint
         # One spelling per value, however it was loaded: times in UTC.
@@ -88,7 +91,7 @@ def content_sha256(obj: models.Model) -> str:
 
 def _fingerprinted(obj: models.Model) -> tuple[str, ...]:
     if isinstance(obj, Record):
-        return (*obj.HISTORY_FIELDS, "deleted_at", *obj.CUSTODY_FIELDS)
+        return (*obj.tracked_fields(), "deleted_at", *obj.CUSTODY_FIELDS)
     return tuple(model_to_dict(obj))  # a person's details: every field the user can edit
 
 
@@ -300,12 +303,16 @@ def altered_records() -> list[str]:
 
     A record amended while this runs can look altered (its row read after the log was), so
     each one found is checked again against the log as it stands then."""
-    found = _altered({model: model.objects.all() for model in LOGGED_MODELS})
+    found = _altered({model: _rows(model.objects.all()) for model in LOGGED_MODELS})
     suspects = defaultdict(list)
     for model, pk, _problem in found:
         suspects[model].append(pk)
-    again = _altered({model: model.objects.filter(pk__in=pks) for model, pks in suspects.items()})
+    again = _altered({m: _rows(m.objects.filter(pk__in=pks)) for m, pks in suspects.items()})
     return [problem for _model, _pk, problem in again]
+
+
+def _rows(records: models.QuerySet) -> models.QuerySet:
+    return records.prefetch_related(*getattr(records.model, "LINKED_FIELDS", ()))
 
 
 def _altered(rows: dict) -> list[tuple]:

@@ -130,8 +130,7 @@ def record_new(request, kind):
         record = form.save(commit=False)
         if "case" not in form.fields:
             record.case = services.default_case(request.user)
-        services.record_save(record=record)
-        form.save_m2m()
+        services.record_save(record=record, links=_links(form, record))
         if config.takes_files:
             messages.success(request, "Saved. You can attach files to it below.")
         else:
@@ -139,6 +138,11 @@ def record_new(request, kind):
         return redirect(record)
     context = {"kind": kind, "config": config, "form": form, "source": source}
     return render(request, "incidents/record_form.html", context)
+
+
+def _links(form, record: Record) -> dict:
+    """The links the form chose, by field name (see Record.LINKED_FIELDS)."""
+    return {name: form.cleaned_data[name] for name in record.LINKED_FIELDS if name in form.fields}
 
 
 def _source_incident(request) -> Incident | None:
@@ -187,11 +191,8 @@ def record_edit(request, kind, record_id):
         # The form wrote into `record` while validating; amend a fresh copy instead.
         original = _get_record(request, config, record_id)
         changes = {f: form.cleaned_data[f] for f in form.fields if f in record.HISTORY_FIELDS}
-        amended = services.record_amend(record=original, changes=changes)
-        if "incidents" in form.fields:
-            # Incidents in the trash are not offered on the form; keep their links for a restore.
-            trashed = original.incidents.in_trash()
-            original.incidents.set([*form.cleaned_data["incidents"], *trashed])
+        links = _links(form, record)
+        amended = services.record_amend(record=original, changes=changes, links=links)
         messages.success(request, "Amended." if amended else "Saved.")
         return redirect(original)
     context = {"kind": kind, "config": config, "form": form, "record": record}

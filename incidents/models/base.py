@@ -84,6 +84,9 @@ class Record(models.Model):
     # to have had. Holding that value, a field is left out of the custody fingerprint (so the
     # fingerprints logged before it existed still match) and missing from older revisions.
     ADDED_LATER: dict[str, object] = {}
+    # Links to other records (many-to-many) that history and the custody log keep like fields:
+    # as the sorted ids of the records linked. Set only through the services.
+    LINKED_FIELDS: tuple[str, ...] = ()
 
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     amended_at = models.DateTimeField("last amended on", null=True, blank=True, editable=False)
@@ -103,4 +106,17 @@ class Record(models.Model):
             elif isinstance(value, models.Model):
                 value = str(value.uuid)  # the label is looked up when history is shown
             data[name] = value
+        for name in self.LINKED_FIELDS:
+            data[name] = self.linked_uuids(name)
         return data
+
+    def linked_uuids(self, name: str) -> list[str]:
+        """The ids of the records linked through `name`, sorted (prefetched rows if there are)."""
+        if self.pk is None:
+            return []
+        return sorted(str(linked.uuid) for linked in getattr(self, name).all())
+
+    @classmethod
+    def tracked_fields(cls) -> tuple[str, ...]:
+        """What history compares: the user's own fields and the links they chose."""
+        return (*cls.HISTORY_FIELDS, *cls.LINKED_FIELDS)

@@ -124,6 +124,9 @@ class PoliceContact(Record):
         "follow_up_on",
         "follow_up_done",
     )
+    LINKED_FIELDS = ("incidents",)
+    # Links were first logged in migration 0013; a contact without any matches its old entries.
+    ADDED_LATER = {"incidents": []}
 
     objects = CaseOwnedQuerySet.as_manager()
 
