@@ -4,11 +4,13 @@ from django.urls import path
 from . import (
     account_views,
     answer_views,
+    case_views,
     export_views,
     health,
+    incident_views,
+    record_views,
     recovery_views,
     sign_in_views,
-    step_views,
     two_factor_views,
     views,
 )
@@ -16,12 +18,12 @@ from .models.kinds import STEP_KINDS
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("setup/", views.setup, name="setup"),
+    path("setup/", account_views.setup, name="setup"),
     path("health/", health.health, name="health"),
     path("sign-in/", sign_in_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
-    path("account/", views.account_settings, name="account_settings"),
-    path("account/password/", views.password_change, name="password_change"),
+    path("account/", account_views.account_settings, name="account_settings"),
+    path("account/password/", account_views.password_change, name="password_change"),
     path("sign-in/code/", two_factor_views.login_code, name="login_code"),
     path("sign-in/forgot/", recovery_views.forgot_password, name="forgot_password"),
     path("sign-in/reset/<str:token>/", recovery_views.reset_link, name="reset_link"),
@@ -53,7 +55,7 @@ urlpatterns = [
     path("account/data/", account_views.account_data, name="account_data"),
     path("account/delete/", account_views.account_delete, name="account_delete"),
     path("account/demo/remove/", account_views.demo_data_remove, name="demo_remove"),
-    path("accounts/", views.account_list, name="account_list"),
+    path("accounts/", account_views.account_list, name="account_list"),
     path("timeline/", views.timeline, name="timeline"),
     path("patterns/", views.patterns, name="patterns"),
     path("trash/", views.trash, name="trash"),
@@ -61,25 +63,33 @@ urlpatterns = [
     path("steps/safety/", views.safety_step_toggle, name="safety_step_toggle"),
     path("help/", views.help_page, name="help"),
     path("answers/", answer_views.answers, name="answers"),
-    path("incidents/new/", views.incident_new, name="incident_new"),
+    path("incidents/new/", incident_views.incident_new, name="incident_new"),
     path(
         "incidents/<uuid:incident_id>/answer/confirm/",
         answer_views.incident_answer_confirm,
         name="incident_answer_confirm",
     ),
-    path("incidents/<uuid:incident_id>/", views.incident_detail, name="incident_detail"),
-    path("incidents/<uuid:incident_id>/edit/", views.incident_edit, name="incident_edit"),
-    path("incidents/<uuid:incident_id>/delete/", views.incident_delete, name="incident_delete"),
-    path("incidents/<uuid:incident_id>/restore/", views.incident_restore, name="incident_restore"),
+    path("incidents/<uuid:incident_id>/", incident_views.incident_detail, name="incident_detail"),
+    path("incidents/<uuid:incident_id>/edit/", incident_views.incident_edit, name="incident_edit"),
+    path(
+        "incidents/<uuid:incident_id>/delete/",
+        incident_views.incident_delete,
+        name="incident_delete",
+    ),
+    path(
+        "incidents/<uuid:incident_id>/restore/",
+        incident_views.incident_restore,
+        name="incident_restore",
+    ),
     path(
         "incidents/<uuid:incident_id>/evidence/",
-        views.incident_evidence_upload,
+        incident_views.incident_evidence_upload,
         name="incident_evidence_upload",
     ),
-    path("people/", views.case_list, name="case_list"),
-    path("people/new/", views.case_new, name="case_new"),
-    path("people/<uuid:case_id>/", views.case_detail, name="case_detail"),
-    path("people/<uuid:case_id>/edit/", views.case_edit, name="case_edit"),
+    path("people/", case_views.case_list, name="case_list"),
+    path("people/new/", case_views.case_new, name="case_new"),
+    path("people/<uuid:case_id>/", case_views.case_detail, name="case_detail"),
+    path("people/<uuid:case_id>/edit/", case_views.case_edit, name="case_edit"),
     path("people/<uuid:case_id>/evidence/", views.evidence_gallery, name="evidence_gallery"),
     path(
         "people/<uuid:case_id>/evidence/upload/",
@@ -114,20 +124,25 @@ for kind, described in STEP_KINDS.items():
     prefix = described.url_prefix
     record = f"{prefix}/<uuid:record_id>"
     urlpatterns += [
-        path(f"{prefix}/", step_views.record_list, {"kind": kind}, name=f"{kind}_list"),
-        path(f"{prefix}/new/", step_views.record_new, {"kind": kind}, name=f"{kind}_new"),
-        path(f"{record}/", step_views.record_detail, {"kind": kind}, name=f"{kind}_detail"),
-        path(f"{record}/edit/", step_views.record_edit, {"kind": kind}, name=f"{kind}_edit"),
-        path(f"{record}/delete/", step_views.record_delete, {"kind": kind}, name=f"{kind}_delete"),
+        path(f"{prefix}/", record_views.record_list, {"kind": kind}, name=f"{kind}_list"),
+        path(f"{prefix}/new/", record_views.record_new, {"kind": kind}, name=f"{kind}_new"),
+        path(f"{record}/", record_views.record_detail, {"kind": kind}, name=f"{kind}_detail"),
+        path(f"{record}/edit/", record_views.record_edit, {"kind": kind}, name=f"{kind}_edit"),
         path(
-            f"{record}/restore/", step_views.record_restore, {"kind": kind}, name=f"{kind}_restore"
+            f"{record}/delete/", record_views.record_delete, {"kind": kind}, name=f"{kind}_delete"
+        ),
+        path(
+            f"{record}/restore/",
+            record_views.record_restore,
+            {"kind": kind},
+            name=f"{kind}_restore",
         ),
     ]
     if described.takes_files:
         urlpatterns.append(
             path(
                 f"{record}/evidence/",
-                step_views.record_evidence_upload,
+                record_views.record_evidence_upload,
                 {"kind": kind},
                 name=f"{kind}_evidence_upload",
             )

@@ -104,7 +104,7 @@ CHANGE = RecordKind(
 
 # Every kind, incidents first; the order lists and menus follow.
 RECORD_KINDS: dict[str, RecordKind] = {k.slug: k for k in (INCIDENT, NOTICE, POLICE, ORDER, CHANGE)}
-# The kinds that share the generic record pages (step_views.py); incidents have their own.
+# The kinds that share the generic record pages (record_views.py); incidents have their own.
 STEP_KINDS: dict[str, RecordKind] = {s: k for s, k in RECORD_KINDS.items() if k is not INCIDENT}
 
 
