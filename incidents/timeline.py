@@ -43,11 +43,7 @@ def filtered_incidents(user: User, filters: dict) -> QuerySet[Incident]:
         incidents = incidents.filter(_matching(query, INCIDENT.searched))
     if kind := filters.get("kind"):
         incidents = incidents.filter(kind=kind)
-    # __date compares in the active (the user's) time zone.
-    if date_from := filters.get("date_from"):
-        incidents = incidents.filter(occurred_at__date__gte=date_from)
-    if date_to := filters.get("date_to"):
-        incidents = incidents.filter(occurred_at__date__lte=date_to)
+    incidents = incidents.in_period(INCIDENT.when, filters.get("date_from"), filters.get("date_to"))
     if filters.get("danger"):
         incidents = incidents.filter(_any_flag())
     if filters.get("order") == "oldest":

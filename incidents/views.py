@@ -150,10 +150,7 @@ def _render_gallery(request, case, *, upload_form=None, upload_problems=(), chec
     items = case.evidence.shown().select_related("incident")
     if kind := filters.get("kind"):
         items = items.filter(kind=kind)
-    if date_from := filters.get("date_from"):
-        items = items.filter(received_at__date__gte=date_from)
-    if date_to := filters.get("date_to"):
-        items = items.filter(received_at__date__lte=date_to)
+    items = items.in_period("received_at", filters.get("date_from"), filters.get("date_to"))
     items = sorted(case.number_exhibits(list(items)), key=lambda item: item.exhibit_number)
     context = {
         "case": case,

@@ -28,6 +28,18 @@ class CaseOwnedQuerySet(OwnedQuerySet):
     def in_trash(self):
         return self.filter(deleted_at__isnull=False)
 
+    def in_period(self, field: str, start=None, end=None):
+        """Records whose `field` falls from `start` to `end` (days, both included; None leaves
+        that end open). A time is compared by its day in the active (the user's) time zone."""
+        is_time = self.model._meta.get_field(field).get_internal_type() == "DateTimeField"
+        lookup = f"{field}__date" if is_time else field
+        records = self
+        if start:
+            records = records.filter(**{f"{lookup}__gte": start})
+        if end:
+            records = records.filter(**{f"{lookup}__lte": end})
+        return records
+
 
 class Revision(models.Model):
     """A record as it stood before one amendment. Rows are only ever added."""

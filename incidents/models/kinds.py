@@ -108,6 +108,11 @@ RECORD_KINDS: dict[str, RecordKind] = {k.slug: k for k in (INCIDENT, NOTICE, POL
 STEP_KINDS: dict[str, RecordKind] = {s: k for s, k in RECORD_KINDS.items() if k is not INCIDENT}
 
 
+def kind_for(model: type[Record]) -> RecordKind:
+    """The description of a model's kind of record."""
+    return next(kind for kind in RECORD_KINDS.values() if kind.model is model)
+
+
 def kind_of(record) -> RecordKind | None:
     """The description of a record's kind, or None for anything that is not a kept record."""
     for kind in RECORD_KINDS.values():
