@@ -9,7 +9,8 @@ from django.apps import apps
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from incidents import backup_database, custody
+from incidents import custody
+from incidents.backup import database as backup_database
 from incidents.models import Case, CustodyEntry, Evidence, Record
 from incidents.models.kinds import RECORD_KINDS, STEP_KINDS, kind_of
 from incidents.services import record_save

@@ -23,9 +23,8 @@ from django.contrib.sessions.models import Session
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
-from . import custody
-from .backup_files import BackupError
-from .models import (
+from .. import custody
+from ..models import (
     Case,
     CustodyEntry,
     Evidence,
@@ -34,7 +33,8 @@ from .models import (
     User,
     UserSession,
 )
-from .models.kinds import RECORD_KINDS
+from ..models.kinds import RECORD_KINDS
+from .files import BackupError
 
 ENGINES = ("sqlite", "postgresql")
 # Counted in the manifest and compared after a restore: what a person would miss.
