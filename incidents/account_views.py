@@ -25,14 +25,14 @@ from . import (
     services,
     sign_in,
 )
-from .dossier import DossierOptions
-from .forms import (
+from .account_forms import (
     AccountCreateForm,
     AccountDeleteForm,
     PasswordChangeForm,
     SettingsForm,
     SetupForm,
 )
+from .dossier import DossierOptions
 from .models import (
     AuditEvent,
     Case,
