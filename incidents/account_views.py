@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import (
+    account_removal,
     demo,
     exports,
     recovery,
@@ -133,7 +134,7 @@ def account_delete(request):
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)
-        security.account_delete(user=user)
+        account_removal.account_delete(user=user)
         messages.info(request, "Your account and everything in it have been deleted.")
         return redirect("login")
     context = {

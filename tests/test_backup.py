@@ -33,6 +33,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
 from incidents import custody
+from incidents.account_removal import account_delete
 from incidents.backup import crypto as backup_crypto
 from incidents.backup import database as backup_database
 from incidents.backup.crypto import Cipher, Undecryptable
@@ -49,7 +50,6 @@ from incidents.models import (
     User,
     UserSession,
 )
-from incidents.security import account_delete
 from incidents.services import account_create, evidence_add, record_amend, record_save
 
 from .conftest import PASSWORD
