@@ -26,8 +26,9 @@ from .uploads import handle_upload, upload_limits
 
 
 @dataclass(frozen=True)
-class Kind:
-    """How the record pages show one kind: what it is comes from its RecordKind."""
+class RecordPages:
+    """How the record pages show one kind of record; what the kind is comes from its RecordKind
+    (models/kinds.py)."""
 
     record: RecordKind
     form: type[ModelForm]
@@ -51,8 +52,8 @@ class Kind:
         return self.record.takes_files
 
 
-KINDS = {
-    "notice": Kind(
+PAGES = {
+    "notice": RecordPages(
         record=STEP_KINDS["notice"],
         form=NoticeForm,
         intro=(
@@ -62,7 +63,7 @@ KINDS = {
         ),
         order_by=("-given_at",),
     ),
-    "police": Kind(
+    "police": RecordPages(
         record=STEP_KINDS["police"],
         form=PoliceContactForm,
         intro=(
@@ -72,7 +73,7 @@ KINDS = {
         ),
         order_by=("-contacted_at",),
     ),
-    "order": Kind(
+    "order": RecordPages(
         record=STEP_KINDS["order"],
         form=ProtectiveOrderForm,
         intro=_(
@@ -82,7 +83,7 @@ KINDS = {
         ),
         order_by=("-issued_on",),
     ),
-    "change": Kind(
+    "change": RecordPages(
         record=STEP_KINDS["change"],
         form=LifeChangeForm,
         intro=_(
@@ -96,14 +97,14 @@ KINDS = {
 }
 
 
-def _kind(kind: str) -> Kind:
+def _kind(kind: str) -> RecordPages:
     try:
-        return KINDS[kind]
+        return PAGES[kind]
     except KeyError:
         raise Http404("No such page.") from None
 
 
-def _get_record(request, kind: Kind, record_id, *, in_trash=False) -> Record:
+def _get_record(request, kind: RecordPages, record_id, *, in_trash=False) -> Record:
     records = kind.model.objects.owned_by(request.user).select_related("case")
     records = records.in_trash() if in_trash else records.live()
     return get_object_or_404(records, uuid=record_id)

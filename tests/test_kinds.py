@@ -9,7 +9,7 @@ from django.apps import apps
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from incidents import custody
+from incidents import custody, record_views
 from incidents.backup import database as backup_database
 from incidents.models import Case, CustodyEntry, Evidence, Record
 from incidents.models.kinds import RECORD_KINDS, STEP_KINDS, kind_of
@@ -70,6 +70,7 @@ def test_every_kind_is_counted_in_a_backup(alice):
 def test_every_kind_has_its_pages_and_is_walked_as_a_stranger(alice_client):
     # tests/test_access.py walks every URL as a stranger with one record of each of these.
     assert set(RECORD_MAKERS) == set(STEP_KINDS)
+    assert {slug: pages.record for slug, pages in record_views.PAGES.items()} == STEP_KINDS
     for slug, kind in STEP_KINDS.items():
         page = alice_client.get(reverse(f"{slug}_list"))
         assert page.status_code == 200
