@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from incidents import custody
 from incidents.models import CustodyEntry, PoliceContact
-from incidents.services import record_save, record_trash
-from tests.conftest import make_incident, page_text
+from incidents.services import record_restore, record_save, record_trash
+from tests.conftest import form_data, make_incident, page_text
 
 migration = importlib.import_module("incidents.migrations.0013_police_links_logged")
 
@@ -108,3 +108,37 @@ def test_links_made_before_they_were_logged_are_logged_by_the_migration(alice):
     assert [e.action for e in _entries(linked)] == ["created", "amended"]
     assert len(_entries(alone)) == 1
     assert migration._fingerprint(linked) == custody.content_sha256(linked)
+
+
+# --- links to incidents in the trash -----------------------------------------------------------
+
+
+def test_amending_a_police_contact_keeps_its_link_to_an_incident_in_the_trash(alice, alice_client):
+    reported = make_incident(alice, description="Waited outside the house")
+    contact = PoliceContact.objects.create(
+        case=reported.case, contacted_at=timezone.now(), reference="CR/1"
+    )
+    contact.incidents.add(reported)
+    record_trash(record=reported)
+
+    url = reverse("police_edit", args=[contact.uuid])
+    form = alice_client.get(url).context["form"]
+    # The trashed incident has no box on the page, so the browser sends no value for it.
+    alice_client.post(url, {**form_data(form, officer_name="PC Example"), "incidents": []})
+
+    record_restore(record=reported)
+    contact.refresh_from_db()
+    assert contact.officer_name == "PC Example"
+    assert list(contact.incidents.all()) == [reported]
+
+
+def test_unticking_a_live_incident_on_a_police_contact_still_unlinks_it(alice, alice_client):
+    reported = make_incident(alice)
+    contact = PoliceContact.objects.create(case=reported.case, contacted_at=timezone.now())
+    contact.incidents.add(reported)
+
+    url = reverse("police_edit", args=[contact.uuid])
+    form = alice_client.get(url).context["form"]
+    alice_client.post(url, {**form_data(form), "incidents": []})
+
+    assert not contact.incidents.exists()
