@@ -24,3 +24,11 @@ def peak_rss_mb(*, children: bool = False) -> float:
     if children:
         peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return peak / 1024
+
+
+def cpu_seconds() -> float:
+    """Processor time used so far by this process and its finished children (user + system).
+    Unlike the elapsed time, it hardly changes when other programs share the machine."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime

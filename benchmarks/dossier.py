@@ -1,10 +1,11 @@
 """Benchmark: the PDF dossier at growing sizes, against one plain WeasyPrint pass.
 
-    .venv/bin/python benchmarks/dossier.py [--sizes 50:20 500:100 1000:300 2000:300]
+    .venv/bin/python benchmarks/dossier.py [--sizes 50:20 500:100 1000:300 2000:300] [--pdfs 5]
     .venv/bin/python benchmarks/dossier.py --checks 300
 
 For each (incidents, screenshots) it seeds a demo case with seed_demo in a fresh temporary data
-directory, then measures, each in a fresh process so that peak memory is its own:
+directory, adds a few PDF documents (letters of three pages) to incidents, then measures, each
+in a fresh process so that peak memory is its own:
   plain    one WeasyPrint pass over the whole dossier as a single HTML document
   dossier  the app's renderer with an empty cache (parts drawn in parallel, then joined)
   again    the app's renderer after adding one incident (only changed parts redrawn)
@@ -22,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import django_setup, peak_rss_mb
+from common import cpu_seconds, django_setup, peak_rss_mb
 
 
 def _user_and_options():
@@ -39,7 +40,7 @@ def _user_and_options():
     return user, DossierOptions(case=str(case.uuid))
 
 
-def phase_seed(data_dir: str, incidents: int, images: int) -> dict:
+def phase_seed(data_dir: str, incidents: int, images: int, pdfs: int) -> dict:
     django_setup(data_dir)
     from django.core.management import call_command
 
@@ -50,7 +51,30 @@ def phase_seed(data_dir: str, incidents: int, images: int) -> dict:
     start = time.perf_counter()
     with open(os.devnull, "w") as quiet:
         call_command("seed_demo", user="bench", incidents=incidents, images=images, stdout=quiet)
+    _add_documents(pdfs)
     return {"seconds": time.perf_counter() - start}
+
+
+def _add_documents(count: int) -> None:
+    """Attach `count` three-page PDF letters to incidents spread over the log."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from weasyprint import HTML
+
+    from incidents.models import Case, User
+    from incidents.services import evidence_add
+
+    case = Case.objects.get(owner=User.objects.get(username="bench"), is_demo=True)
+    incidents = list(case.incidents.order_by("occurred_at"))
+    for n in range(count):
+        pages = "".join(
+            f"<h1 style='page-break-before: always'>Letter {n + 1}, sheet {k}</h1>"
+            + "<p>Reference 2026/0412. We have received your report.</p>" * 30
+            for k in range(1, 4)
+        )
+        pdf = HTML(string=f"<html><body>{pages}</body></html>").write_pdf()
+        upload = SimpleUploadedFile(f"letter-{n + 1}.pdf", pdf, "application/pdf")
+        incident = incidents[(n * len(incidents)) // max(count, 1)]
+        evidence_add(case=case, attached_to=incident, upload=upload, caption="Letter")
 
 
 def phase_plain(data_dir: str) -> dict:
@@ -70,12 +94,13 @@ def phase_plain(data_dir: str) -> dict:
     bodies = [re.search(r"<body>(.*)</body>", p.html, re.S).group(1) for p in parts]
     head = parts[0].html.split("<body>")[0]
     html = head + "<body>" + "".join(bodies) + "</body></html>"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     out = Path(data_dir) / "plain.pdf"
     document = HTML(string=html, url_fetcher=AllowListFetcher(allowed)).render()
     document.write_pdf(out)
     return {
         "seconds": time.perf_counter() - start,
+        "cpu": cpu_seconds() - cpu,
         "peak_mb": peak_rss_mb(children=True),
         "pages": len(document.pages),
         "size_mb": out.stat().st_size / 2**20,
@@ -93,10 +118,11 @@ def phase_dossier(data_dir: str, add_one: bool) -> dict:
 
         case = Case.objects.get(uuid=options.case)
         Incident.objects.create(case=case, occurred_at=timezone.now(), description="One more")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     result = render_dossier(user, options, Path(data_dir) / "dossier.pdf")
     return {
         "seconds": time.perf_counter() - start,
+        "cpu": cpu_seconds() - cpu,
         "peak_mb": peak_rss_mb(children=True),
         "pages": result.pages,
         "size_mb": result.size / 2**20,
@@ -153,10 +179,11 @@ def main() -> None:
     parser.add_argument("--data-dir")
     parser.add_argument("--incidents", type=int)
     parser.add_argument("--images", type=int)
+    parser.add_argument("--pdfs", type=int, default=5, help="PDF documents added to the log")
     args = parser.parse_args()
     if args.phase:
         result = {
-            "seed": lambda: phase_seed(args.data_dir, args.incidents, args.images),
+            "seed": lambda: phase_seed(args.data_dir, args.incidents, args.images, args.pdfs),
             "plain": lambda: phase_plain(args.data_dir),
             "dossier": lambda: phase_dossier(args.data_dir, add_one=False),
             "again": lambda: phase_dossier(args.data_dir, add_one=True),
@@ -167,23 +194,35 @@ def main() -> None:
     if args.checks:
         checks(args.checks)
         return
-    print(f"{os.cpu_count()} cores. Times in seconds, peak RSS in MB (largest process).")
     print(
-        "incidents screenshots | plain s  MB    | dossier s  MB   pages  PDF MB | again s"
-        " | speed-up"
+        f"{os.cpu_count()} cores. Times in seconds (elapsed, and processor time of all the"
+        " processes), peak RSS in MB (largest process). Ratio: dossier / plain."
+    )
+    print(
+        "incidents screenshots | plain s  cpu s  MB  | dossier s  cpu s  MB  pages PDF MB"
+        " | again s | ratio cpu ratio"
     )
     for size in args.sizes:
         incidents, images = (int(n) for n in size.split(":"))
         with tempfile.TemporaryDirectory(prefix="stalkerlog-bench-") as data_dir:
-            run("seed", data_dir, "--incidents", str(incidents), "--images", str(images))
+            seed = [
+                "--incidents",
+                str(incidents),
+                "--images",
+                str(images),
+                "--pdfs",
+                str(args.pdfs),
+            ]
+            run("seed", data_dir, *seed)
             plain = run("plain", data_dir)
             cold = run("dossier", data_dir)
             again = run("again", data_dir)
         print(
-            f"{incidents:>9} {images:>11} | {plain['seconds']:>7.1f} {plain['peak_mb']:>5.0f} | "
-            f"{cold['seconds']:>9.1f} {cold['peak_mb']:>4.0f} {cold['pages']:>6} "
-            f"{cold['size_mb']:>6.1f} | {again['seconds']:>7.1f} | "
-            f"{plain['seconds'] / cold['seconds']:>5.1f}x",
+            f"{incidents:>9} {images:>11} | {plain['seconds']:>7.1f} {plain['cpu']:>6.1f} "
+            f"{plain['peak_mb']:>4.0f} | {cold['seconds']:>9.1f} {cold['cpu']:>6.1f} "
+            f"{cold['peak_mb']:>4.0f} {cold['pages']:>5} {cold['size_mb']:>6.1f} | "
+            f"{again['seconds']:>7.1f} | {cold['seconds'] / plain['seconds']:>5.2f} "
+            f"{cold['cpu'] / plain['cpu']:>9.2f}",
             flush=True,
         )
 

@@ -21,6 +21,7 @@ from .models import (
     CustodyEntry,
     CustodyHead,
     Evidence,
+    ExhibitLink,
     Record,
 )
 from .models.kinds import RECORD_KINDS
@@ -292,6 +293,7 @@ def _anchor_problem(anchors: tuple[Head, ...], seen: dict[int, str]) -> str:
 LOGGED_MODELS = (
     Case,
     Evidence,
+    ExhibitLink,
     *(kind.model for kind in RECORD_KINDS.values() if kind.custody_logged),
 )
 

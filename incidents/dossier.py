@@ -5,10 +5,12 @@ Reads the same helpers as the pages (`incident_figures`, the chart functions), s
 case and the period chosen. Pure data: the PDF is drawn by pdf.py.
 """
 
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,7 +23,9 @@ from .custody import Head, chain_head
 from .history import change_summary
 from .models import (
     Case,
+    ChainTimestamp,
     Evidence,
+    ExhibitLink,
     Incident,
     LifeChange,
     NoContactNotice,
@@ -49,6 +53,8 @@ class DossierOptions:
     paper: str = "A4"
     short: bool = False
     prepared_by: str = ""
+    # "Shared with <recipient> on <date>", at the foot of every page of a copy made for a share.
+    shared_with: str = ""
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -129,6 +135,10 @@ class DossierData:
     changes: list[dict] = field(default_factory=list)  # see history.change_summary
     trashed: list[dict] = field(default_factory=list)  # see _trashed
     custody_head: Head | None = None  # the custody log's head once everything above was read
+    # The newest trusted timestamp over that head or an earlier one (None: none was made), and
+    # whether this server asks for them at all (TIMESTAMP_URL).
+    timestamp: ChainTimestamp | None = None
+    timestamps_on: bool = False
 
     @property
     def first(self) -> datetime | None:
@@ -230,7 +240,7 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
     exhibits = _exhibits(case, incidents, notices, police, orders)
     months = _months(incidents)
     life_changes = _life_changes(case, options)
-    return DossierData(
+    data = DossierData(
         case=case,
         options=options,
         prepared_by=options.prepared_by or user.get_full_name() or user.username,
@@ -253,23 +263,37 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
         trashed=_trashed(case, options),
         custody_head=chain_head(),  # last, so that it covers every record read above
     )
+    data.timestamp = ChainTimestamp.objects.filter(
+        sequence__lte=data.custody_head.sequence
+    ).first()  # the newest first (see incidents.timestamps)
+    data.timestamps_on = bool(settings.TIMESTAMP_URL)
+    return data
 
 
 def _exhibits(case, incidents, notices, police, orders) -> list[Evidence]:
-    """The files of the records in the dossier, and documents filed on the case, by number."""
-    numbers = case.evidence.exhibit_numbers()
-    included = Q(incident__in=incidents) | Q(notice__in=notices) | Q(police_contact__in=police)
-    included |= Q(order__in=orders)
-    included |= Q(incident=None, notice=None, police_contact=None, order=None)
+    """The files of the records in the dossier (uploaded to them or attached to them as well),
+    and documents filed on the case, by number."""
+    records = Q(incident__in=incidents) | Q(notice__in=notices) | Q(police_contact__in=police)
+    records |= Q(order__in=orders)
+    links = list(ExhibitLink.objects.filter(records, evidence__case=case))
+    included = records | Q(incident=None, notice=None, police_contact=None, order=None)
+    included |= Q(pk__in=[link.evidence_id for link in links])
+    every_link = ExhibitLink.objects.select_related(*Evidence.ATTACHMENT_FIELDS)
     items = list(
-        case.evidence.live().filter(included).select_related("incident").prefetch_related(*HISTORY)
+        case.evidence.live()
+        .filter(included)
+        .select_related("incident")
+        .prefetch_related(Prefetch("links", queryset=every_link), *HISTORY)
     )
-    for item in items:
-        item.exhibit_number = numbers[item.id]
-    # The log shows each incident's own files with their numbers too.
+    # The log shows each incident's files with their numbers too, those attached as well.
     by_id = {item.id: item for item in items}
+    also = defaultdict(list)
+    for link in links:
+        if link.incident_id and link.evidence_id in by_id:
+            also[link.incident_id].append(by_id[link.evidence_id])
     for incident in incidents:
-        incident.exhibits = [by_id[e.id] for e in incident.exhibits if e.id in by_id]
+        own = [by_id[e.id] for e in incident.exhibits if e.id in by_id]
+        incident.exhibits = sorted(own + also[incident.id], key=lambda item: item.exhibit_number)
     return sorted(items, key=lambda item: item.exhibit_number)
 
 
@@ -301,7 +325,6 @@ def _trashed(case: Case, options: DossierOptions) -> list[dict]:
         (_("Change to daily life"), case.life_changes.in_trash()),
         (_("Exhibit"), case.evidence.in_trash()),
     ]
-    numbers = case.evidence.exhibit_numbers()
     trashed = []
     for kind, records in groups:
         for record in records.prefetch_related("trash_events"):
@@ -309,7 +332,7 @@ def _trashed(case: Case, options: DossierOptions) -> list[dict]:
             trashed.append(
                 {
                     "kind": kind,
-                    "label": _trashed_label(record, numbers),
+                    "label": _trashed_label(record),
                     "at": record.deleted_at,
                     "reason": moved[-1].reason if moved else "",
                 }
@@ -317,10 +340,10 @@ def _trashed(case: Case, options: DossierOptions) -> list[dict]:
     return sorted(trashed, key=lambda item: item["at"])
 
 
-def _trashed_label(record, numbers: dict[int, int]) -> str:
+def _trashed_label(record) -> str:
     if isinstance(record, Evidence):
         return _("Exhibit %(n)d, %(name)s") % {
-            "n": numbers[record.id],
+            "n": record.exhibit_number,
             "name": record.caption or record.original_name,
         }
     if isinstance(record, Incident):

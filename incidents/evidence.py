@@ -17,10 +17,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import mutagen.aac
+import mutagen.mp3
+import mutagen.mp4
+import mutagen.oggflac
+import mutagen.oggopus
+import mutagen.oggspeex
+import mutagen.oggvorbis
+import mutagen.wave
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .models import Evidence
@@ -52,6 +61,17 @@ class FileProblem(Exception):
         super().__init__(problem)
         self.problem = problem
         self.found_sha256 = found_sha256
+
+
+class AlreadyAnExhibit(EvidenceRejected):
+    """The case already holds this very file (the same SHA-256): it is that exhibit."""
+
+    def __init__(self, existing: Evidence):
+        self.existing = existing
+        super().__init__(
+            _("The same file is already exhibit %(number)s, so it was not stored again.")
+            % {"number": existing.exhibit_number}
+        )
 
 
 @dataclass(frozen=True)
@@ -394,6 +414,53 @@ def make_derived(evidence: Evidence, variants: list[str]) -> dict[str, str]:
             out.write(encoded.getbuffer())
         os.replace(tmp, path)
     return fingerprints
+
+
+# --- audio and video -------------------------------------------------------------------------
+
+# mutagen's reader for each detected type; Ogg holds one of several codecs.
+MEDIA_READERS = {
+    "audio/mpeg": (mutagen.mp3.MP3,),
+    "audio/mp4": (mutagen.mp4.MP4,),
+    "video/mp4": (mutagen.mp4.MP4,),
+    "video/quicktime": (mutagen.mp4.MP4,),
+    "audio/aac": (mutagen.aac.AAC,),
+    "audio/wav": (mutagen.wave.WAVE,),
+    "audio/ogg": (
+        mutagen.oggvorbis.OggVorbis,
+        mutagen.oggopus.OggOpus,
+        mutagen.oggflac.OggFLAC,
+        mutagen.oggspeex.OggSpeex,
+    ),
+}
+
+
+def media_duration(source, content_type: str) -> float | None:
+    """The length in seconds of a recording (a path or an open binary file), read from its
+    headers without changing it, or None if the file does not say."""
+    for reader in MEDIA_READERS.get(content_type, ()):
+        try:
+            if hasattr(source, "seek"):
+                source.seek(0)
+            length = reader(source).info.length
+        # A damaged or unusual file can make a reader fail in many ways; the length is then
+        # unknown, and the file is kept all the same: it is evidence, not a recording to play.
+        except Exception:  # noqa: S112
+            continue
+        if length and length > 0:
+            return float(length)
+    return None
+
+
+def stored_media_duration(item: Evidence) -> float | None:
+    """The length of a kept recording: as read at upload, or read now from the original."""
+    if item.duration is not None:
+        return item.duration
+    try:
+        with evidence_storage().open(item.stored_name, "rb") as original:
+            return media_duration(original, item.content_type)
+    except OSError:
+        return None
 
 
 # --- checking integrity ----------------------------------------------------------------------

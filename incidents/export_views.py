@@ -74,6 +74,10 @@ def export_detail(request, export_id):
         "file_gone": export.status == Export.Status.DONE and not _file_exists(export),
         "show_case": Case.objects.owned_by(request.user).count() > 1,
     }
+    if export.status == Export.Status.DONE and export.sha256:
+        from .share_views import share_list_context  # share_views builds on this module
+
+        context.update(share_list_context(request, export))
     return render(request, "incidents/export_detail.html", context)
 
 

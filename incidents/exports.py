@@ -98,9 +98,14 @@ def export_retry(*, export: Export) -> Export:
     return again
 
 
+@transaction.atomic
 def export_delete(*, export: Export) -> None:
-    """Remove the export and its file. A job still being made stops at its next report."""
+    """Remove the export and its file, revoking its share links. A job still being made stops
+    at its next report."""
+    from .shares import shares_revoke_for_export  # shares sit above exports
+
     path = export_path(export)
+    shares_revoke_for_export(export=export)
     export.delete()
     if path is not None:
         path.unlink(missing_ok=True)
@@ -186,9 +191,10 @@ def _run(export_id: int) -> None:
 def _make(export: Export, out: Path, progress: Callable[[int, str], None]):
     # Imported here, so that only the worker loads WeasyPrint: web processes start faster,
     # smaller, and keep Pillow's default strictness (WeasyPrint relaxes it for the process).
-    from . import package, pdf
+    from . import package, pdf, timestamps
 
     options = export_options(export)
+    timestamps.stamp_if_configured()
     try:
         if export.kind == Export.Kind.PACKAGE:
             return package.build_package(export.owner, options, out, progress)

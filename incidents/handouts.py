@@ -34,10 +34,11 @@ def _window() -> timedelta:
     return timedelta(seconds=settings.HAND_OUT_WINDOW_SECONDS)
 
 
-def _key(request, obj, file_sha256: str) -> dict:
+def _key(request, obj, file_sha256: str, user=None) -> dict:
+    """`user` is the file's owner when the browser is not signed in (a share link's recipient)."""
     ref = security.session_ref(request.session.session_key)
     return {
-        "user": request.user,
+        "user": user or request.user,
         "session_ref": ref,
         "object_uuid": obj.uuid,
         "file_sha256": file_sha256,
@@ -68,11 +69,12 @@ def verify(
     open_file: Callable,
     path: Path | None,
     label: str,
+    user=None,
 ) -> None:
     """Re-hash a file about to be handed out, unless this browser had it verified within the
     window and it has not been touched since. Raises FileProblem (already reported) when it no
     longer matches or is gone, Unreachable when it could not be read."""
-    key, stat, now = _key(request, obj, file_sha256), local_stat(path), timezone.now()
+    key, stat, now = _key(request, obj, file_sha256, user), local_stat(path), timezone.now()
     recent = HandOut.objects.filter(**key, verified_at__gte=now - _window(), verified_stat=stat)
     if recent.exists():
         return
@@ -102,10 +104,12 @@ def _store_errors() -> tuple[type[BaseException], ...]:
     return (OSError, BotoCoreError, ClientError)
 
 
-def log(request, obj, *, file_sha256: str, action: str, audit: tuple[str, str] | None) -> bool:
+def log(
+    request, obj, *, file_sha256: str, action: str, audit: tuple[str, str] | None, user=None
+) -> bool:
     """Log bytes handed out, once for a run of requests by one browser for one file. `audit` is
     the activity-log entry (action, description) to write with it. True if it was logged."""
-    key, now = _key(request, obj, file_sha256), timezone.now()
+    key, now = _key(request, obj, file_sha256, user), timezone.now()
     rows = HandOut.objects.filter(**key)
     with transaction.atomic():
         # Still within a run of requests: it is the same hand-out, seen again.

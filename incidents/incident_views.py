@@ -20,14 +20,9 @@ from .forms import (
     IncidentForm,
 )
 from .history import amendment_history
-from .models import (
-    AuditEvent,
-    Case,
-)
+from .models import AuditEvent, Case, Evidence
 from .orders import BreachHint, breach_hint, orders_in_force
 from .uploads import handle_upload, upload_limits
-
-# --- incidents ------------------------------------------------------------------------------
 
 
 def incident_new(request):
@@ -51,7 +46,7 @@ def _render_incident(request, incident, *, upload_form=None, upload_problems=(),
     context = {
         "incident": incident,
         "history": amendment_history(incident),
-        "evidence": incident.case.number_exhibits(list(incident.evidence.live())),
+        "evidence": Evidence.objects.for_record(incident).live().order_by("exhibit_number"),
         "upload_form": upload_form or EvidenceUploadForm(),
         "upload_problems": upload_problems,
         # Name the person only once there is more than one to tell apart.

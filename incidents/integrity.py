@@ -56,7 +56,7 @@ def open_alerts(user) -> list[IntegrityAlert]:
 
 
 def exhibit_label(item: Evidence) -> str:
-    number = item.exhibit_number or item.case.number_exhibits([item])[0].exhibit_number
+    number = item.exhibit_number
     return _("Exhibit %(number)s") % {"number": number}
 
 

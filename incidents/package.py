@@ -20,18 +20,20 @@ import tempfile
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from .custody import Head
 from .dossier import DossierData, DossierOptions, dossier_data
 from .evidence import CHUNK_SIZE, EXTENSIONS, FileProblem, evidence_storage, original_problem
 from .integrity import exhibit_label, report_problem
 from .models import Evidence, Incident, PoliceContact, User
 from .pdf import render_dossier
+from .verifier.bundle import add_verification
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.sha256"
@@ -83,6 +85,8 @@ def _write_package(user, options, f, dossier: Path, progress: Progress) -> tuple
         user, options, dossier, _scaled(progress, 2, 45, "Making the dossier")
     )
     progress(46, "Writing the records")
+    # The head on the dossier's cover, read after the records it drew: case.json says the same.
+    data = replace(data, custody_head=Head.parse(rendered.custody_head))
     manifest: list[tuple[str, str]] = []  # (sha256, path in the ZIP)
     when = data.generated_at.timetuple()[:6]
     with zipfile.ZipFile(f, "w", allowZip64=True) as zf:
@@ -90,6 +94,11 @@ def _write_package(user, options, f, dossier: Path, progress: Progress) -> tuple
         _add_file(zf, manifest, "dossier.pdf", dossier, when)
         _add_bytes(zf, manifest, "case.json", case_json(data, names), when)
         _add_bytes(zf, manifest, "incidents.csv", incidents_csv(data), when)
+        add_verification(
+            lambda name, content: _add_bytes(zf, manifest, name, content, when),
+            data.case,
+            data.custody_head,
+        )
         _copy_exhibits(zf, manifest, data.exhibits, names, when, progress)
         progress(96, "Checking")
         text = "".join(f"{digest}  {path}\n" for digest, path in manifest)
@@ -264,9 +273,12 @@ def _exhibit_numbers(exhibits: list[Evidence]) -> dict[tuple[str, int], list[int
     """Exhibit numbers by what they are attached to: ("incident", id) -> [3, 4]."""
     numbers = defaultdict(list)
     for item in exhibits:
-        for field in Evidence.ATTACHMENT_FIELDS:
-            if getattr(item, f"{field}_id"):
-                numbers[field, getattr(item, f"{field}_id")].append(item.exhibit_number)
+        for attachment in (item, *item.links.all()):
+            for field in Evidence.ATTACHMENT_FIELDS:
+                if getattr(attachment, f"{field}_id"):
+                    numbers[field, getattr(attachment, f"{field}_id")].append(item.exhibit_number)
+    for exhibit_list in numbers.values():
+        exhibit_list.sort()
     return numbers
 
 
@@ -398,6 +410,8 @@ def _exhibit(item: Evidence, names, refs, records) -> dict:
         "received_at": _json_value(item.received_at),
         "uuid": str(item.uuid),
         "attached_to": _attachment(item, refs, records),
+        "also_attached_to": [_attachment(link, refs, records) for link in item.links.all()],
+        "duration_seconds": item.duration,
     }
 
 
@@ -412,7 +426,8 @@ def _records(data: DossierData) -> dict[str, dict[int, object]]:
     return {field: {record.id: record for record in items} for field, items in lists.items()}
 
 
-def _attachment(item: Evidence, refs, records) -> dict:
+def _attachment(item, refs, records) -> dict:
+    """What a file (or one of its further attachments) is attached to."""
     for field, by_id in records.items():
         record_id = getattr(item, f"{field}_id")
         if record_id:
@@ -501,10 +516,29 @@ case.json        All the records of the package, with exhibit numbers and finger
                  for reading by a program; "changes" gives what was first entered in each
                  amended record and each change with its date, "trash" what was moved to the
                  trash, when, and the reason given.
+custody.json     The custody log of this case up to the head printed on the dossier's cover:
+                 this case's entries (fingerprints only), other cases' as their hashes only.
+timestamps/      Trusted timestamps of the custody log's head, if the server asks for them,
+                 with the time-stamping authority's certificate (tsa-ca.pem).
+verify.py        A program that checks all of the above (see below).
 manifest.sha256  The SHA-256 fingerprint of every other file in the package.
 README.txt       This file.
 
-HOW TO CHECK THAT NOTHING HAS CHANGED
+CHECK EVERYTHING AT ONCE WITH verify.py
+
+verify.py needs Python 3 (nothing else, no network). It checks every file against the
+manifest, recomputes this case's custody log entries from the first to the head, checks that
+the head is the one on the dossier's cover and in case.json, and checks every timestamp. It
+ends with "VERDICT: VERIFIED" or "VERDICT: NOT VERIFIED" and the problems it found.
+
+  Windows:  install Python 3 from python.org (or the Microsoft Store) if it is not there.
+            Open the unpacked folder, type cmd in the address bar, press Enter, then:
+            py verify.py
+  macOS:    open Terminal, type cd and a space, drag the unpacked folder onto the window,
+            press Enter, then:  python3 verify.py
+  Linux:    in a terminal in the unpacked folder:  python3 verify.py
+
+HOW TO CHECK THE FILES BY HAND
 
 Each exhibit was fingerprinted (SHA-256) when it was received, and the manifest lists those
 same fingerprints, which the dossier also prints. If a single byte of a file changes, its

@@ -5,8 +5,9 @@ exhibits in groups, appendix). Each part is drawn on its own, on every core at o
 in a per-user cache keyed by its exact content, so a dossier made again after one new incident
 redraws only the parts that changed. Every exhibit is checked against its fingerprint first
 (`integrity.check_exhibits`), and all drawing happens in child processes under the time and
-memory limits of `render_limits`. pypdf then joins the parts, numbers the pages ("Page 3 of
-120"), adds bookmarks and the document's metadata.
+memory limits of `render_limits`. pypdf then joins the parts, puts each PDF exhibit's own pages
+after its header (pdf_documents.py), numbers the pages ("Page 3 of 120"), adds bookmarks and the
+document's metadata.
 
 WeasyPrint fetches nothing but the dossier's own display images, through `AllowListFetcher`:
 no network, no files outside the list, no redirects. User text is escaped by the templates.
@@ -33,9 +34,9 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from .dossier import DossierData, DossierOptions, dossier_data
 from .evidence import derived_file, make_derived
 from .integrity import check_exhibits
-from .models import Case, User
+from .models import User
+from .pdf_documents import append_document, prepare_documents
 from .render_limits import in_limited_processes, remaining, time_limit
-from .services import exhibits_freeze
 
 FETCH_SCHEME = "stalkerlog"
 EXHIBITS_PER_PART = 20
@@ -66,12 +67,16 @@ class Part:
     title: str  # its bookmark
     html: str
     group: str = ""  # the bookmark it sits under, if any
+    # PDF exhibits whose own pages follow their header, each with the number of the exhibit
+    # after it in this part (whose header starts a new page), or None for the last one.
+    documents: tuple = ()
 
 
 @dataclass(frozen=True)
 class RenderResult:
     pages: int
     size: int
+    custody_head: str = ""  # the head on its cover (an evidence package's case.json repeats it)
 
 
 def render_dossier(
@@ -81,7 +86,6 @@ def render_dossier(
     (RenderLimitReached if not). Call with the user's time zone active."""
     with time_limit():
         progress(2, "Gathering the records")
-        exhibits_freeze(case=Case.objects.owned_by(user).get(uuid=options.case))
         data = dossier_data(user, options)
         progress(5, "Checking the files")
         images = options.include_images and not options.short
@@ -89,6 +93,8 @@ def render_dossier(
         check_exhibits(data.exhibits, variants=variants, run=_in_parallel)
         progress(8, "Preparing the images")
         allowed = _prepare_images(data)
+        if not options.short:
+            prepare_documents(data.exhibits)
         parts = dossier_parts(data)
         pdfs = render_parts(parts, allowed, _cache_dir(user), progress)
         remaining()
@@ -171,7 +177,14 @@ def dossier_parts(data: DossierData) -> list[Part]:
             "include_images": options.include_images,
         }
         title = f"Exhibits {items[0].exhibit_number} to {items[-1].exhibit_number}"
-        parts.append(Part(title, render_to_string("pdf/exhibits.html", context), group="Exhibits"))
+        html = render_to_string("pdf/exhibits.html", context)
+        following = [item.exhibit_number for item in items[1:]] + [None]
+        documents = tuple(
+            (item, after)
+            for item, after in zip(items, following, strict=True)
+            if getattr(item, "document_shown", 0)
+        )
+        parts.append(Part(title, html, group="Exhibits", documents=documents))
     parts += changes
     parts.append(Part("Integrity and statement", render_to_string("pdf/appendix.html", base)))
     return parts
@@ -252,19 +265,16 @@ def _write_atomically(path: Path, content: bytes) -> None:
 def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path) -> RenderResult:
     """Join the parts, number the pages, add bookmarks and metadata, write `out` atomically."""
     writer = PdfWriter()
-    starts = []
-    for pdf in pdfs:
+    starts, inserted = [], []
+    for part, pdf in zip(parts, pdfs, strict=True):
         starts.append(len(writer.pages))
-        writer.append(PdfReader(BytesIO(pdf)), import_outline=False)
-    _number_pages(writer, note=DEMO_NOTE if data.case.is_demo else "")
-    groups = {}
-    for part, start in zip(parts, starts, strict=True):
-        parent = None
-        if part.group:
-            if part.group not in groups:
-                groups[part.group] = writer.add_outline_item(title=part.group, page_number=start)
-            parent = groups[part.group]
-        writer.add_outline_item(title=part.title, page_number=start, parent=parent)
+        inserted.append(_append_part(writer, PdfReader(BytesIO(pdf)), part.documents))
+    _number_pages(
+        writer,
+        note=DEMO_NOTE if data.case.is_demo else "",
+        shared_with=data.options.shared_with,
+    )
+    _add_bookmarks(writer, parts, starts, inserted)
     writer.add_metadata(
         {
             # What a PDF viewer shows in its title bar or tab: the site's neutral name, so a
@@ -273,6 +283,11 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
             "/Author": data.prepared_by,
             "/Subject": "Record of unwanted contact, with exhibits",
             "/Creator": "StalkerLog",
+            # The cover's head, where the package's verify.py can read it (see custody_proof):
+            # letters, digits and spaces only, which a PDF keeps as they are.
+            "/Keywords": f"custody head {h.sequence} {h.entry_hash}"
+            if (h := data.custody_head)
+            else "",
         }
     )
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -284,22 +299,66 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return RenderResult(pages=len(writer.pages), size=out.stat().st_size)
+    size = out.stat().st_size
+    return RenderResult(pages=len(writer.pages), size=size, custody_head=str(data.custody_head))
+
+
+def _append_part(writer: PdfWriter, reader: PdfReader, documents: tuple) -> list[tuple]:
+    """Append a part's pages, with each document's own pages straight after its header (before
+    the page where the next exhibit's header starts, found by its anchor). Returns where each
+    document's pages begin: [(page index, exhibit)]."""
+    total = len(reader.pages)
+    if not documents:
+        writer.append(reader, import_outline=False)
+        return []
+    anchors = {
+        name: reader.get_destination_page_number(destination)
+        for name, destination in reader.named_destinations.items()
+    }
+    done, placed = 0, []
+    for item, following in documents:
+        end = anchors.get(f"exhibit-{following}", total) if following else total
+        if end > done:
+            writer.append(reader, pages=(done, end), import_outline=False)
+            done = end
+        at = len(writer.pages)
+        if append_document(writer, item):
+            placed.append((at, item))
+    if done < total:
+        writer.append(reader, pages=(done, total), import_outline=False)
+    return placed
+
+
+def _add_bookmarks(writer: PdfWriter, parts: list[Part], starts: list[int], inserted) -> None:
+    """A bookmark per part, under its group's; a document's own pages under its part's."""
+    groups = {}
+    for part, start, placed in zip(parts, starts, inserted, strict=True):
+        parent = None
+        if part.group:
+            if part.group not in groups:
+                groups[part.group] = writer.add_outline_item(title=part.group, page_number=start)
+            parent = groups[part.group]
+        item = writer.add_outline_item(title=part.title, page_number=start, parent=parent)
+        for at, exhibit in placed:
+            title = f"Exhibit {exhibit.exhibit_number}: its pages"
+            writer.add_outline_item(title=title, page_number=at, parent=item)
 
 
 # At the foot of every page of a dossier about a demo case, whatever drew the page.
 DEMO_NOTE = "Contains demonstration data: invented, not a real record"
 
 
-def _number_pages(writer: PdfWriter, *, note: str = "") -> None:
+def _number_pages(writer: PdfWriter, *, note: str = "", shared_with: str = "") -> None:
     """ "Page X of Y" at the foot of every page, in a standard PDF font (nothing embedded),
-    followed by `note` if there is one (plain ASCII: the font has no other characters)."""
+    followed by `note` if there is one (plain ASCII), and above it "Shared with <recipient> on
+    <date>" on a copy made for a share link."""
     font = writer._add_object(
         DictionaryObject(
             {
                 NameObject("/Type"): NameObject("/Font"),
                 NameObject("/Subtype"): NameObject("/Type1"),
                 NameObject("/BaseFont"): NameObject("/Helvetica"),
+                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
             }
         )
     )
@@ -311,6 +370,8 @@ def _number_pages(writer: PdfWriter, *, note: str = "") -> None:
         label = f"Page {number} of {total}{f' - {note}' if note else ''}".encode("ascii")
         x = width / 2 - len(label) * 2.1  # Helvetica 8 pt: about 4.2 pt a character
         text = b"Q\nq BT /StalkerLogPageNumber 8 Tf 0.27 g %.1f 24 Td (%s) Tj ET Q\n" % (x, label)
+        if shared_with:
+            text += _footer_line(shared_with, width)
         resources = page.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()
         fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
         fonts[NameObject("/StalkerLogPageNumber")] = font
@@ -320,6 +381,14 @@ def _number_pages(writer: PdfWriter, *, note: str = "") -> None:
             existing = [contents]
         stamp = writer._add_object(_stream(text))
         page[NameObject("/Contents")] = ArrayObject([save, *existing, stamp])
+
+
+def _footer_line(words: str, width: float) -> bytes:
+    """One more centred line above the page number, escaped as a PDF string must be."""
+    label = words.encode("cp1252", errors="replace")
+    escaped = label.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    x = max(width / 2 - len(label) * 2.1, 12)
+    return b"q BT /StalkerLogPageNumber 8 Tf 0.27 g %.1f 34 Td (%s) Tj ET Q\n" % (x, escaped)
 
 
 def _stream(data: bytes) -> DecodedStreamObject:

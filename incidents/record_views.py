@@ -19,7 +19,7 @@ from .confirm_forms import TrashForm
 from .forms import EvidenceUploadForm, NoticeForm, PoliceContactForm, ProtectiveOrderForm
 from .history import amendment_history, record_details
 from .life_change_forms import LifeChangeForm
-from .models import AuditEvent, Incident, Record
+from .models import AuditEvent, Evidence, Incident, Record
 from .models.kinds import STEP_KINDS, RecordKind
 from .orders import breaking
 from .uploads import handle_upload, upload_limits
@@ -170,7 +170,7 @@ def _render_detail(request, kind, config, record, *, upload_form=None, problems=
     }
     if config.takes_files:
         context.update(
-            evidence=record.case.number_exhibits(list(record.evidence.live())),
+            evidence=Evidence.objects.for_record(record).live().order_by("exhibit_number"),
             upload_form=upload_form or EvidenceUploadForm(),
             upload_problems=problems,
             **upload_limits(request.user),

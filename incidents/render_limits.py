@@ -100,7 +100,9 @@ def in_limited_processes(function, calls: list[tuple]) -> Iterator:
         finished = True
     except TimeoutError:
         raise _too_slow() from None
-    except (MemoryError, BrokenProcessPool):
+    # Under the cap, C code (Pango, a decoder) that cannot allocate may fail with SystemError
+    # instead of MemoryError: in a drawing process held to a memory limit, both mean the same.
+    except (MemoryError, SystemError, BrokenProcessPool):
         raise _too_big() from None
     finally:
         if not finished:

@@ -32,17 +32,26 @@ NO_STORE = "private, no-store"
 
 
 def private_file_response(
-    request, source: str | Path, *, content_type: str, filename: str, inline: bool, etag: str
+    request,
+    source: str | Path,
+    *,
+    content_type: str,
+    filename: str,
+    inline: bool,
+    etag: str,
+    sendfile: bool = True,
 ) -> HttpResponse:
     """Serve an original (a name in the evidence storage) or a derived image (a Path), whole or
-    the one range asked for. `etag` is the file's SHA-256, which `If-Range` is compared with."""
+    the one range asked for. `etag` is the file's SHA-256, which `If-Range` is compared with.
+    `sendfile=False` streams it here even with EVIDENCE_SENDFILE (a front server's internal
+    redirect keeps the method, and it serves files to GET only: a share link's POST)."""
     disposition = content_disposition_header(not inline, filename)
     path = local_path(source)
     if path is None:
         link = signed_link(source, content_type=content_type, disposition=disposition)
         if link is not None:
             return _redirect(link)
-    if settings.EVIDENCE_SENDFILE and path is not None:
+    if settings.EVIDENCE_SENDFILE and sendfile and path is not None:
         response = HttpResponse(content_type=content_type)
         if settings.EVIDENCE_SENDFILE == "nginx":
             relative = path.relative_to(settings.DATA_DIR).as_posix()
@@ -64,8 +73,9 @@ def private_file_response(
 
 def sends_bytes(request, response: HttpResponse) -> bool:
     """Whether a response hands the file out: streamed, passed to the front server, or through a
-    signed link; not a HEAD request, nor a range past the end."""
-    return request.method == "GET" and response.status_code in (200, 206, 302)
+    signed link; not a HEAD request, nor a range past the end. (A share link's recipient asks
+    with POST, so that the link's token never stands in an address.)"""
+    return request.method in ("GET", "POST") and response.status_code in (200, 206, 302)
 
 
 # bytes=START-END, bytes=START- or bytes=-SUFFIX; several ranges at once are answered whole.

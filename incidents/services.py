@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import custody, evidence, quota
-from .models import Case, Evidence, Record, Revision, TrashEvent, User
+from .models import Case, Evidence, ExhibitLink, Record, Revision, TrashEvent, User
 
 # No look-alike characters: the code is read off a terminal and typed on a phone.
 SETUP_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -134,16 +134,20 @@ def _linked(record: Record | Case, name: str):
 def _evidence_follow_case(record: Record) -> list[Evidence]:
     """A record's files belong to its case: when it is moved to another person, they go too.
 
-    Exhibits are numbered per case; a file left behind would have no number on its record's
-    page (a 500) and would turn up among the other person's exhibits.
+    Exhibits are numbered per case, so a file that moves takes the next number of the case it
+    joins (its old number stays with the old case, unused); a file left behind would turn up
+    among the other person's exhibits.
     """
     if isinstance(record, Evidence):
         return []
     field = Evidence.attachment_field(record)
     moved = list(Evidence.objects.filter(**{field: record}).exclude(case_id=record.case_id))
+    if moved:
+        Case.objects.select_for_update().filter(pk=record.case_id).get()
     for item in moved:
         item.case_id = record.case_id
-        item.save(update_fields=["case"])
+        item.exhibit_number = Evidence.objects.next_exhibit_number(record.case_id)
+        item.save(update_fields=["case", "exhibit_number"])
     return moved
 
 
@@ -171,16 +175,21 @@ def record_restore(*, record: Record) -> None:
 def evidence_add(
     *, case: Case, upload, attached_to: Record | None = None, caption: str = ""
 ) -> Evidence:
-    """Keep one uploaded file. The file and its row appear together or not at all.
+    """Keep one uploaded file as the case's next exhibit. The file, its row and its exhibit
+    number appear together or not at all; the number never changes afterwards.
 
     Raises EvidenceRejected (with a message for the user) and stores nothing if the file is
-    not an accepted type, is too large, or is an image that does not decode.
+    not an accepted type, is too large, or is an image that does not decode; AlreadyAnExhibit
+    if the case already holds a file with the same SHA-256.
     """
     received = evidence.receive(upload)
     try:
-        facts = None
+        _refuse_duplicate(case, received.sha256)
+        facts = media = None
         if received.file_type.kind == Evidence.Kind.IMAGE:
             facts = evidence.inspect_image(received.path, received.file_type.content_type)
+        elif received.file_type.kind in (Evidence.Kind.AUDIO, Evidence.Kind.VIDEO):
+            media = evidence.media_duration(received.path, received.file_type.content_type)
         stored_name = evidence.store(received)
     except BaseException:
         received.path.unlink(missing_ok=True)
@@ -189,10 +198,15 @@ def evidence_add(
         with transaction.atomic():
             # The owner's row is locked first: uploads at once are weighed one after another.
             owner = User.objects.select_for_update().get(pk=case.owner_id)
+            # One upload at a time per case: two copies of one file sent at once (a page
+            # reloaded mid-upload) must not both get through, nor two files one number.
+            Case.objects.select_for_update().filter(pk=case.pk).get()
+            _refuse_duplicate(case, received.sha256)
             quota.check_room(owner, received.size)
             item = Evidence.objects.create(
                 case=case,
                 **({Evidence.attachment_field(attached_to): attached_to} if attached_to else {}),
+                exhibit_number=Evidence.objects.next_exhibit_number(case),
                 caption=caption[:300],
                 original_name=(upload.name or "unnamed")[:255],
                 stored_name=stored_name,
@@ -204,6 +218,7 @@ def evidence_add(
                 height=facts.height if facts else None,
                 captured_at=facts.captured_at if facts else None,
                 camera=facts.camera if facts else "",
+                duration=media,
             )
             custody.log(custody.Action.UPLOADED, item, file_sha256=item.sha256)
         return item
@@ -212,12 +227,22 @@ def evidence_add(
         raise
 
 
+def _refuse_duplicate(case: Case, sha256: str) -> None:
+    existing = Evidence.objects.filter(case=case, sha256=sha256).order_by("exhibit_number").first()
+    if existing is not None:
+        raise evidence.AlreadyAnExhibit(existing)
+
+
 @transaction.atomic
-def exhibits_freeze(*, case: Case) -> None:
-    """Fix the exhibit numbers of all the case's files, before they go into a dossier: a number
-    handed to the police must keep pointing at the same file."""
-    Case.objects.select_for_update().filter(pk=case.pk).get()  # one freeze at a time per case
-    fixed = set(case.evidence.exclude(exhibit_number=None).values_list("id", flat=True))
-    for pk, number in case.evidence.exhibit_numbers().items():
-        if pk not in fixed:
-            Evidence.objects.filter(pk=pk).update(exhibit_number=number)
+def evidence_attach(*, item: Evidence, record: Record) -> bool:
+    """Attach an exhibit of the case to a further record of the same case, as well as to the
+    one it was uploaded to, and log it. Returns False if it was attached there already."""
+    if record.case_id != item.case_id:
+        raise ValueError("An exhibit can only be attached to records of its own case.")
+    field = Evidence.attachment_field(record)
+    if getattr(item, f"{field}_id") == record.pk:
+        return False
+    link, created = ExhibitLink.objects.get_or_create(evidence=item, **{field: record})
+    if created:
+        custody.log(custody.Action.CREATED, link)
+    return created

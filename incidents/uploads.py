@@ -1,5 +1,7 @@
 """Receiving evidence uploads from a form or from the upload script, for any page that has one."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import TooManyFilesSent
@@ -9,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import quota, services
-from .evidence import EvidenceRejected
+from .evidence import AlreadyAnExhibit, EvidenceRejected
 from .forms import EvidenceUploadForm
 from .models import Case, Evidence
 
@@ -23,13 +25,60 @@ def upload_limits(user) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class UploadProblem:
+    """Why one file was not added; for a file the case already holds, which exhibit it is and
+    how to attach that exhibit to this record as well."""
+
+    text: str
+    exhibit_url: str = ""
+    exhibit_number: int | None = None
+    attach_url: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _duplicate(upload, existing: Evidence, attached_to) -> UploadProblem:
+    """The message for a file the case already holds, and the offer to attach it here too."""
+    record = existing.attached_to
+    where = str(record) if record is not None else _("the documents filed on this person")
+    if existing.deleted_at is not None:
+        where = _("%(where)s (it is in the trash, from where it can be restored)") % {
+            "where": where
+        }
+    text = _(
+        "“%(name)s” was not stored again: the same file is already exhibit %(number)s, "
+        "attached to %(where)s."
+    ) % {"name": upload.name, "number": existing.exhibit_number, "where": where}
+    attach_url = ""
+    attachable = existing.deleted_at is None and attached_to is not None
+    if attachable and not Evidence.objects.for_record(attached_to).filter(pk=existing.pk).exists():
+        attach_url = reverse(
+            "evidence_attach",
+            kwargs={
+                "evidence_id": existing.uuid,
+                "kind": Evidence.attachment_field(attached_to),
+                "record_id": attached_to.uuid,
+            },
+        )
+    elif attachable:
+        text = f"{text} {_('It is attached to this record too.')}"
+    return UploadProblem(
+        text=text,
+        exhibit_url=evidence_url(existing) if existing.deleted_at is None else "",
+        exhibit_number=existing.exhibit_number,
+        attach_url=attach_url,
+    )
+
+
 def _receive(request, *, case: Case, attached_to=None):
     """Keep every acceptable file of the request. Returns (form, kept, problems)."""
     limit = settings.EVIDENCE_MAX_REQUEST_MB
     if int(request.META.get("CONTENT_LENGTH") or 0) > limit * 1024 * 1024:
         # Refused before the body is read: nothing of it reached the disk.
         problem = f"These files are more than {limit} MB together. Send them in smaller groups."
-        return EvidenceUploadForm(), [], [problem]
+        return EvidenceUploadForm(), [], [UploadProblem(problem)]
     room = quota.usage(case.owner)
     if not room.left:
         # Refused before the body is read, as nothing more can be kept.
@@ -38,13 +87,13 @@ def _receive(request, *, case: Case, attached_to=None):
             "they are removed for good. The person who runs this server can allow more room "
             "(EVIDENCE_QUOTA_MB)."
         ) % {"usage": room.text}
-        return EvidenceUploadForm(), [], [problem]
+        return EvidenceUploadForm(), [], [UploadProblem(problem)]
     try:
         form = EvidenceUploadForm(request.POST, request.FILES)
         valid = form.is_valid()
     except TooManyFilesSent:
         problem = f"Send at most {settings.EVIDENCE_MAX_FILES} files at a time."
-        return EvidenceUploadForm(), [], [problem]
+        return EvidenceUploadForm(), [], [UploadProblem(problem)]
     kept, problems = [], []
     for upload in form.cleaned_data["files"] if valid else []:
         try:
@@ -56,18 +105,29 @@ def _receive(request, *, case: Case, attached_to=None):
                     caption=form.cleaned_data["caption"],
                 )
             )
+        except AlreadyAnExhibit as duplicate:
+            problems.append(_duplicate(upload, duplicate.existing, attached_to))
         except EvidenceRejected as rejection:
-            problems.append(f"“{upload.name}” was not added. {rejection}")
+            problems.append(UploadProblem(f"“{upload.name}” was not added. {rejection}"))
     return form, kept, problems
 
 
 def _respond(request, *, form, kept, problems, page_url, render_page):
     """Redirect after a clean upload; otherwise show the page again with the reasons."""
-    problems = problems + [str(error) for error in form.errors.get("files", [])]
+    problems = problems + [UploadProblem(str(error)) for error in form.errors.get("files", [])]
     if request.headers.get("Accept") == "application/json":
         answer = {
             "kept": [{"name": item.original_name, "url": evidence_url(item)} for item in kept],
-            "problems": problems,
+            "problems": [problem.text for problem in problems],
+            "duplicates": [
+                {
+                    "number": problem.exhibit_number,
+                    "url": problem.exhibit_url,
+                    "attach_url": problem.attach_url,
+                }
+                for problem in problems
+                if problem.exhibit_number
+            ],
         }
         return JsonResponse(answer, status=400 if problems and not kept else 200)
     if kept:

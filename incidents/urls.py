@@ -6,10 +6,12 @@ from . import (
     answer_views,
     case_views,
     export_views,
+    head_views,
     health,
     incident_views,
     record_views,
     recovery_views,
+    share_views,
     sign_in_views,
     two_factor_views,
     views,
@@ -101,6 +103,11 @@ urlpatterns = [
     path("evidence/<uuid:evidence_id>/delete/", views.evidence_delete, name="evidence_delete"),
     path("evidence/<uuid:evidence_id>/restore/", views.evidence_restore, name="evidence_restore"),
     path(
+        "evidence/<uuid:evidence_id>/attach/<str:kind>/<uuid:record_id>/",
+        views.evidence_attach,
+        name="evidence_attach",
+    ),
+    path(
         "evidence/<uuid:evidence_id>/original/", views.evidence_original, name="evidence_original"
     ),
     path("evidence/<uuid:evidence_id>/preview/", views.evidence_preview, name="evidence_preview"),
@@ -117,6 +124,11 @@ urlpatterns = [
     ),
     path("exports/<uuid:export_id>/retry/", export_views.export_retry, name="export_retry"),
     path("exports/<uuid:export_id>/delete/", export_views.export_delete, name="export_delete"),
+    path("exports/<uuid:export_id>/share/", share_views.share_new, name="share_new"),
+    path("shares/<uuid:share_id>/revoke/", share_views.share_revoke, name="share_revoke"),
+    path("record-fingerprint.txt", head_views.head_download, name="head_download"),
+    path("s/", share_views.share_open, name="share_open"),
+    path("s/file/", share_views.share_file, name="share_file"),
 ]
 
 # The other kinds of record (models/kinds.py) share one set of views.

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import (
@@ -77,6 +78,7 @@ def dashboard(request):
         "integrity_alerts": integrity.open_alerts(request.user),
         "show_advice": security.safety_state(request.user).advice_dismissed_at is None,
         "backup": backup_schedule.host_notice(request.user),
+        "custody_head": custody.chain_head(),
     }
     return render(request, "incidents/dashboard.html", context)
 
@@ -151,7 +153,7 @@ def _render_gallery(request, case, *, upload_form=None, upload_problems=(), chec
     if kind := filters.get("kind"):
         items = items.filter(kind=kind)
     items = items.in_period("received_at", filters.get("date_from"), filters.get("date_to"))
-    items = sorted(case.number_exhibits(list(items)), key=lambda item: item.exhibit_number)
+    items = items.order_by("exhibit_number")
     context = {
         "case": case,
         "items": items,
@@ -173,7 +175,6 @@ def evidence_check(request, case_id):
 
 def evidence_detail(request, evidence_id):
     item = _get_evidence(request, evidence_id)
-    item.case.number_exhibits([item])
     form = EvidenceCaptionForm(request.POST or None, initial={"caption": item.caption})
     if request.method == "POST" and form.is_valid():
         if services.record_amend(record=item, changes=form.cleaned_data):
@@ -188,7 +189,6 @@ def evidence_delete(request, evidence_id):
     form = TrashForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.record_trash(record=item, reason=form.cleaned_data["reason"])
-        item.case.number_exhibits([item])
         security.audit(request, AuditEvent.Action.TRASH, security.describe(item))
         messages.success(request, "Moved to the trash. You can restore it from there.")
         # Back to what the file was attached to, unless that is in the trash too.
@@ -196,7 +196,6 @@ def evidence_delete(request, evidence_id):
         if record is not None and record.deleted_at is None:
             return redirect(record)
         return redirect("evidence_gallery", case_id=item.case.uuid)
-    item.case.number_exhibits([item])
     context = {"item": item, "form": form, "trash_days": settings.TRASH_KEEP_DAYS}
     return render(request, "incidents/evidence_confirm_delete.html", context)
 
@@ -205,17 +204,38 @@ def evidence_delete(request, evidence_id):
 def evidence_restore(request, evidence_id):
     item = _get_evidence(request, evidence_id, in_trash=True)
     services.record_restore(record=item)
-    item.case.number_exhibits([item])
     security.audit(request, AuditEvent.Action.RESTORE, security.describe(item))
     messages.success(request, "Restored.")
     return redirect(evidence_url(item))
+
+
+@require_POST
+def evidence_attach(request, evidence_id, kind, record_id):
+    """Attach an exhibit of the case to one more of the case's records (the file is not copied)."""
+    item = _get_evidence(request, evidence_id)
+    if kind not in Evidence.ATTACHMENT_FIELDS:
+        raise Http404("No such kind of record.")
+    records = Evidence._meta.get_field(kind).related_model.objects.owned_by(request.user)
+    record = get_object_or_404(records.live(), uuid=record_id, case_id=item.case_id)
+    number = item.exhibit_number
+    if services.evidence_attach(item=item, record=record):
+        messages.success(
+            request,
+            _("Exhibit %(number)s is now attached here as well. It keeps its number.")
+            % {"number": number},
+        )
+    else:
+        messages.info(
+            request, _("Exhibit %(number)s was already attached here.") % {"number": number}
+        )
+    return redirect(record)
 
 
 def evidence_original(request, evidence_id):
     """The original file, byte for byte, once it is checked against its fingerprint. PDFs may
     open in the browser; the rest download."""
     item = _get_evidence(request, evidence_id)
-    number = item.case.number_exhibits([item])[0].exhibit_number
+    number = item.exhibit_number
     label = integrity.exhibit_label(item)
     try:
         handouts.verify(

@@ -437,6 +437,12 @@ EVIDENCE_QUOTA_MB = env.int("EVIDENCE_QUOTA_MB", default=2048)
 # Requests for one file by one browser within this many seconds of each other (a player seeking
 # through a recording) are one hand-out: the file is re-hashed once and logged once.
 HAND_OUT_WINDOW_SECONDS = env.int("HAND_OUT_WINDOW_SECONDS", default=300)
+# Trusted timestamps of the custody log's head (RFC 3161), off unless TIMESTAMP_URL names a
+# time-stamping authority; TIMESTAMP_CA_FILE is its certificate (PEM), which every token is
+# checked against and which packages carry. Without them nothing leaves the server.
+TIMESTAMP_URL = env.str("TIMESTAMP_URL", default="")
+TIMESTAMP_CA_FILE = env.str("TIMESTAMP_CA_FILE", default="")
+TIMESTAMP_TIMEOUT_SECONDS = env.int("TIMESTAMP_TIMEOUT_SECONDS", default=15)
 # Larger images are refused before they are decoded (decompression bombs). 50 MP is more
 # than a phone photo or screenshot, and bounds the memory one image can take (~200 MB).
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=50_000_000)

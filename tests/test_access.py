@@ -2,6 +2,7 @@
 404 for everything that belongs to someone else (alice), as if it did not exist."""
 
 import io
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,13 +18,24 @@ from incidents.models import (
     NoContactNotice,
     PoliceContact,
     ProtectiveOrder,
+    Share,
     User,
 )
 from incidents.services import evidence_add, record_trash
 from tests.conftest import PASSWORD, make_incident, page_text
 
 # Pages anyone may open without signing in.
-PUBLIC = {"setup", "login", "logout", "health", "forgot_password", "reset_link"}
+# share_open and share_file answer a share link's token, not a sign-in (tests/test_shares.py).
+PUBLIC = {
+    "setup",
+    "login",
+    "logout",
+    "health",
+    "forgot_password",
+    "reset_link",
+    "share_open",
+    "share_file",
+}
 
 # What a stranger posts to every page: enough to pass the incident and person forms, so that a
 # missing ownership check would show up as a change to alice's records, not as a form error.
@@ -102,12 +114,26 @@ def _objects_of(alice, incident) -> dict:
     )
     (settings.EXPORTS_DIR / export.file_name).parent.mkdir(parents=True)
     (settings.EXPORTS_DIR / export.file_name).write_bytes(b"%PDF-1.7 Alice's dossier")
+    share = Share.objects.create(
+        owner=alice,
+        case=case,
+        export=export,
+        recipient="Alice's advocate",
+        role="advocate",
+        token_hash="0" * 64,
+        expires_at=when + timedelta(days=14),
+    )
     return {
+        "share_id": share.uuid,
         "export_id": export.uuid,
         "incident_id": incident.uuid,
         "case_id": case.uuid,
         "evidence_id": evidence.uuid,
-        "record_id": {kind: record.uuid for kind, record in records.items()},
+        "record_id": {
+            **{kind: record.uuid for kind, record in records.items()},
+            "evidence": incident.uuid,  # evidence_attach: the record to attach the file to
+        },
+        "kind": "incident",
         # A reset link opens for whoever holds it (tests/test_recovery.py); not an owned object.
         "token": "not-a-real-token",
     }

@@ -377,15 +377,18 @@ def test_no_public_url_reaches_the_files(alice_client, incident, path, settings)
     assert alice_client.get(f"/static/{item.stored_name}").status_code == 404
 
 
-def test_exhibits_are_numbered_by_incident_time_then_upload(alice_client, alice):
+def test_exhibits_are_numbered_in_the_order_they_are_received(alice_client, alice):
     later = make_incident(alice, occurred_at=timezone.now() - timedelta(days=1))
     earlier = make_incident(alice, occurred_at=timezone.now() - timedelta(days=5))
-    post_files(alice_client, later, upload("later.png", image_bytes(), "image/png"))
+    post_files(alice_client, later, upload("later.png", image_bytes(color="red"), "image/png"))
     post_files(alice_client, earlier, upload("earlier-1.png", image_bytes(), "image/png"))
-    post_files(alice_client, earlier, upload("earlier-2.png", image_bytes(), "image/png"))
+    post_files(
+        alice_client, earlier, upload("earlier-2.png", image_bytes(color="blue"), "image/png")
+    )
     gallery = alice_client.get(reverse("evidence_gallery", args=[later.case.uuid]))
     numbered = [(item.exhibit_number, item.original_name) for item in gallery.context["items"]]
-    assert numbered == [(1, "earlier-1.png"), (2, "earlier-2.png"), (3, "later.png")]
+    # A number is given once, on arrival: a file for an older incident does not push others on.
+    assert numbered == [(1, "later.png"), (2, "earlier-1.png"), (3, "earlier-2.png")]
 
 
 def test_removing_a_file_asks_first_then_moves_it_to_the_trash(alice_client, incident, settings):
@@ -437,8 +440,8 @@ def test_the_gallery_check_reports_a_changed_file(alice_client, incident, settin
 def test_verify_evidence_finds_flipped_missing_and_stray_files(
     alice_client, incident, settings, capsys
 ):
-    for name in ("a.png", "b.png", "c.png"):
-        post_files(alice_client, incident, upload(name, image_bytes(color="grey"), "image/png"))
+    for name, color in (("a.png", "grey"), ("b.png", "red"), ("c.png", "blue")):
+        post_files(alice_client, incident, upload(name, image_bytes(color=color), "image/png"))
     call_command("verify_evidence")
     assert "3 files checked: 0 missing, 0 changed, 0 stray." in capsys.readouterr().out
 

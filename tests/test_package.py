@@ -286,7 +286,7 @@ def test_a_changed_original_stops_the_package_and_leaves_nothing(alice, log, tmp
 
 def test_the_error_names_the_changed_exhibit(alice, log, tmp_path):
     changed = next(item for item in log.in_period if item.original_name == "letter.pdf")
-    number = log.case.number_exhibits([changed])[0].exhibit_number
+    number = changed.exhibit_number
     path = stored_path(changed)
     path.write_bytes(path.read_bytes() + b"appended")
     with pytest.raises(PackageError) as error:

@@ -14,7 +14,7 @@ from incidents.models import CustodyEntry, PoliceContact
 from incidents.services import record_restore, record_save, record_trash
 from tests.conftest import form_data, make_incident, page_text
 
-migration = importlib.import_module("incidents.migrations.0013_police_links_logged")
+migration = importlib.import_module("incidents.migrations.0016_police_links_logged")
 
 CONTACT = {
     "contacted_at": "2026-02-02T10:00",

@@ -25,20 +25,22 @@ from incidents.services import (
 from tests.conftest import make_incident
 
 
-def _png(name: str = "screenshot.png") -> SimpleUploadedFile:
+def _png(name: str = "screenshot.png", color=(255, 255, 255)) -> SimpleUploadedFile:
     buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "white").save(buffer, "PNG")
+    Image.new("RGB", (8, 8), color).save(buffer, "PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), "image/png")
 
 
 def _fill(alice, n: int) -> dict:
     """n of each kind of record, each with a file, linked up as a real log would be."""
     case = Case.objects.owned_by(alice).get()
-    for _ in range(n):
+    start = case.evidence.count()
+    for i in range(start, start + n):
         incident = make_incident(alice)
-        evidence_add(case=case, attached_to=incident, upload=_png())
+        # A different picture each time: the same file twice would be one exhibit.
+        evidence_add(case=case, attached_to=incident, upload=_png(color=(i, 0, 0)))
         notice = NoContactNotice.objects.create(case=case, given_at=timezone.now(), words="Stop.")
-        evidence_add(case=case, attached_to=notice, upload=_png())
+        evidence_add(case=case, attached_to=notice, upload=_png(color=(i, 1, 0)))
         contact = PoliceContact.objects.create(case=case, contacted_at=timezone.now())
         contact.incidents.add(incident)
         ProtectiveOrder.objects.create(case=case, issued_on=timezone.localdate())

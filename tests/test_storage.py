@@ -293,8 +293,8 @@ def test_display_copies_are_made_from_the_original_in_the_storage(
 def test_the_integrity_check_finds_changed_missing_and_stray_files_in_the_storage(
     alice_client, incident, memory_storage, capsys
 ):
-    for name in ("a.png", "b.png", "c.png"):
-        _upload_one(alice_client, incident, name, image_bytes(color="grey"))
+    for name, color in (("a.png", "grey"), ("b.png", "red"), ("c.png", "blue")):
+        _upload_one(alice_client, incident, name, image_bytes(color=color))
     call_command("verify_evidence")
     assert "3 files checked: 0 missing, 0 changed, 0 stray." in capsys.readouterr().out
 

@@ -6,7 +6,7 @@ from .accounts import TIME_ZONE_CHOICES, User
 from .base import Record, Revision, TrashEvent
 from .cases import Case
 from .custody import CustodyEntry, CustodyHead
-from .evidence import Evidence
+from .evidence import Evidence, ExhibitLink
 from .exports import Export
 from .incidents import ANSWER_MISSING, Incident
 from .integrity import DisplayCopy, HandOut, IntegrityAlert
@@ -20,7 +20,9 @@ from .security import (
     SignInGuesses,
     UserSession,
 )
+from .shares import Share
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder, SafetyStep
+from .timestamps import ChainTimestamp
 
 __all__ = [
     "ANSWER_MISSING",
@@ -29,10 +31,12 @@ __all__ = [
     "AuditEvent",
     "BackupRun",
     "Case",
+    "ChainTimestamp",
     "CustodyEntry",
     "CustodyHead",
     "DisplayCopy",
     "Evidence",
+    "ExhibitLink",
     "Export",
     "HandOut",
     "Incident",
@@ -47,6 +51,7 @@ __all__ = [
     "RecoveryCode",
     "Revision",
     "SafetyStep",
+    "Share",
     "SignIn",
     "SignInGuesses",
     "TrashEvent",

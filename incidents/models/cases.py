@@ -68,10 +68,3 @@ class Case(models.Model):
     def __str__(self) -> str:
         label = self.name or "Person of concern (name unknown)"
         return f"{label} (sample data)" if self.is_demo else label
-
-    def number_exhibits(self, items):
-        """Give each of this case's files its exhibit number (as `exhibit_number`)."""
-        numbers = self.evidence.exhibit_numbers()
-        for item in items:
-            item.exhibit_number = numbers[item.id]
-        return items

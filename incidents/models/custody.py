@@ -20,6 +20,15 @@ class CustodyEntry(models.Model):
         EXPORTED = "exported", "Dossier or package made"
         ACCOUNT_DELETED = "account_deleted", "Account deleted"
         DEMO_REMOVED = "demo_removed", "Demonstration data removed"
+        SHARED = "shared", "Share link made"
+        SHARE_REVOKED = "share_revoked", "Share link revoked"
+        SHARE_OPENED = "share_opened", "Share link opened"
+        SHARE_DOWNLOADED = "share_download", "File downloaded through a share link"
+        SHARE_EXPIRED = "share_expired", "Refused: the share link had expired"
+        SHARE_CLOSED = "share_closed", "Refused: the share link was revoked"
+        SHARE_OVER_CAP = "share_over_cap", "Refused: the share link's downloads were used up"
+        SHARE_WRONG_PASS = "share_wrong_pass", "Refused: wrong passphrase"
+        TIMESTAMPED = "timestamped", "Chain head timestamped"
 
     # No foreign keys: an entry must outlive what it describes (an account can be deleted).
     sequence = models.PositiveBigIntegerField(unique=True)

@@ -1,12 +1,13 @@
 import uuid
 
 from django.db import models
-from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .base import CaseOwnedQuerySet, Record
+from .base import CaseOwnedQuerySet, OwnedQuerySet, Record
 from .cases import Case
 from .incidents import Incident
+from .kinds import RECORD_KINDS
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder
 
 
@@ -14,37 +15,20 @@ class EvidenceQuerySet(CaseOwnedQuerySet):
     def shown(self):
         """Live files whose record is live too: a trashed incident takes its files with it."""
         trashed = models.Q()
-        for name in ("incident", "notice", "police_contact", "order"):
+        for name in Evidence.ATTACHMENT_FIELDS:
             trashed |= models.Q(**{f"{name}__deleted_at__isnull": False})
         return self.live().exclude(trashed)
 
-    def exhibit_numbers(self) -> dict[int, int]:
-        """Map file id to exhibit number, per case, over the files in this queryset.
+    def for_record(self, record):
+        """The files of a record: those uploaded to it and those attached to it as well."""
+        field = Evidence.attachment_field(record)
+        also = ExhibitLink.objects.filter(**{field: record}).values("evidence_id")
+        return self.filter(models.Q(**{field: record}) | models.Q(pk__in=also))
 
-        Call it on all of a case's files. Numbers fixed by a dossier stay as they are; the
-        others follow them in order of their record's time, then of upload. A file attached
-        to an incident, a notice or a police contact takes its time; anything else (court
-        orders, documents filed on the case) its upload time. Files in the trash keep their
-        place, so moving one there renumbers nothing.
-        """
-        rows = self.annotate(
-            record_time=Coalesce(
-                "incident__occurred_at",
-                "notice__given_at",
-                "police_contact__contacted_at",
-                "received_at",
-            )
-        ).values_list("id", "case_id", "exhibit_number", "record_time", "received_at")
-        numbers, highest = {}, {}
-        for pk, case_id, fixed, *_ in rows:
-            if fixed:
-                numbers[pk] = fixed
-                highest[case_id] = max(highest.get(case_id, 0), fixed)
-        in_order = sorted(rows, key=lambda row: (row[3], row[4], row[0]))
-        for pk, case_id, fixed, *_ in in_order:
-            if not fixed:
-                highest[case_id] = numbers[pk] = highest.get(case_id, 0) + 1
-        return numbers
+    def next_exhibit_number(self, case) -> int:
+        """The number the case's next file gets. Call it with the case's row locked."""
+        highest = self.filter(case=case).aggregate(n=models.Max("exhibit_number"))["n"]
+        return (highest or 0) + 1
 
 
 class Evidence(Record):
@@ -81,16 +65,18 @@ class Evidence(Record):
     size = models.PositiveBigIntegerField("size in bytes")
     sha256 = models.CharField("SHA-256", max_length=64)
     received_at = models.DateTimeField("received by the server", default=timezone.now)
-    # Fixed when the file first goes into a dossier, so the number cited there stays its own.
+    # Given once, when the file is received, and never changed: the number cited everywhere.
     exhibit_number = models.PositiveIntegerField(null=True, blank=True, editable=False)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     captured_at = models.DateTimeField("taken on (from the file)", null=True, blank=True)
     camera = models.CharField("camera (from the file)", max_length=200, blank=True)
+    duration = models.FloatField(_("length in seconds (from the file)"), null=True, blank=True)
 
     HISTORY_FIELDS = ("caption",)
     # What a file can be attached to; a file attached to none of them is filed on the case.
-    ATTACHMENT_FIELDS = ("incident", "notice", "police_contact", "order")
+    # The field that attaches a file to each kind of record that holds files (models/kinds.py).
+    ATTACHMENT_FIELDS = tuple(k.evidence_field for k in RECORD_KINDS.values() if k.takes_files)
     CUSTODY_FIELDS = ("case", *ATTACHMENT_FIELDS, "stored_name", "sha256", "size", "received_at")
 
     objects = EvidenceQuerySet.as_manager()
@@ -128,3 +114,105 @@ class Evidence(Record):
     @property
     def is_image(self) -> bool:
         return self.kind == self.Kind.IMAGE
+
+    @property
+    def format_name(self) -> str:
+        """The file's format in words, from its detected type."""
+        return str(FORMAT_NAMES.get(self.content_type, self.content_type))
+
+    @property
+    def duration_text(self) -> str:
+        """The length of a recording as H:MM:SS or M:SS, or "" if unknown."""
+        if self.duration is None:
+            return ""
+        minutes, seconds = divmod(round(self.duration), 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+    def also_attached_to(self) -> list:
+        """The records this file is attached to besides the one it was uploaded to."""
+        return [link.record for link in self.links.all()]
+
+
+FORMAT_NAMES = {
+    "image/jpeg": _("JPEG image"),
+    "image/png": _("PNG image"),
+    "image/webp": _("WebP image"),
+    "application/pdf": _("PDF document"),
+    "audio/mpeg": _("MP3 audio"),
+    "audio/mp4": _("MPEG-4 audio (M4A)"),
+    "audio/aac": _("AAC audio"),
+    "audio/wav": _("WAV audio"),
+    "audio/ogg": _("Ogg audio"),
+    "video/mp4": _("MPEG-4 video (MP4)"),
+    "video/quicktime": _("QuickTime video (MOV)"),
+}
+
+
+class ExhibitLinkQuerySet(OwnedQuerySet):
+    owner_path = "evidence__case__owner"
+
+
+class ExhibitLink(models.Model):
+    """One exhibit attached to a further record of its case: one file, one exhibit number, shown
+    on every record it belongs to. Rows are only added (each with its custody entry)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="links")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="exhibit_links", null=True, blank=True
+    )
+    notice = models.ForeignKey(
+        NoContactNotice,
+        on_delete=models.CASCADE,
+        related_name="exhibit_links",
+        null=True,
+        blank=True,
+    )
+    police_contact = models.ForeignKey(
+        PoliceContact, on_delete=models.CASCADE, related_name="exhibit_links", null=True, blank=True
+    )
+    order = models.ForeignKey(
+        ProtectiveOrder,
+        on_delete=models.CASCADE,
+        related_name="exhibit_links",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ExhibitLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(incident__isnull=False, notice=None, police_contact=None, order=None)
+                    | models.Q(incident=None, notice__isnull=False, police_contact=None, order=None)
+                    | models.Q(incident=None, notice=None, police_contact__isnull=False, order=None)
+                    | models.Q(incident=None, notice=None, police_contact=None, order__isnull=False)
+                ),
+                name="exhibit_link_one_record",
+            ),
+            *(
+                models.UniqueConstraint(
+                    fields=["evidence", name], name=f"exhibit_link_once_per_{name}"
+                )
+                for name in Evidence.ATTACHMENT_FIELDS
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exhibit {self.evidence.exhibit_number} also attached to {self.record}"
+
+    @property
+    def record(self):
+        return next(
+            getattr(self, f) for f in Evidence.ATTACHMENT_FIELDS if getattr(self, f"{f}_id")
+        )
+
+    @property
+    def case(self):
+        """The case of its file: what the custody log takes the owner from."""
+        return self.evidence.case

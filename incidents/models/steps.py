@@ -125,7 +125,7 @@ class PoliceContact(Record):
         "follow_up_done",
     )
     LINKED_FIELDS = ("incidents",)
-    # Links were first logged in migration 0013; a contact without any matches its old entries.
+    # Links were first logged in migration 0016; a contact without any matches its old entries.
     ADDED_LATER = {"incidents": []}
 
     objects = CaseOwnedQuerySet.as_manager()

@@ -3,6 +3,14 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+  // Leaving the page (a link, a reload, closing the tab) while files are still on their way
+  // would cut them off: the browser asks first. Nothing is asked once they have all arrived.
+  var uploading = 0;
+  window.addEventListener("beforeunload", function (event) {
+    if (!uploading) return;
+    event.preventDefault();
+    event.returnValue = ""; // older browsers ask only when this is set
+  });
   var forms = document.querySelectorAll("form[data-evidence-upload]");
   Array.prototype.forEach.call(forms, function (form, index) {
     enhance(form, index === 0);
@@ -40,6 +48,8 @@
       });
     }
     form.addEventListener("submit", function (event) {
+      // "Attach exhibit N here as well" posts the form elsewhere; it uploads nothing.
+      if (event.submitter && event.submitter.hasAttribute("data-attach")) return;
       if (!queue.length) return; // let the server say that no file was chosen
       event.preventDefault();
       uploadAll();
@@ -81,6 +91,7 @@
 
     function uploadAll() {
       button.disabled = true;
+      uploading += 1;
       var pending = queue.filter(function (entry) { return !entry.done; });
       var added = 0;
       var next = function () {
@@ -113,6 +124,9 @@
         }
         var answer = {};
         try { answer = JSON.parse(request.responseText); } catch (e) { answer = {}; }
+        (answer.duplicates || []).forEach(function (duplicate) {
+          offerAttach(entry, duplicate);
+        });
         if (answer.kept && answer.kept.length) {
           entry.done = true;
           entry.progress.value = 1;
@@ -131,6 +145,25 @@
       request.send(data);
     }
 
+    // The file is already an exhibit of this person: link to it, and offer to attach it here.
+    function offerAttach(entry, duplicate) {
+      if (duplicate.url) {
+        var open = document.createElement("a");
+        open.href = duplicate.url;
+        open.textContent = "Open exhibit " + duplicate.number;
+        entry.item.appendChild(open);
+      }
+      if (!duplicate.attach_url) return;
+      var attach = document.createElement("button");
+      attach.type = "submit";
+      attach.className = "button";
+      attach.setAttribute("formaction", duplicate.attach_url);
+      attach.setAttribute("formnovalidate", "");
+      attach.setAttribute("data-attach", "");
+      attach.textContent = "Attach exhibit " + duplicate.number + " to this record as well";
+      entry.item.appendChild(attach);
+    }
+
     function fail(entry, message) {
       entry.status.textContent = message;
       entry.status.className = "upload-error";
@@ -138,6 +171,7 @@
 
     function finish(added) {
       button.disabled = false;
+      uploading -= 1;
       var failed = queue.filter(function (entry) { return !entry.done; });
       if (!failed.length) {
         window.location.assign(form.dataset.return || window.location.href);

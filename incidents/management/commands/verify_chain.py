@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from incidents import timestamps
 from incidents.custody import Head, altered_records, verify_chain
+from incidents.models import ChainTimestamp
 
 
 class Command(BaseCommand):
@@ -31,6 +33,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"The custody log is intact: {report.checked} entries. Head: {report.head}"
         )
+        stamped = timestamps.problems()
+        for problem in stamped:
+            self.stdout.write(f"TIMESTAMP  {problem}")
+        if stamped:
+            raise CommandError(f"{len(stamped)} timestamps do not verify.")
+        count = ChainTimestamp.objects.count()
+        if count:
+            self.stdout.write(f"Every trusted timestamp verifies: {count}.")
         altered = altered_records()
         for problem in altered:
             self.stdout.write(f"ALTERED  {problem}")

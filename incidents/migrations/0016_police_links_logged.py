@@ -75,6 +75,6 @@ def log_existing_links(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("incidents", "0012_hosting")]
+    dependencies = [("incidents", "0015_exhibits_data")]
 
     operations = [migrations.RunPython(log_existing_links, migrations.RunPython.noop)]
