@@ -112,12 +112,8 @@ def incident_restore(request, incident_id):
 @require_POST
 def incident_evidence_upload(request, incident_id):
     incident = get_incident(request, incident_id)
-    return handle_upload(
-        request,
-        case=incident.case,
-        attached_to=incident,
-        page_url=reverse("incident_detail", kwargs={"incident_id": incident.uuid}),
-        render_page=lambda form, problems: _render_incident(
-            request, incident, upload_form=form, upload_problems=problems, status=400
-        ),
+    page_url = reverse("incident_detail", kwargs={"incident_id": incident.uuid})
+    answer = handle_upload(request, case=incident.case, attached_to=incident, page_url=page_url)
+    return answer.response or _render_incident(
+        request, incident, upload_form=answer.form, upload_problems=answer.problems, status=400
     )

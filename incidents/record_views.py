@@ -235,12 +235,8 @@ def record_evidence_upload(request, kind, record_id):
     if not config.takes_files:
         raise Http404("No such page.")
     record = _get_record(request, config, record_id)
-    return handle_upload(
-        request,
-        case=record.case,
-        attached_to=record,
-        page_url=record.get_absolute_url(),
-        render_page=lambda form, problems: _render_detail(
-            request, kind, config, record, upload_form=form, problems=problems, status=400
-        ),
+    page_url = record.get_absolute_url()
+    answer = handle_upload(request, case=record.case, attached_to=record, page_url=page_url)
+    return answer.response or _render_detail(
+        request, kind, config, record, upload_form=answer.form, problems=answer.problems, status=400
     )

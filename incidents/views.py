@@ -132,13 +132,10 @@ def _get_evidence(request, evidence_id, *, in_trash=False) -> Evidence:
 @require_POST
 def case_evidence_upload(request, case_id):
     case = get_case(request, case_id)
-    return handle_upload(
-        request,
-        case=case,
-        page_url=reverse("evidence_gallery", kwargs={"case_id": case.uuid}),
-        render_page=lambda form, problems: _render_gallery(
-            request, case, upload_form=form, upload_problems=problems, status=400
-        ),
+    page_url = reverse("evidence_gallery", kwargs={"case_id": case.uuid})
+    answer = handle_upload(request, case=case, page_url=page_url)
+    return answer.response or _render_gallery(
+        request, case, upload_form=answer.form, upload_problems=answer.problems, status=400
     )
 
 
