@@ -3,7 +3,7 @@
 
 from django.shortcuts import get_object_or_404
 
-from .models import Case, Incident
+from .models import Case, Export, Incident
 
 
 def get_case(request, case_id) -> Case:
@@ -14,3 +14,9 @@ def get_incident(request, incident_id, *, in_trash=False) -> Incident:
     incidents = Incident.objects.owned_by(request.user).select_related("case")
     incidents = incidents.in_trash() if in_trash else incidents.live()
     return get_object_or_404(incidents, uuid=incident_id)
+
+
+def get_export(request, export_id) -> Export:
+    return get_object_or_404(
+        Export.objects.owned_by(request.user).select_related("case"), uuid=export_id
+    )
