@@ -492,3 +492,11 @@ class DossierForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", "The end date is before the start date. Check both dates.")
         return cleaned
+
+
+def valid_filters(filter_form) -> dict:
+    """The filters that make sense; a bad one shows its error and the others still apply."""
+    if not filter_form.is_bound:
+        return {}
+    filter_form.is_valid()
+    return filter_form.cleaned_data

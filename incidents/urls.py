@@ -5,6 +5,7 @@ from . import (
     account_views,
     answer_views,
     case_views,
+    evidence_views,
     export_views,
     head_views,
     health,
@@ -92,28 +93,48 @@ urlpatterns = [
     path("people/new/", case_views.case_new, name="case_new"),
     path("people/<uuid:case_id>/", case_views.case_detail, name="case_detail"),
     path("people/<uuid:case_id>/edit/", case_views.case_edit, name="case_edit"),
-    path("people/<uuid:case_id>/evidence/", views.evidence_gallery, name="evidence_gallery"),
+    path(
+        "people/<uuid:case_id>/evidence/", evidence_views.evidence_gallery, name="evidence_gallery"
+    ),
     path(
         "people/<uuid:case_id>/evidence/upload/",
-        views.case_evidence_upload,
+        evidence_views.case_evidence_upload,
         name="case_evidence_upload",
     ),
-    path("people/<uuid:case_id>/evidence/check/", views.evidence_check, name="evidence_check"),
-    path("evidence/<uuid:evidence_id>/", views.evidence_detail, name="evidence_detail"),
-    path("evidence/<uuid:evidence_id>/delete/", views.evidence_delete, name="evidence_delete"),
-    path("evidence/<uuid:evidence_id>/restore/", views.evidence_restore, name="evidence_restore"),
+    path(
+        "people/<uuid:case_id>/evidence/check/",
+        evidence_views.evidence_check,
+        name="evidence_check",
+    ),
+    path("evidence/<uuid:evidence_id>/", evidence_views.evidence_detail, name="evidence_detail"),
+    path(
+        "evidence/<uuid:evidence_id>/delete/",
+        evidence_views.evidence_delete,
+        name="evidence_delete",
+    ),
+    path(
+        "evidence/<uuid:evidence_id>/restore/",
+        evidence_views.evidence_restore,
+        name="evidence_restore",
+    ),
     path(
         "evidence/<uuid:evidence_id>/attach/<str:kind>/<uuid:record_id>/",
-        views.evidence_attach,
+        evidence_views.evidence_attach,
         name="evidence_attach",
     ),
     path(
-        "evidence/<uuid:evidence_id>/original/", views.evidence_original, name="evidence_original"
+        "evidence/<uuid:evidence_id>/original/",
+        evidence_views.evidence_original,
+        name="evidence_original",
     ),
-    path("evidence/<uuid:evidence_id>/preview/", views.evidence_preview, name="evidence_preview"),
+    path(
+        "evidence/<uuid:evidence_id>/preview/",
+        evidence_views.evidence_preview,
+        name="evidence_preview",
+    ),
     path(
         "evidence/<uuid:evidence_id>/thumbnail/",
-        views.evidence_thumbnail,
+        evidence_views.evidence_thumbnail,
         name="evidence_thumbnail",
     ),
     path("dossier/", export_views.dossier, name="dossier"),
