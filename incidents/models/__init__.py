@@ -6,9 +6,9 @@ from .accounts import TIME_ZONE_CHOICES, User
 from .base import Record, Revision, TrashEvent
 from .cases import Case
 from .custody import CustodyEntry, CustodyHead
-from .entries import ANSWER_MISSING, Incident
 from .evidence import Evidence, ExhibitLink
 from .exports import Export
+from .incidents import ANSWER_MISSING, Incident
 from .integrity import DisplayCopy, HandOut, IntegrityAlert
 from .life_changes import LifeChange
 from .recovery import BackupRun, PasswordResetLink, RecoveryCode
