@@ -12,7 +12,7 @@ PIP_QUIET := $(if $(VERBOSE),,--quiet)
 VERBOSITY := $(if $(VERBOSE),1,0)
 GUNICORN_LOG := $(if $(VERBOSE),info,warning)
 
-.PHONY: run test install install-dev lint format clean
+.PHONY: run test test-quick install install-dev lint format clean
 
 $(PY):
 	$(Q)$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ format: install-dev
 test: lint
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m pytest
+
+# The everyday run: everything but the soak, fault-tolerance, live-server and browser tests.
+test-quick: install-dev
+	$(PY) -m pytest -m "not slow"
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -1,19 +1,49 @@
-"""Account safety pages: where the account is signed in, its sign-in history, the activity on
+"""Account pages: the first run, settings and password, the accounts on this server (for the
+owner), and the account's safety: where it is signed in, its sign-in history, the activity on
 it, the safety advice, a copy of all its data, and deleting it. Everything here is about the
 signed-in user's own account, so there is no one else's object to reach."""
 
+import logging
+
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
-from django.http import HttpResponse
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import demo, exports, security, sign_in
+from . import (
+    account_removal,
+    demo,
+    exports,
+    recovery,
+    security,
+    services,
+    sign_in,
+)
+from .account_forms import (
+    AccountCreateForm,
+    AccountDeleteForm,
+    PasswordChangeForm,
+    SettingsForm,
+    SetupForm,
+)
 from .dossier import DossierOptions
-from .forms import AccountDeleteForm
-from .models import AuditEvent, Case, Export, SignIn, User
+from .models import (
+    AuditEvent,
+    Case,
+    Export,
+    SignIn,
+    User,
+)
+from .recovery_views import codes_show_once
 
+logger = logging.getLogger(__name__)
 HISTORY_LENGTH = 100
 
 
@@ -104,7 +134,7 @@ def account_delete(request):
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)
-        security.account_delete(user=user)
+        account_removal.account_delete(user=user)
         messages.info(request, "Your account and everything in it have been deleted.")
         return redirect("login")
     context = {
@@ -132,3 +162,89 @@ def demo_data_remove(request):
         )
         return redirect("dashboard")
     return render(request, "incidents/demo_remove.html", {"summary": summary})
+
+
+@login_not_required
+def setup(request):
+    if User.objects.exists():
+        raise Http404("Setup is done.")
+    if not settings.SETUP_CODE_FILE.exists():
+        # Started some other way than `make run`: the code goes to the server's log instead.
+        logger.warning("First-run setup code: %s", services.setup_code_get_or_create())
+    form = SetupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.owner_create(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                time_zone=form.cleaned_data["time_zone"],
+            )
+        except PermissionError:
+            raise Http404("Setup is done.") from None
+        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your account is ready. Only you can see what you record here.")
+        # Two-factor is offered (or, with REQUIRE_TWO_FACTOR, asked for) before anything else;
+        # the recovery codes come first (with REQUIRE_TWO_FACTOR, with the two-factor setup).
+        if settings.REQUIRE_TWO_FACTOR:
+            response = redirect("two_factor_setup")
+        else:
+            codes_show_once(request, recovery.codes_issue(user), then=reverse("dashboard"))
+            response = redirect("two_factor_offer")
+        sign_in.device_remember(request, response, user)
+        return response
+    context = {"form": form, "setup_code_command": settings.SETUP_CODE_COMMAND}
+    return render(request, "incidents/setup.html", context)
+
+
+def account_settings(request):
+    form = SettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        security.audit(request, AuditEvent.Action.SETTINGS, "Account settings")
+        messages.success(request, "Settings saved.")
+        return redirect("account_settings")
+    return render(request, "incidents/account_settings.html", {"form": form})
+
+
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        old_key = request.session.session_key
+        update_session_auth_hash(request, form.user)  # gives this session a new key
+        security.session_rekeyed(old=old_key, new=request.session.session_key)
+        # Django already refuses the old sessions; ending them also clears them from the list.
+        security.sessions_end_others(user=form.user, keep=request.session.session_key)
+        sign_in.devices_forget_others(request, form.user)
+        security.audit(request, AuditEvent.Action.PASSWORD, "Password")
+        messages.success(
+            request,
+            "Your password has been changed. Any other place you were signed in is signed out.",
+        )
+        return redirect("account_settings")
+    return render(request, "incidents/password_change.html", {"form": form})
+
+
+def account_list(request):
+    """The owner of the server can add accounts for others; each sees only its own records."""
+    if not request.user.is_staff:
+        raise PermissionDenied
+    form = AccountCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account = services.account_create(
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password1"],
+            time_zone=form.cleaned_data["time_zone"],
+        )
+        recovery.codes_due_mark(account)
+        messages.success(
+            request,
+            _(
+                "Account “%(name)s” created. Its ten recovery codes are shown at its first "
+                "sign-in, to its owner only."
+            )
+            % {"name": form.cleaned_data["username"]},
+        )
+        return redirect("account_list")
+    accounts = User.objects.order_by("username").only("username", "is_staff", "last_login")
+    return render(request, "incidents/account_list.html", {"form": form, "accounts": accounts})

@@ -20,7 +20,7 @@ from django.utils.translation import gettext, ngettext
 from django_tasks import default_task_backend, task
 from django_tasks_db.models import DBTaskResult
 
-from .backup import BACKUP_PREFIX, PASSPHRASE_VARIABLE, BackupError, backup_create
+from .backup.archive import BACKUP_PREFIX, PASSPHRASE_VARIABLE, BackupError, backup_create
 from .models import BackupRun
 
 logger = logging.getLogger(__name__)

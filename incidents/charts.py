@@ -11,25 +11,38 @@ The SVG carries everything it needs (explicit colours, sans-serif, a viewBox, no
 stylesheet), so that WeasyPrint draws it as a browser does.
 """
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from html import escape
 
+from django.db.models import QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Incident, NoContactNotice, PoliceContact, User
+from .chart_counts import (
+    BLOCK_HOURS,
+    WEEKDAYS,
+    block_text,
+    calendar_summary,
+    count_of,
+    daily_counts,
+    day_text,
+    local_dates,
+    shade,
+    shade_ranges,
+    time_grid,
+    time_summary,
+    week_start,
+    weekly_counts,
+    weekly_summary,
+)
+from .models import User, kinds
+from .models.kinds import RecordKind
 
 DASHBOARD_WEEKS = 26
 MIN_WEEKS = 12  # fewer bars than this look like a mistake rather than a chart
 MAX_WEEKS = 104  # two years; beyond that the bars get too thin to read on a phone
 CALENDAR_DAYS = 365
-BLOCK_HOURS = 3
-COMPARE_DAYS = 28  # "the last 4 weeks" against "the 4 weeks before"
-FEW = 5  # below this many incidents, a busiest time would be chance, not a pattern
 
-NO_INCIDENTS = "No incidents yet: the charts fill in as you log."
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 # Colours: text meets WCAG AA on white and on the shade it sits on.
 WIDTH = 400  # viewBox units; on a phone the SVG is about 330 px wide
@@ -68,19 +81,20 @@ class LogTimes:
 
 
 def log_times(user: User, since: datetime | None = None, case=None) -> LogTimes:
-    """The user's live records' times (one person's, with `case`): three narrow queries."""
-    incidents = Incident.objects.owned_by(user).live().for_person(case).order_by()
-    notices = NoContactNotice.objects.owned_by(user).live().for_person(case).order_by()
-    police = PoliceContact.objects.owned_by(user).live().for_person(case).order_by()
+    """The user's live records' times (one person's, with `case`): three narrow queries, however
+    long the log."""
+    incident, notice, report = kinds.INCIDENT, kinds.NOTICE, kinds.POLICE
+    incidents = _live_since(incident, user, since, case).values_list(incident.when, "count")
+    notices = _live_since(notice, user, since, case).values_list(notice.when, flat=True)
+    police = _live_since(report, user, since, case).values_list(report.when, flat=True)
+    return LogTimes(incidents=list(incidents), notices=list(notices), police=list(police))
+
+
+def _live_since(kind: RecordKind, user: User, since: datetime | None, case=None) -> QuerySet:
+    records = kind.model.objects.owned_by(user).live().for_person(case).order_by()
     if since is not None:
-        incidents = incidents.filter(occurred_at__gte=since)
-        notices = notices.filter(given_at__gte=since)
-        police = police.filter(contacted_at__gte=since)
-    return LogTimes(
-        incidents=list(incidents.values_list("occurred_at", "count")),
-        notices=list(notices.values_list("given_at", flat=True)),
-        police=list(police.values_list("contacted_at", flat=True)),
-    )
+        records = records.filter(**{f"{kind.when}__gte": since})
+    return records
 
 
 def dashboard_chart(user: User, tz: tzinfo, today: date, case=None) -> Chart:
@@ -100,191 +114,6 @@ def pattern_charts(user: User, tz: tzinfo, today: date, case=None) -> list[Chart
         calendar_chart(datetimes, tz, today),
         time_chart(datetimes, tz),
     ]
-
-
-# --- counting (pure) ---------------------------------------------------------------------------
-
-
-def week_start(day: date) -> date:
-    """The Monday of the day's week."""
-    return day - timedelta(days=day.weekday())
-
-
-def local_dates(datetimes, tz: tzinfo) -> list[date]:
-    return [at.astimezone(tz).date() for at in datetimes]
-
-
-def weekly_counts(datetimes, tz: tzinfo, start: date, end: date) -> list[tuple[date, int]]:
-    """(Monday, incidents that week) for every week from start's to end's, empty ones too."""
-    counts = Counter(week_start(day) for day in local_dates(datetimes, tz))
-    first, last = week_start(start), week_start(end)
-    # Dates, not datetimes: a week is seven calendar days even when it holds 167 or 169 hours.
-    return [
-        (first + timedelta(weeks=i), counts[first + timedelta(weeks=i)])
-        for i in range((last - first).days // 7 + 1)
-    ]
-
-
-def daily_counts(datetimes, tz: tzinfo, start: date, end: date) -> list[tuple[date, int]]:
-    """(day, incidents that day) for every day from start to end, in the time zone tz."""
-    counts = Counter(local_dates(datetimes, tz))
-    return [
-        (start + timedelta(days=i), counts[start + timedelta(days=i)])
-        for i in range((end - start).days + 1)
-    ]
-
-
-def time_grid(datetimes, tz: tzinfo, block_hours: int = BLOCK_HOURS) -> list[list[int]]:
-    """Seven rows (Monday first) of 24 / block_hours cells: incidents that began in each."""
-    grid = [[0] * (24 // block_hours) for _ in WEEKDAYS]
-    for at in datetimes:
-        local = at.astimezone(tz)
-        grid[local.weekday()][local.hour // block_hours] += 1
-    return grid
-
-
-def shade_ranges(counts) -> list[tuple[int, int]]:
-    """The counts each shade after the empty one stands for: up to four ranges that span the
-    non-zero counts, so that a log busy in every slot still shows where it is busiest."""
-    present = [n for n in counts if n]
-    if not present:
-        return []
-    low, high = min(present), max(present)
-    if high - low < 4:
-        return [(n, n) for n in range(low, high + 1)]
-    # Ceiling division: the tops of four equal steps from low to high.
-    tops = [low - 1 - (-(high - low + 1) * i // 4) for i in range(1, 5)]
-    return list(zip([low, *[top + 1 for top in tops[:-1]]], tops, strict=True))
-
-
-def shade(n: int, ranges: list[tuple[int, int]]) -> int:
-    """The shade index (0 for none) of a count."""
-    return next((i for i, (_, top) in enumerate(ranges, 1) if n <= top), 0) if n else 0
-
-
-# --- summaries (pure) --------------------------------------------------------------------------
-
-
-def _n(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def weekly_summary(
-    incidents: list[tuple[datetime, int]], tz: tzinfo, today: date, *, whole_log: bool = False
-) -> str:
-    """The last 4 weeks against the 4 before, and (for the whole log) since the first one."""
-    if not incidents:
-        return NO_INCIDENTS
-    dated = [(at.astimezone(tz).date(), count) for at, count in incidents]
-    recent_from = today - timedelta(days=COMPARE_DAYS - 1)
-    before_from = recent_from - timedelta(days=COMPARE_DAYS)
-    recent = [count for day, count in dated if recent_from <= day <= today]
-    before = [count for day, count in dated if before_from <= day < recent_from]
-    sentences = [_trend(len(recent), len(before), max(day for day, _ in dated))]
-    if sum(recent) != len(recent):
-        sentences.append(
-            f"Counting each repeated call or message, that is {_n(sum(recent), 'contact')}."
-        )
-    if whole_log:
-        sentences.append(_since_first(dated, today))
-    return " ".join(sentences)
-
-
-def _trend(recent: int, before: int, latest: date) -> str:
-    if recent and before:
-        if recent == before:
-            return (
-                f"{_n(recent, 'incident')} in the last 4 weeks, as many as in the 4 weeks before."
-            )
-        direction = "up" if recent > before else "down"
-        return (
-            f"{_n(recent, 'incident')} in the last 4 weeks, "
-            f"{direction} from {before:,} in the 4 weeks before."
-        )
-    if recent:
-        return f"{_n(recent, 'incident')} in the last 4 weeks, and none in the 4 weeks before."
-    if before:
-        return f"No incidents in the last 4 weeks, after {before:,} in the 4 weeks before."
-    return f"No incidents in the last 8 weeks. The most recent was on {_day(latest)}."
-
-
-def _since_first(dated: list[tuple[date, int]], today: date) -> str:
-    first = min(day for day, _ in dated)
-    weeks = (week_start(today) - week_start(first)).days // 7 + 1
-    busy = len({week_start(day) for day, _ in dated if day <= today})
-    contacts = sum(count for _, count in dated)
-    total = f"{_n(len(dated), 'incident')} since {_day(first)}"
-    if contacts != len(dated):
-        total += f" ({contacts:,} contacts)"
-    return f"{total}, in {busy:,} of the {weeks:,} weeks since then."
-
-
-def calendar_summary(days: list[tuple[date, int]], any_incidents: bool) -> str:
-    if not any_incidents:
-        return NO_INCIDENTS
-    busy = [(day, n) for day, n in days if n]
-    if not busy:
-        return f"No incidents in the last {len(days)} days."
-    sentence = f"Incidents on {len(busy)} of the last {len(days)} days"
-    top_day, top = max(busy, key=lambda item: (item[1], item[0]))
-    if top == 1:
-        sentences = [f"{sentence}, never more than one a day."]
-    else:
-        sentences = [f"{sentence}. The most in one day: {top}, on {_day(top_day)}."]
-    run, run_end = _longest_run(days)
-    if run >= 3:
-        run_start = run_end - timedelta(days=run - 1)
-        sentences.append(
-            f"The longest run of days in a row with an incident: {run}, "
-            f"from {_day(run_start)} to {_day(run_end)}."
-        )
-    return " ".join(sentences)
-
-
-def _longest_run(days: list[tuple[date, int]]) -> tuple[int, date | None]:
-    """The most days in a row with an incident, and the last of them (the latest such run)."""
-    best, best_end, current = 0, None, 0
-    for day, n in days:
-        current = current + 1 if n else 0
-        if current and current >= best:
-            best, best_end = current, day
-    return best, best_end
-
-
-def _block(index: int, block_hours: int = BLOCK_HOURS) -> str:
-    return f"{index * block_hours:02d}:00 and {(index + 1) * block_hours:02d}:00"
-
-
-def time_summary(grid: list[list[int]]) -> str:
-    total = sum(map(sum, grid))
-    if not total:
-        return NO_INCIDENTS
-    if total < FEW:
-        return f"{_n(total, 'incident')} so far: too few yet to show a pattern in the time of day."
-    cells = sorted(
-        ((n, day, block) for day, row in enumerate(grid) for block, n in enumerate(row)),
-        reverse=True,
-    )
-    top, day, block = cells[0]
-    sentences = []
-    if top > cells[1][0]:
-        sentences.append(
-            f"Incidents happen most often on {WEEKDAYS[day]}s between {_block(block)} "
-            f"({top} of {total:,})."
-        )
-    by_day = [sum(row) for row in grid]
-    by_block = [sum(column) for column in zip(*grid, strict=True)]
-    busiest_day = max(range(7), key=lambda i: by_day[i])
-    busiest_block = max(range(len(by_block)), key=lambda i: by_block[i])
-    sentences.append(
-        f"The busiest day is {WEEKDAYS[busiest_day]} ({_n(by_day[busiest_day], 'incident')}); "
-        f"the busiest time of day is between {_block(busiest_block)} ({by_block[busiest_block]:,})."
-    )
-    return " ".join(sentences)
 
 
 # --- SVG -------------------------------------------------------------------------------------
@@ -396,7 +225,9 @@ def _weekly_span(datetimes, tz: tzinfo, today: date) -> tuple[date, str]:
     earliest = this_week - timedelta(weeks=MAX_WEEKS - 1)
     first = min(local_dates(datetimes, tz), default=today)
     if first < earliest:
-        note = f"The chart shows the last {MAX_WEEKS} weeks; your log goes back to {_day(first)}."
+        note = (
+            f"The chart shows the last {MAX_WEEKS} weeks; your log goes back to {day_text(first)}."
+        )
         return earliest, note
     return min(week_start(first), this_week - timedelta(weeks=MIN_WEEKS - 1)), ""
 
@@ -426,7 +257,7 @@ def _weekly_svg(weeks, today: date, markers, title: str, compact: bool) -> SafeS
         if n:
             h = max(plot_h * n / highest, 2)
             fill = BAR_PARTIAL if week == week_start(today) else BAR
-            tip = f"{_n(n, 'incident')} in the week of {_day(week)}"
+            tip = f"{count_of(n, 'incident')} in the week of {day_text(week)}"
             body.append(_rect(x_of(week) + pitch * 0.1, base - h, pitch * 0.8, h, fill, tip=tip))
     if not highest:
         body.append(
@@ -485,14 +316,16 @@ def _weekly_legend_items(markers, partial_week: bool) -> list:
 def _weekly_desc(weeks, markers) -> str:
     first, last = weeks[0][0], weeks[-1][0]
     sentences = [
-        f"Bar chart of incidents per week (Monday to Sunday), from the week of {_day(first)} "
-        f"to the week of {_day(last)}."
+        f"Bar chart of incidents per week (Monday to Sunday), from the week of {day_text(first)} "
+        f"to the week of {day_text(last)}."
     ]
     highest, top_week = max((n, week) for week, n in weeks)
     if highest:
-        sentences.append(f"The highest bar: {_n(highest, 'incident')}, week of {_day(top_week)}.")
+        sentences.append(
+            f"The highest bar: {count_of(highest, 'incident')}, week of {day_text(top_week)}."
+        )
     for kind, label in (("notice", "No-contact notices"), ("police", "Police reports")):
-        if days := [_day(day) for day, k in markers if k == kind]:
+        if days := [day_text(day) for day, k in markers if k == kind]:
             sentences.append(f"{label} marked: {', '.join(days)}.")
     return " ".join(sentences)
 
@@ -524,9 +357,9 @@ def _calendar_svg(days: list[tuple[date, int]]) -> SafeString:
         body += _strip(days, from_col, to_col, number * (strip_h + 12), ranges)
     legend, bottom = _legend(_shade_items(ranges), 2 * (strip_h + 12), "Incidents a day:")
     desc = (
-        f"Calendar from {_day(first)} to {_day(last)}: one square per day, in columns of weeks "
-        "from Monday (top) to Sunday (bottom), in two rows of about six months. Darker squares "
-        "mean more incidents that day."
+        f"Calendar from {day_text(first)} to {day_text(last)}: one square per day, in columns of "
+        "weeks from Monday (top) to Sunday (bottom), in two rows of about six months. Darker "
+        "squares mean more incidents that day."
     )
     title = "The last 12 months, day by day"
     return _svg("chart-calendar", bottom + 4, title, desc, body + legend)
@@ -544,7 +377,7 @@ def _strip(days, from_col: int, to_col: int, top: float, ranges) -> list[str]:
     for day, n in shown:
         x = DAY_LABELS + (day - monday).days // 7 * PITCH
         y = cells_top + day.weekday() * PITCH
-        tip = f"{_n(n, 'incident')} on {day:%A} {_day(day)}" if n else None
+        tip = f"{count_of(n, 'incident')} on {day:%A} {day_text(day)}" if n else None
         parts.append(_rect(x, y, CELL, CELL, SHADES[shade(n, ranges)], rx=2, tip=tip))
     return parts + _strip_months([day for day, _ in shown], monday, top + 14)
 
@@ -592,7 +425,11 @@ def _time_svg(grid: list[list[int]], title: str) -> SafeString:
         body.append(_text(0, y + 18.5, WEEKDAYS[day][:3]))
         for block, n in enumerate(row):
             level, x = shade(n, ranges), left + block * col_w
-            tip = f"{_n(n, 'incident')}, {WEEKDAYS[day]}s between {_block(block)}" if n else None
+            tip = (
+                f"{count_of(n, 'incident')}, {WEEKDAYS[day]}s between {block_text(block)}"
+                if n
+                else None
+            )
             body.append(_rect(x + 1, y + 1, col_w - 2, row_h - 2, SHADES[level], rx=2, tip=tip))
             if n:
                 body.append(

@@ -22,13 +22,9 @@ from .models import (
     CustodyHead,
     Evidence,
     ExhibitLink,
-    Incident,
-    LifeChange,
-    NoContactNotice,
-    PoliceContact,
-    ProtectiveOrder,
     Record,
 )
+from .models.kinds import RECORD_KINDS
 
 GENESIS = "0" * 64  # the "previous hash" of the first entry
 Action = CustodyEntry.Action
@@ -81,7 +77,10 @@ def content_sha256(obj: models.Model) -> str:
     fields = {}
     added_later = getattr(obj, "ADDED_LATER", {})
     for name in _fingerprinted(obj):
-        value = getattr(obj, obj._meta.get_field(name).attname)  # related records by id
+        if name in getattr(obj, "LINKED_FIELDS", ()):
+            value = obj.linked_uuids(name)
+        else:
+            value = getattr(obj, obj._meta.get_field(name).attname)  # related records by id
         if name in added_later and value == added_later[name]:
             continue  # as every record logged before the field existed: same fingerprint
         # One spelling per value, however it was loaded: times in UTC.
@@ -93,7 +92,7 @@ def content_sha256(obj: models.Model) -> str:
 
 def _fingerprinted(obj: models.Model) -> tuple[str, ...]:
     if isinstance(obj, Record):
-        return (*obj.HISTORY_FIELDS, "deleted_at", *obj.CUSTODY_FIELDS)
+        return (*obj.tracked_fields(), "deleted_at", *obj.CUSTODY_FIELDS)
     return tuple(model_to_dict(obj))  # a person's details: every field the user can edit
 
 
@@ -293,13 +292,9 @@ def _anchor_problem(anchors: tuple[Head, ...], seen: dict[int, str]) -> str:
 # Rows the log fingerprints, by the object_type their entries carry.
 LOGGED_MODELS = (
     Case,
-    Incident,
     Evidence,
     ExhibitLink,
-    NoContactNotice,
-    PoliceContact,
-    ProtectiveOrder,
-    LifeChange,
+    *(kind.model for kind in RECORD_KINDS.values() if kind.custody_logged),
 )
 
 
@@ -310,12 +305,16 @@ def altered_records() -> list[str]:
 
     A record amended while this runs can look altered (its row read after the log was), so
     each one found is checked again against the log as it stands then."""
-    found = _altered({model: model.objects.all() for model in LOGGED_MODELS})
+    found = _altered({model: _rows(model.objects.all()) for model in LOGGED_MODELS})
     suspects = defaultdict(list)
     for model, pk, _problem in found:
         suspects[model].append(pk)
-    again = _altered({model: model.objects.filter(pk__in=pks) for model, pks in suspects.items()})
+    again = _altered({m: _rows(m.objects.filter(pk__in=pks)) for m, pks in suspects.items()})
     return [problem for _model, _pk, problem in again]
+
+
+def _rows(records: models.QuerySet) -> models.QuerySet:
+    return records.prefetch_related(*getattr(records.model, "LINKED_FIELDS", ()))
 
 
 def _altered(rows: dict) -> list[tuple]:

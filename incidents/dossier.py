@@ -34,6 +34,7 @@ from .models import (
     TrashEvent,
     User,
 )
+from .models.kinds import kind_for
 
 PAPER_SIZES = {"A4": "A4", "Letter": "Letter"}
 # Read with each record, for the changes appendix.
@@ -191,17 +192,10 @@ class DossierData:
         return [contact for contact in self.police_contacts if contact.reference.strip()]
 
 
-def _in_period(
-    records: QuerySet, field_name: str, options: DossierOptions, *, by_day: bool = True
-) -> QuerySet:
-    """Records of the period, compared by day in the user's (active) time zone. A field that
-    holds a day already (by_day=False) is compared as it is."""
-    lookup = f"{field_name}__date" if by_day else field_name
-    if options.date_from:
-        records = records.filter(**{f"{lookup}__gte": options.date_from})
-    if options.date_to:
-        records = records.filter(**{f"{lookup}__lte": options.date_to})
-    return records
+def _in_period(records: QuerySet, options: DossierOptions) -> QuerySet:
+    """Records of the dossier's period, by the day each happened (see models/kinds.py)."""
+    when = kind_for(records.model).when
+    return records.in_period(when, options.date_from, options.date_to)
 
 
 def _cite_breaches(orders: list[ProtectiveOrder], incidents: list[Incident]) -> list:
@@ -218,7 +212,7 @@ def _cite_breaches(orders: list[ProtectiveOrder], incidents: list[Incident]) -> 
 
 
 def _life_changes(case: Case, options: DossierOptions) -> list[LifeChange]:
-    changes = _in_period(case.life_changes.live(), "changed_on", options, by_day=False)
+    changes = _in_period(case.life_changes.live(), options)
     return list(changes.order_by("changed_on", "id").prefetch_related(*HISTORY))
 
 
@@ -226,19 +220,17 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
     """Gather one case's dossier. Call with the user's time zone active."""
     case = Case.objects.owned_by(user).get(uuid=options.case)
     live_evidence = Evidence.objects.live().order_by("received_at", "id")
-    incidents_qs = _in_period(case.incidents.live(), "occurred_at", options)
+    incidents_qs = _in_period(case.incidents.live(), options)
     incidents = list(
         incidents_qs.order_by("occurred_at", "id").prefetch_related(
             Prefetch("evidence", queryset=live_evidence, to_attr="exhibits"), *HISTORY
         )
     )
     notices = list(
-        _in_period(case.notices.live(), "given_at", options)
-        .order_by("given_at")
-        .prefetch_related(*HISTORY)
+        _in_period(case.notices.live(), options).order_by("given_at").prefetch_related(*HISTORY)
     )
     police = list(
-        _in_period(case.police_contacts.live(), "contacted_at", options)
+        _in_period(case.police_contacts.live(), options)
         .order_by("contacted_at")
         .prefetch_related(Prefetch("incidents", queryset=Incident.objects.live()), *HISTORY)
     )
@@ -326,9 +318,9 @@ def _trashed(case: Case, options: DossierOptions) -> list[dict]:
     """The case's records in the trash (those of the period, for dated records), when each was
     moved there and the reason given. Not part of the record the dossier states."""
     groups = [
-        (_("Incident"), _in_period(case.incidents.in_trash(), "occurred_at", options)),
-        (_("No-contact notice"), _in_period(case.notices.in_trash(), "given_at", options)),
-        (_("Police contact"), _in_period(case.police_contacts.in_trash(), "contacted_at", options)),
+        (_("Incident"), _in_period(case.incidents.in_trash(), options)),
+        (_("No-contact notice"), _in_period(case.notices.in_trash(), options)),
+        (_("Police contact"), _in_period(case.police_contacts.in_trash(), options)),
         (_("Court order"), case.orders.in_trash()),
         (_("Change to daily life"), case.life_changes.in_trash()),
         (_("Exhibit"), case.evidence.in_trash()),

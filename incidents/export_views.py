@@ -4,28 +4,19 @@ which answers 404 to anyone but its owner."""
 
 from django.contrib import messages
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from . import custody, exports, handouts, security
+from .access import get_export
 from .dossier import DossierOptions
 from .evidence import FileProblem
 from .forms import DossierForm
 from .models import AuditEvent, Case, Export
 from .responses import private_file_response, sends_bytes
+from .share_views import share_list_context
 
 RECENT_EXPORTS = 10
-NOUNS = {Export.Kind.DOSSIER: "dossier", Export.Kind.PACKAGE: "evidence package"}
-# Plain names: a downloads folder is one more place where the word "stalking" would stand out.
-DOWNLOAD_NAMES = {Export.Kind.DOSSIER: "dossier", Export.Kind.PACKAGE: "evidence-package"}
-
-
-def _get_export(request, export_id) -> Export:
-    return get_object_or_404(
-        Export.objects.owned_by(request.user).select_related("case"), uuid=export_id
-    )
 
 
 def dossier(request):
@@ -65,25 +56,23 @@ def _options(form: DossierForm, case: Case) -> DossierOptions:
 
 
 def export_detail(request, export_id):
-    export = _get_export(request, export_id)
+    export = get_export(request, export_id)
     context = {
         "export": export,
-        "noun": NOUNS[export.kind],
+        "noun": exports.NOUNS[export.kind],
         "options": exports.export_options(export),
         "slow": exports.is_slow_to_start(export),
         "file_gone": export.status == Export.Status.DONE and not _file_exists(export),
         "show_case": Case.objects.owned_by(request.user).count() > 1,
     }
     if export.status == Export.Status.DONE and export.sha256:
-        from .share_views import share_list_context  # share_views builds on this module
-
         context.update(share_list_context(request, export))
     return render(request, "incidents/export_detail.html", context)
 
 
 def export_status(request, export_id):
     """The job's state for the progress page's script, which reloads the page once it ends."""
-    export = _get_export(request, export_id)
+    export = get_export(request, export_id)
     response = JsonResponse(
         {
             "status": export.status,
@@ -105,11 +94,11 @@ def _file_exists(export: Export) -> bool:
 
 def export_download(request, export_id):
     """The finished file, once it is checked against the fingerprint taken when it was made."""
-    export = _get_export(request, export_id)
+    export = get_export(request, export_id)
     path = exports.export_path(export)
     if export.status != Export.Status.DONE or not _file_exists(export):
         raise Http404("This file is not ready, or no longer exists.")
-    label = _describe(export)
+    label = exports.describe(export)
     try:  # (a file made before fingerprints were kept has none to be checked against)
         if export.sha256:
             handouts.verify(
@@ -123,8 +112,7 @@ def export_download(request, export_id):
             )
     except (FileProblem, handouts.Unreachable) as problem:
         return handouts.refused(request, export, problem, label=label)
-    made_on = timezone.localdate(export.finished_at or export.created_at)
-    name = f"{DOWNLOAD_NAMES[export.kind]}-{made_on:%Y-%m-%d}.{exports.EXTENSIONS[export.kind]}"
+    name = exports.download_name(export)
     response = private_file_response(
         request,
         path,
@@ -140,14 +128,9 @@ def export_download(request, export_id):
     return response
 
 
-def _describe(export: Export) -> str:
-    made_on = date_format(timezone.localdate(export.created_at), "j F Y")
-    return f"{NOUNS[export.kind].capitalize()} asked for on {made_on}"
-
-
 @require_POST
 def export_retry(request, export_id):
-    export = _get_export(request, export_id)
+    export = get_export(request, export_id)
     file_gone = export.status == Export.Status.DONE and not _file_exists(export)
     if export.status != Export.Status.FAILED and not file_gone:
         return redirect(export)
@@ -157,11 +140,11 @@ def export_retry(request, export_id):
 
 
 def export_delete(request, export_id):
-    export = _get_export(request, export_id)
+    export = get_export(request, export_id)
     if request.method == "POST":
         exports.export_delete(export=export)
-        security.audit(request, AuditEvent.Action.EXPORT_DELETE, _describe(export))
-        messages.success(request, f"Deleted the {NOUNS[export.kind]}.")
+        security.audit(request, AuditEvent.Action.EXPORT_DELETE, exports.describe(export))
+        messages.success(request, f"Deleted the {exports.NOUNS[export.kind]}.")
         return redirect("dossier")
-    context = {"export": export, "noun": NOUNS[export.kind]}
+    context = {"export": export, "noun": exports.NOUNS[export.kind]}
     return render(request, "incidents/export_confirm_delete.html", context)

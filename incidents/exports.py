@@ -24,6 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django_tasks import task
 
 from . import custody
@@ -36,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 EXTENSIONS = {Export.Kind.DOSSIER: "pdf", Export.Kind.PACKAGE: "zip"}
 CONTENT_TYPES = {Export.Kind.DOSSIER: "application/pdf", Export.Kind.PACKAGE: "application/zip"}
+NOUNS = {Export.Kind.DOSSIER: "dossier", Export.Kind.PACKAGE: "evidence package"}
+# Plain names: a downloads folder is one more place where the word "stalking" would stand out.
+DOWNLOAD_NAMES = {Export.Kind.DOSSIER: "dossier", Export.Kind.PACKAGE: "evidence-package"}
 FAILED = {
     Export.Kind.DOSSIER: "The dossier could not be made. Try again; if it fails again, tell the "
     "person who runs this server.",
@@ -364,3 +368,15 @@ def _remove_leftovers() -> None:
     for path in (settings.DATA_DIR / "locks").glob("export-*"):
         if path not in keep:
             path.unlink(missing_ok=True)
+
+
+def describe(export: Export) -> str:
+    """'Dossier asked for on 3 March 2026': how the activity log names an export."""
+    made_on = date_format(timezone.localdate(export.created_at), "j F Y")
+    return f"{NOUNS[export.kind].capitalize()} asked for on {made_on}"
+
+
+def download_name(export: Export) -> str:
+    """'dossier-2026-03-03.pdf': plain, with the day it was made."""
+    made_on = timezone.localdate(export.finished_at or export.created_at)
+    return f"{DOWNLOAD_NAMES[export.kind]}-{made_on:%Y-%m-%d}.{EXTENSIONS[export.kind]}"

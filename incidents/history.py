@@ -23,7 +23,7 @@ def _versions(record: Record) -> tuple[list, list[dict]]:
 
 
 def _changed_fields(record: Record, before: dict, after: dict) -> list[str]:
-    return [name for name in record.HISTORY_FIELDS if before.get(name) != after.get(name)]
+    return [name for name in record.tracked_fields() if before.get(name) != after.get(name)]
 
 
 def amendment_history(record: Record) -> list[dict]:
@@ -77,7 +77,7 @@ def change_summary(record: Record) -> dict | None:
     steps += [{"kind": e.action, "at": e.at, "reason": e.reason} for e in events]
     first = [
         (_label(record, name), _readable(record, name, versions[0].get(name), labels))
-        for name in record.HISTORY_FIELDS
+        for name in record.tracked_fields()
         if name in ever_changed
     ]
     entered_at = getattr(record, "created_at", None) or getattr(record, "received_at", None)
@@ -103,8 +103,12 @@ def _readable(record: Record, name: str, value, labels: dict):
     """A stored value as the user would write it: labels, local times, yes/no. `labels` keeps
     the names of related records already looked up."""
     field = record._meta.get_field(name)
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return _("(empty)")
+    if field.many_to_many:  # linked records, by id
+        linked = field.related_model.objects.filter(uuid__in=value)
+        names = sorted(str(record) for record in linked)
+        return ", ".join(names + [_("(deleted)")] * (len(value) - len(names)))
     if field.is_relation:
         if value not in labels:
             related = field.related_model.objects.filter(uuid=value).first()

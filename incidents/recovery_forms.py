@@ -8,7 +8,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 
 from . import sign_in, two_factor
-from .forms import password_matches
+from .account_forms import password_matches
 from .models import User
 
 

@@ -13,7 +13,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 PHONE_SIZE = (1170, 2532)  # a common phone screen, in pixels
 BUBBLE_THEM = (233, 233, 235)
-BUBBLE_ME = (52, 120, 246)
 
 
 def chat_screenshot(

@@ -5,22 +5,17 @@ The sign-in signals are connected in apps.py; each receiver only calls a functio
 """
 
 import hashlib
-import logging
 import re
-import shutil
 from datetime import UTC, datetime, timedelta
 from importlib import import_module
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from . import custody, evidence, exports
-from .models import AccountSafety, AuditEvent, Evidence, Export, SignIn, User, UserSession
+from .models import AccountSafety, AuditEvent, Evidence, SignIn, User, UserSession
+from .models.kinds import kind_of
 from .sign_in import client_ip
-
-logger = logging.getLogger(__name__)
 
 # Keys in the session itself, read by the expiry middleware (Unix times).
 SIGNED_IN_AT = "signed_in_at"
@@ -234,58 +229,15 @@ def audit(request, action: str, description: str = "") -> AuditEvent:
     )
 
 
-_WHEN_FIELDS = ("occurred_at", "given_at", "contacted_at", "issued_on", "changed_on", "received_at")
-
-
 def describe(obj) -> str:
     """'Incident of 3 March 2024', 'Exhibit 4': what an audit entry says about an object."""
     if isinstance(obj, Evidence) and getattr(obj, "exhibit_number", None):
         return f"Exhibit {obj.exhibit_number}"
     name = str(obj._meta.verbose_name)
-    for field in _WHEN_FIELDS:
-        when = getattr(obj, field, None)
-        if when is not None:
-            if hasattr(when, "hour"):
-                when = timezone.localtime(when)
-            return f"{name[0].upper()}{name[1:]} of {date_format(when, 'j F Y')}"
-    return f"{name[0].upper()}{name[1:]}"
-
-
-# --- deleting an account ---------------------------------------------------------------------
-
-
-def account_delete(*, user: User) -> None:
-    """Delete the account, its rows and all its files: originals, derived images, finished
-    exports, the dossier cache, and its sessions. The rows go first, in one transaction, so a
-    failure leaves the account whole; a file that cannot be removed afterwards is logged (and
-    `verify_evidence` reports it as a stray)."""
-    items = Evidence.objects.owned_by(user)
-    originals = list(items.values_list("stored_name", flat=True))
-    derived = [settings.DERIVED_DIR / str(uuid) for uuid in items.values_list("uuid", flat=True)]
-    finished = [exports.export_path(export) for export in Export.objects.owned_by(user)]
-    sessions = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
-    from .pdf import prune_cache  # here: web processes need not load WeasyPrint
-
-    prune_cache(user)
-    with transaction.atomic():
-        user_id = user.pk
-        user.delete()
-        custody.log(custody.Action.ACCOUNT_DELETED, user_id=user_id)
-    store = session_store()
-    for key in sessions:
-        store.delete(key)
-    storage = evidence.evidence_storage()
-    for name in originals:
-        _quietly(storage.delete, name)
-    for path in derived:
-        shutil.rmtree(path, ignore_errors=True)
-    for path in finished:
-        if path is not None:
-            _quietly(path.unlink, missing_ok=True)
-
-
-def _quietly(remove, *args, **kwargs) -> None:
-    try:
-        remove(*args, **kwargs)
-    except OSError:
-        logger.exception("Could not remove a file of a deleted account")
+    kind = kind_of(obj)
+    when = getattr(obj, kind.when if kind else "received_at", None)
+    if when is None:
+        return f"{name[0].upper()}{name[1:]}"
+    if hasattr(when, "hour"):
+        when = timezone.localtime(when)
+    return f"{name[0].upper()}{name[1:]} of {date_format(when, 'j F Y')}"

@@ -75,7 +75,7 @@ def default_case(user: User) -> Case:
     """The case a new record goes to when the user has not picked one: their first, made if
     there is none. Entries saved at the same moment get the same one: the account's row is
     locked while the case is looked for and made (on SQLite, the transaction's write lock)."""
-    User.objects.select_for_update().only("pk").get(pk=user.pk)
+    User.objects.select_for_update(no_key=True).only("pk").get(pk=user.pk)
     case = Case.objects.owned_by(user).filter(is_demo=False).first()
     if case is None:
         case = Case(owner=user)
@@ -84,19 +84,27 @@ def default_case(user: User) -> Case:
 
 
 @transaction.atomic
-def record_save(*, record: Record | Case) -> None:
-    """Save a new record (or a person's details, which keep no history) and log it."""
-    action = custody.Action.CREATED if record._state.adding else custody.Action.AMENDED
+def record_save(*, record: Record | Case, links: dict | None = None) -> None:
+    """Save a new record (or a person's details, which keep no history) with the records it
+    links to (`links`: field name to records, see Record.LINKED_FIELDS), and log it."""
+    adding = record._state.adding
     record.save()
-    custody.log(action, record)
+    for name, chosen in (links or {}).items():
+        if adding:
+            _linked(record, name).add(*chosen)  # nothing linked yet: no need to read the links
+        else:
+            _links_set(record, {name: chosen})
+    custody.log(custody.Action.CREATED if adding else custody.Action.AMENDED, record)
 
 
 @transaction.atomic
-def record_amend(*, record: Record, changes: dict) -> bool:
-    """Apply changes, keeping the version they replace. Returns False when nothing changed."""
+def record_amend(*, record: Record, changes: dict, links: dict | None = None) -> bool:
+    """Apply changes to fields and links, keeping the version they replace. Returns False when
+    nothing changed (and then changes nothing)."""
     before = record.snapshot()
     for field, value in changes.items():
         setattr(record, field, value)
+    _links_set(record, links or {})
     if record.snapshot() == before:
         return False
     now = timezone.now()
@@ -108,6 +116,19 @@ def record_amend(*, record: Record, changes: dict) -> bool:
     for changed in (record, *moved):
         custody.log(custody.Action.AMENDED, changed)
     return True
+
+
+def _links_set(record: Record | Case, links: dict) -> None:
+    """Link the records chosen. Records in the trash are not offered to choose from, so their
+    links stay for a restore."""
+    for name, chosen in links.items():
+        _linked(record, name).set([*chosen, *_linked(record, name).in_trash()])
+
+
+def _linked(record: Record | Case, name: str):
+    if name not in getattr(record, "LINKED_FIELDS", ()):
+        raise ValueError(f"{type(record).__name__} has no link {name!r}.")
+    return getattr(record, name)
 
 
 def _evidence_follow_case(record: Record) -> list[Evidence]:
@@ -122,7 +143,7 @@ def _evidence_follow_case(record: Record) -> list[Evidence]:
     field = Evidence.attachment_field(record)
     moved = list(Evidence.objects.filter(**{field: record}).exclude(case_id=record.case_id))
     if moved:
-        Case.objects.select_for_update().filter(pk=record.case_id).get()
+        Case.objects.select_for_update(no_key=True).filter(pk=record.case_id).get()
     for item in moved:
         item.case_id = record.case_id
         item.exhibit_number = Evidence.objects.next_exhibit_number(record.case_id)
@@ -176,10 +197,10 @@ def evidence_add(
     try:
         with transaction.atomic():
             # The owner's row is locked first: uploads at once are weighed one after another.
-            owner = User.objects.select_for_update().get(pk=case.owner_id)
+            owner = User.objects.select_for_update(no_key=True).get(pk=case.owner_id)
             # One upload at a time per case: two copies of one file sent at once (a page
             # reloaded mid-upload) must not both get through, nor two files one number.
-            Case.objects.select_for_update().filter(pk=case.pk).get()
+            Case.objects.select_for_update(no_key=True).filter(pk=case.pk).get()
             _refuse_duplicate(case, received.sha256)
             quota.check_room(owner, received.size)
             item = Evidence.objects.create(

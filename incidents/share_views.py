@@ -24,8 +24,8 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from . import custody, exports, handouts, shares
+from .access import get_export
 from .evidence import FileProblem
-from .export_views import DOWNLOAD_NAMES, NOUNS, _describe, _get_export
 from .models import Export, Share
 from .responses import private_file_response, sends_bytes
 from .sign_in import client_ip
@@ -87,14 +87,14 @@ def share_list_context(request, export: Export, form: ShareForm | None = None) -
 
 @require_POST
 def share_new(request, export_id):
-    export = _get_export(request, export_id)
+    export = get_export(request, export_id)
     if export.status != Export.Status.DONE or not export.sha256:
         return redirect(export)
     form = ShareForm(request.POST)
     if not form.is_valid():
         context = {
             "export": export,
-            "noun": NOUNS[export.kind],
+            "noun": exports.NOUNS[export.kind],
             **share_list_context(request, export, form),
         }
         return render(request, "incidents/share_new.html", context, status=400)
@@ -117,7 +117,12 @@ def share_new(request, export_id):
     )
     link = request.build_absolute_uri("/s/") + "#" + made.token
     # Shown once, on this answer: the token is never stored, so it cannot be shown again.
-    context = {"export": export, "share": made.share, "link": link, "noun": NOUNS[export.kind]}
+    context = {
+        "export": export,
+        "share": made.share,
+        "link": link,
+        "noun": exports.NOUNS[export.kind],
+    }
     response = render(request, "incidents/share_created.html", context)
     response["Cache-Control"] = "private, no-store"
     return response
@@ -216,7 +221,7 @@ def share_open(request):
     context = {
         "share": share,
         "export": export,
-        "noun": NOUNS[export.kind],
+        "noun": exports.NOUNS[export.kind],
         "token": request.POST["token"],
         "passphrase": request.POST.get("passphrase", ""),
     }
@@ -245,7 +250,7 @@ def share_file(request):
             file_sha256=export.sha256,
             open_file=lambda: open(path, "rb"),  # noqa: SIM115 (verify closes it)
             path=path,
-            label=_describe(export),
+            label=exports.describe(export),
             user=share.owner,
         )
     except (FileProblem, handouts.Unreachable):
@@ -253,8 +258,7 @@ def share_file(request):
     if not shares.count_download(share=share):
         shares.refusal_log(share=share, reason="over_cap")
         return _gone(request)
-    made_on = timezone.localdate(export.finished_at or export.created_at)
-    name = f"{DOWNLOAD_NAMES[export.kind]}-{made_on:%Y-%m-%d}.{exports.EXTENSIONS[export.kind]}"
+    name = exports.download_name(export)
     response = private_file_response(
         request,
         path,

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 
 from . import recovery, security, sign_in
-from .forms import SignInForm
+from .account_forms import SignInForm
 from .models import User
 from .recovery_views import codes_show_once
 from .two_factor import two_factor_enabled

@@ -9,25 +9,15 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import Incident, LifeChange, NoContactNotice, PoliceContact, ProtectiveOrder, User
+from .models import Incident, User
+from .models.kinds import INCIDENT, STEP_KINDS
 
 PAGE_SIZE = 25
-SEARCHED_FIELDS = ["description", "exact_words", "location", "channel", "witnesses"]
-# Other records shown among the incidents: (kind, model, time field, searched fields).
-EVENT_SOURCES = [
-    ("notice", NoContactNotice, "given_at", ["words", "witnesses", "notes"]),
-    (
-        "police",
-        PoliceContact,
-        "contacted_at",
-        ["agency", "officer_name", "badge_number", "reference", "reported", "advice"],
-    ),
-]
 
 
 @dataclass(frozen=True)
 class TimelineItem:
-    kind: str  # "incident", "notice", "police", "order" or "change"
+    kind: str  # a RecordKind's slug: "incident", "notice", "police", "order" or "change"
     when: datetime
     record: object
     label: str = ""  # for court orders: "issued", "served" or "expired"
@@ -39,7 +29,7 @@ class TimelineDay:
     items: list[TimelineItem]
 
 
-def _matching(query: str, fields: list[str]) -> Q:
+def _matching(query: str, fields) -> Q:
     matches = Q()
     for field in fields:
         matches |= Q(**{f"{field}__icontains": query})
@@ -51,14 +41,10 @@ def filtered_incidents(user: User, filters: dict) -> QuerySet[Incident]:
     incidents = Incident.objects.owned_by(user).live().for_person(filters.get("case"))
     incidents = incidents.select_related("case")
     if query := filters.get("q"):
-        incidents = incidents.filter(_matching(query, SEARCHED_FIELDS))
+        incidents = incidents.filter(_matching(query, INCIDENT.searched))
     if kind := filters.get("kind"):
         incidents = incidents.filter(kind=kind)
-    # __date compares in the active (the user's) time zone.
-    if date_from := filters.get("date_from"):
-        incidents = incidents.filter(occurred_at__date__gte=date_from)
-    if date_to := filters.get("date_to"):
-        incidents = incidents.filter(occurred_at__date__lte=date_to)
+    incidents = incidents.in_period(INCIDENT.when, filters.get("date_from"), filters.get("date_to"))
     if filters.get("danger"):
         incidents = incidents.filter(_any_flag())
     if filters.get("order") == "oldest":
@@ -115,38 +101,37 @@ def _events(user: User, filters: dict, low, high) -> list[TimelineItem]:
 
     items = []
     query = filters.get("q")
-    for kind, model, field, searched in EVENT_SOURCES:
-        records = model.objects.owned_by(user).live().for_person(filters.get("case"))
+    for kind in STEP_KINDS.values():
+        if not kind.in_timeline or not kind.has_time:
+            continue
+        records = kind.model.objects.owned_by(user).live().for_person(filters.get("case"))
         records = records.select_related("case")  # for the demo badge
         if query:
-            records = records.filter(_matching(query, searched))
+            records = records.filter(_matching(query, kind.searched))
         for record in records:
-            when = getattr(record, field)
+            when = getattr(record, kind.when)
             if within(when) and in_dates(timezone.localdate(when)):
-                items.append(TimelineItem(kind, when, record))
-    for kind, record, day, label in _dated_events(user, query, filters.get("case")):
+                items.append(TimelineItem(kind.slug, when, record))
+    for slug, record, day, label in _dated_events(user, query, filters.get("case")):
         when = timezone.make_aware(datetime.combine(day, time(12)))  # a day, shown at midday
         if within(when) and in_dates(day):
-            items.append(TimelineItem(kind, when, record, label))
+            items.append(TimelineItem(slug, when, record, label))
     return items
 
 
 def _dated_events(user: User, query: str, case=None):
-    """(kind, record, day, label) for records that carry a day rather than a time: an order's
+    """(kind, record, day, label) for records that carry days rather than a time: an order's
     issue, service and end (once passed), and each change to daily life."""
-    orders = ProtectiveOrder.objects.owned_by(user).live().for_person(case).select_related("case")
-    changes = LifeChange.objects.owned_by(user).live().for_person(case).select_related("case")
-    if query:
-        orders = orders.filter(_matching(query, ["court", "case_number", "terms"]))
-        changes = changes.filter(_matching(query, ["note"]))
     today = timezone.localdate()
-    for order in orders:
-        for label, day in [
-            ("issued", order.issued_on),
-            ("served", order.served_on),
-            ("expired", order.expires_on),
-        ]:
-            if day is not None and not (label == "expired" and day >= today):
-                yield "order", order, day, label
-    for change in changes:
-        yield "change", change, change.changed_on, ""
+    for kind in STEP_KINDS.values():
+        if not kind.in_timeline or kind.has_time:
+            continue
+        records = kind.model.objects.owned_by(user).live().for_person(case)
+        records = records.select_related("case")
+        if query:
+            records = records.filter(_matching(query, kind.searched))
+        for record in records:
+            for label, field in kind.day_fields:
+                day = getattr(record, field)
+                if day is not None and not (label == "expired" and day >= today):
+                    yield kind.slug, record, day, label

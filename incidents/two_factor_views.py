@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from . import recovery_views, security, sign_in, two_factor
-from .forms import SignInCodeForm, TwoFactorChangeForm
+from .account_forms import SignInCodeForm, TwoFactorChangeForm
 
 # Set once the password and a current code were given for moving two-factor to a new phone:
 # until then, the setup page is only for turning it on.

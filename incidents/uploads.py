@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import TooManyFilesSent
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -112,42 +112,53 @@ def _receive(request, *, case: Case, attached_to=None):
     return form, kept, problems
 
 
-def _respond(request, *, form, kept, problems, page_url, render_page):
-    """Redirect after a clean upload; otherwise show the page again with the reasons."""
+@dataclass(frozen=True)
+class UploadAnswer:
+    """What an upload request gets: `response` (a redirect, or JSON for the upload script), or,
+    when something was refused, None and the form and problems for the view to show its page
+    again with them."""
+
+    form: EvidenceUploadForm
+    problems: list[UploadProblem]
+    response: HttpResponse | None = None
+
+
+def _answer(request, *, form, kept, problems, page_url) -> UploadAnswer:
+    """Redirect after a clean upload; otherwise leave the page to the view, with the reasons."""
     problems = problems + [UploadProblem(str(error)) for error in form.errors.get("files", [])]
     if request.headers.get("Accept") == "application/json":
-        answer = {
-            "kept": [{"name": item.original_name, "url": evidence_url(item)} for item in kept],
-            "problems": [problem.text for problem in problems],
-            "duplicates": [
-                {
-                    "number": problem.exhibit_number,
-                    "url": problem.exhibit_url,
-                    "attach_url": problem.attach_url,
-                }
-                for problem in problems
-                if problem.exhibit_number
-            ],
-        }
-        return JsonResponse(answer, status=400 if problems and not kept else 200)
+        status = 400 if problems and not kept else 200
+        return UploadAnswer(form, problems, JsonResponse(_json(kept, problems), status=status))
     if kept:
         messages.success(request, f"{len(kept)} file{'s' if len(kept) != 1 else ''} added.")
     if problems or form.errors:
-        return render_page(form, problems)
-    return redirect(page_url)
+        return UploadAnswer(form, problems)
+    return UploadAnswer(form, problems, redirect(page_url))
+
+
+def _json(kept: list[Evidence], problems: list[UploadProblem]) -> dict:
+    return {
+        "kept": [{"name": item.original_name, "url": evidence_url(item)} for item in kept],
+        "problems": [problem.text for problem in problems],
+        "duplicates": [
+            {
+                "number": problem.exhibit_number,
+                "url": problem.exhibit_url,
+                "attach_url": problem.attach_url,
+            }
+            for problem in problems
+            if problem.exhibit_number
+        ],
+    }
 
 
 def evidence_url(item: Evidence) -> str:
     return reverse("evidence_detail", kwargs={"evidence_id": item.uuid})
 
 
-def handle_upload(request, *, case: Case, attached_to=None, page_url: str, render_page):
-    """Keep the acceptable files of an upload request and answer it.
-
-    `render_page(form, problems)` shows the page again when something was refused; scripted
-    uploads (Accept: application/json) get a JSON answer instead.
-    """
+def handle_upload(request, *, case: Case, attached_to=None, page_url: str) -> UploadAnswer:
+    """Keep the acceptable files of an upload request and say how to answer it: the view sends
+    `response` when there is one, and otherwise shows its page again (status 400) with `form`
+    and `problems`. Scripted uploads (Accept: application/json) get a JSON response."""
     form, kept, problems = _receive(request, case=case, attached_to=attached_to)
-    return _respond(
-        request, form=form, kept=kept, problems=problems, page_url=page_url, render_page=render_page
-    )
+    return _answer(request, form=form, kept=kept, problems=problems, page_url=page_url)

@@ -4,26 +4,30 @@ from django.urls import path
 from . import (
     account_views,
     answer_views,
+    case_views,
     draft_views,
+    evidence_views,
     export_views,
     head_views,
     health,
+    incident_views,
+    record_views,
     recovery_views,
     share_views,
     sign_in_views,
-    step_views,
     two_factor_views,
     views,
 )
+from .models.kinds import STEP_KINDS
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("setup/", views.setup, name="setup"),
+    path("setup/", account_views.setup, name="setup"),
     path("health/", health.health, name="health"),
     path("sign-in/", sign_in_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
-    path("account/", views.account_settings, name="account_settings"),
-    path("account/password/", views.password_change, name="password_change"),
+    path("account/", account_views.account_settings, name="account_settings"),
+    path("account/password/", account_views.password_change, name="password_change"),
     path("sign-in/code/", two_factor_views.login_code, name="login_code"),
     path("sign-in/forgot/", recovery_views.forgot_password, name="forgot_password"),
     path("sign-in/reset/<str:token>/", recovery_views.reset_link, name="reset_link"),
@@ -55,7 +59,7 @@ urlpatterns = [
     path("account/data/", account_views.account_data, name="account_data"),
     path("account/delete/", account_views.account_delete, name="account_delete"),
     path("account/demo/remove/", account_views.demo_data_remove, name="demo_remove"),
-    path("accounts/", views.account_list, name="account_list"),
+    path("accounts/", account_views.account_list, name="account_list"),
     path("timeline/", views.timeline, name="timeline"),
     path("patterns/", views.patterns, name="patterns"),
     path("trash/", views.trash, name="trash"),
@@ -63,7 +67,7 @@ urlpatterns = [
     path("steps/safety/", views.safety_step_toggle, name="safety_step_toggle"),
     path("help/", views.help_page, name="help"),
     path("answers/", answer_views.answers, name="answers"),
-    path("incidents/new/", views.incident_new, name="incident_new"),
+    path("incidents/new/", incident_views.incident_new, name="incident_new"),
     path("incidents/new/draft/", draft_views.draft_save, name="draft_save"),
     path("incidents/new/draft/discard/", draft_views.draft_discard, name="draft_discard"),
     path(
@@ -71,41 +75,69 @@ urlpatterns = [
         answer_views.incident_answer_confirm,
         name="incident_answer_confirm",
     ),
-    path("incidents/<uuid:incident_id>/", views.incident_detail, name="incident_detail"),
-    path("incidents/<uuid:incident_id>/edit/", views.incident_edit, name="incident_edit"),
-    path("incidents/<uuid:incident_id>/delete/", views.incident_delete, name="incident_delete"),
-    path("incidents/<uuid:incident_id>/restore/", views.incident_restore, name="incident_restore"),
+    path("incidents/<uuid:incident_id>/", incident_views.incident_detail, name="incident_detail"),
+    path("incidents/<uuid:incident_id>/edit/", incident_views.incident_edit, name="incident_edit"),
+    path(
+        "incidents/<uuid:incident_id>/delete/",
+        incident_views.incident_delete,
+        name="incident_delete",
+    ),
+    path(
+        "incidents/<uuid:incident_id>/restore/",
+        incident_views.incident_restore,
+        name="incident_restore",
+    ),
     path(
         "incidents/<uuid:incident_id>/evidence/",
-        views.incident_evidence_upload,
+        incident_views.incident_evidence_upload,
         name="incident_evidence_upload",
     ),
-    path("people/", views.case_list, name="case_list"),
-    path("people/new/", views.case_new, name="case_new"),
-    path("people/<uuid:case_id>/", views.case_detail, name="case_detail"),
-    path("people/<uuid:case_id>/edit/", views.case_edit, name="case_edit"),
-    path("people/<uuid:case_id>/evidence/", views.evidence_gallery, name="evidence_gallery"),
+    path("people/", case_views.case_list, name="case_list"),
+    path("people/new/", case_views.case_new, name="case_new"),
+    path("people/<uuid:case_id>/", case_views.case_detail, name="case_detail"),
+    path("people/<uuid:case_id>/edit/", case_views.case_edit, name="case_edit"),
+    path(
+        "people/<uuid:case_id>/evidence/", evidence_views.evidence_gallery, name="evidence_gallery"
+    ),
     path(
         "people/<uuid:case_id>/evidence/upload/",
-        views.case_evidence_upload,
+        evidence_views.case_evidence_upload,
         name="case_evidence_upload",
     ),
-    path("people/<uuid:case_id>/evidence/check/", views.evidence_check, name="evidence_check"),
-    path("evidence/<uuid:evidence_id>/", views.evidence_detail, name="evidence_detail"),
-    path("evidence/<uuid:evidence_id>/delete/", views.evidence_delete, name="evidence_delete"),
-    path("evidence/<uuid:evidence_id>/restore/", views.evidence_restore, name="evidence_restore"),
+    path(
+        "people/<uuid:case_id>/evidence/check/",
+        evidence_views.evidence_check,
+        name="evidence_check",
+    ),
+    path("evidence/<uuid:evidence_id>/", evidence_views.evidence_detail, name="evidence_detail"),
+    path(
+        "evidence/<uuid:evidence_id>/delete/",
+        evidence_views.evidence_delete,
+        name="evidence_delete",
+    ),
+    path(
+        "evidence/<uuid:evidence_id>/restore/",
+        evidence_views.evidence_restore,
+        name="evidence_restore",
+    ),
     path(
         "evidence/<uuid:evidence_id>/attach/<str:kind>/<uuid:record_id>/",
-        views.evidence_attach,
+        evidence_views.evidence_attach,
         name="evidence_attach",
     ),
     path(
-        "evidence/<uuid:evidence_id>/original/", views.evidence_original, name="evidence_original"
+        "evidence/<uuid:evidence_id>/original/",
+        evidence_views.evidence_original,
+        name="evidence_original",
     ),
-    path("evidence/<uuid:evidence_id>/preview/", views.evidence_preview, name="evidence_preview"),
+    path(
+        "evidence/<uuid:evidence_id>/preview/",
+        evidence_views.evidence_preview,
+        name="evidence_preview",
+    ),
     path(
         "evidence/<uuid:evidence_id>/thumbnail/",
-        views.evidence_thumbnail,
+        evidence_views.evidence_thumbnail,
         name="evidence_thumbnail",
     ),
     path("dossier/", export_views.dossier, name="dossier"),
@@ -123,31 +155,30 @@ urlpatterns = [
     path("s/file/", share_views.share_file, name="share_file"),
 ]
 
-# No-contact notices, police contacts, court orders and changes to daily life share one set of
-# views; changes to daily life take no files.
-STEP_RECORDS = [
-    ("notice", "notices"),
-    ("police", "police"),
-    ("order", "orders"),
-    ("change", "changes"),
-]
-for kind, prefix in STEP_RECORDS:
+# The other kinds of record (models/kinds.py) share one set of views.
+for kind, described in STEP_KINDS.items():
+    prefix = described.url_prefix
     record = f"{prefix}/<uuid:record_id>"
     urlpatterns += [
-        path(f"{prefix}/", step_views.record_list, {"kind": kind}, name=f"{kind}_list"),
-        path(f"{prefix}/new/", step_views.record_new, {"kind": kind}, name=f"{kind}_new"),
-        path(f"{record}/", step_views.record_detail, {"kind": kind}, name=f"{kind}_detail"),
-        path(f"{record}/edit/", step_views.record_edit, {"kind": kind}, name=f"{kind}_edit"),
-        path(f"{record}/delete/", step_views.record_delete, {"kind": kind}, name=f"{kind}_delete"),
+        path(f"{prefix}/", record_views.record_list, {"kind": kind}, name=f"{kind}_list"),
+        path(f"{prefix}/new/", record_views.record_new, {"kind": kind}, name=f"{kind}_new"),
+        path(f"{record}/", record_views.record_detail, {"kind": kind}, name=f"{kind}_detail"),
+        path(f"{record}/edit/", record_views.record_edit, {"kind": kind}, name=f"{kind}_edit"),
         path(
-            f"{record}/restore/", step_views.record_restore, {"kind": kind}, name=f"{kind}_restore"
+            f"{record}/delete/", record_views.record_delete, {"kind": kind}, name=f"{kind}_delete"
+        ),
+        path(
+            f"{record}/restore/",
+            record_views.record_restore,
+            {"kind": kind},
+            name=f"{kind}_restore",
         ),
     ]
-    if step_views.KINDS[kind].takes_files:
+    if described.takes_files:
         urlpatterns.append(
             path(
                 f"{record}/evidence/",
-                step_views.record_evidence_upload,
+                record_views.record_evidence_upload,
                 {"kind": kind},
                 name=f"{kind}_evidence_upload",
             )

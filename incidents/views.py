@@ -1,179 +1,42 @@
-"""Pages. Every view is signed-in only (LoginRequiredMiddleware) unless marked otherwise, and
-every object is fetched through an access helper that answers 404 to anyone but its owner."""
+"""Pages: home, the timeline, the trash, the steps, help and patterns. Every view is signed-in
+only (LoginRequiredMiddleware) unless marked otherwise, and every object is fetched through an
+access helper that answers 404 to anyone but its owner."""
 
-import logging
-
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login as auth_login
-from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import (
     backup_schedule,
     charts,
     custody,
-    drafts,
-    entry_files,
-    handouts,
     integrity,
-    recovery,
     security,
-    services,
-    sign_in,
-    step_views,
 )
-from .answers import answer_changes
 from .checklist import SAFETY_STEP_HINTS, checklist_status, help_info, reminders, safety_steps
-from .confirm_forms import TrashForm
-from .evidence import (
-    EXTENSIONS,
-    EvidenceRejected,
-    FileProblem,
-    check_integrity,
-    evidence_storage,
-)
 from .forms import (
-    AccountCreateForm,
-    CaseForm,
-    EvidenceCaptionForm,
-    EvidenceUploadForm,
-    GalleryFilterForm,
-    IncidentForm,
-    PasswordChangeForm,
     SafetyStepForm,
-    SettingsForm,
-    SetupForm,
     TimelineFilterForm,
+    valid_filters,
 )
-from .history import amendment_history
 from .models import (
-    AuditEvent,
-    Case,
     Evidence,
     Incident,
     LifeChange,
     ProtectiveOrder,
     SafetyStep,
-    User,
 )
-from .orders import BreachHint, breach_hint, orders_in_force
+from .models.kinds import STEP_KINDS
+from .orders import orders_in_force
 from .person_view import person_view
-from .recovery_views import codes_show_once
-from .responses import local_path, private_file_response, sends_bytes
 from .timeline import timeline_page
-from .uploads import evidence_url, handle_upload, upload_limits
 
-logger = logging.getLogger(__name__)
 # How many of the latest changes to daily life the steps page lists.
 CHANGES_SHOWN = 5
-
-
-def _get_case(request, case_id) -> Case:
-    return get_object_or_404(Case.objects.owned_by(request.user), uuid=case_id)
-
-
-def _get_incident(request, incident_id, *, in_trash=False) -> Incident:
-    incidents = Incident.objects.owned_by(request.user).select_related("case")
-    incidents = incidents.in_trash() if in_trash else incidents.live()
-    return get_object_or_404(incidents, uuid=incident_id)
-
-
-# --- first run and accounts -------------------------------------------------------------
-
-
-@login_not_required
-def setup(request):
-    if User.objects.exists():
-        raise Http404("Setup is done.")
-    if not settings.SETUP_CODE_FILE.exists():
-        # Started some other way than `make run`: the code goes to the server's log instead.
-        logger.warning("First-run setup code: %s", services.setup_code_get_or_create())
-    form = SetupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.owner_create(
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password1"],
-                time_zone=form.cleaned_data["time_zone"],
-            )
-        except PermissionError:
-            raise Http404("Setup is done.") from None
-        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Your account is ready. Only you can see what you record here.")
-        # Two-factor is offered (or, with REQUIRE_TWO_FACTOR, asked for) before anything else;
-        # the recovery codes come first (with REQUIRE_TWO_FACTOR, with the two-factor setup).
-        if settings.REQUIRE_TWO_FACTOR:
-            response = redirect("two_factor_setup")
-        else:
-            codes_show_once(request, recovery.codes_issue(user), then=reverse("dashboard"))
-            response = redirect("two_factor_offer")
-        sign_in.device_remember(request, response, user)
-        return response
-    context = {"form": form, "setup_code_command": settings.SETUP_CODE_COMMAND}
-    return render(request, "incidents/setup.html", context)
-
-
-def account_settings(request):
-    form = SettingsForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        security.audit(request, AuditEvent.Action.SETTINGS, "Account settings")
-        messages.success(request, "Settings saved.")
-        return redirect("account_settings")
-    return render(request, "incidents/account_settings.html", {"form": form})
-
-
-def password_change(request):
-    form = PasswordChangeForm(request.POST or None, request=request)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        old_key = request.session.session_key
-        update_session_auth_hash(request, form.user)  # gives this session a new key
-        security.session_rekeyed(old=old_key, new=request.session.session_key)
-        # Django already refuses the old sessions; ending them also clears them from the list.
-        security.sessions_end_others(user=form.user, keep=request.session.session_key)
-        sign_in.devices_forget_others(request, form.user)
-        security.audit(request, AuditEvent.Action.PASSWORD, "Password")
-        messages.success(
-            request,
-            "Your password has been changed. Any other place you were signed in is signed out.",
-        )
-        return redirect("account_settings")
-    return render(request, "incidents/password_change.html", {"form": form})
-
-
-def account_list(request):
-    """The owner of the server can add accounts for others; each sees only its own records."""
-    if not request.user.is_staff:
-        raise PermissionDenied
-    form = AccountCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        account = services.account_create(
-            username=form.cleaned_data["username"],
-            password=form.cleaned_data["password1"],
-            time_zone=form.cleaned_data["time_zone"],
-        )
-        recovery.codes_due_mark(account)
-        messages.success(
-            request,
-            _(
-                "Account “%(name)s” created. Its ten recovery codes are shown at its first "
-                "sign-in, to its owner only."
-            )
-            % {"name": form.cleaned_data["username"]},
-        )
-        return redirect("account_list")
-    accounts = User.objects.order_by("username").only("username", "is_staff", "last_login")
-    return render(request, "incidents/account_list.html", {"form": form, "accounts": accounts})
 
 
 # --- dashboard and timeline ---------------------------------------------------------------
@@ -208,7 +71,7 @@ def dashboard(request):
 def timeline(request):
     filter_form = TimelineFilterForm(request.GET or None)
     people = person_view(request)
-    filters = {**_valid_filters(filter_form), "case": people.chosen}
+    filters = {**valid_filters(filter_form), "case": people.chosen}
     page, days = timeline_page(request.user, filters, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -224,357 +87,16 @@ def timeline(request):
     return render(request, "incidents/timeline.html", context)
 
 
-def _valid_filters(filter_form) -> dict:
-    """The filters that make sense; a bad one shows its error and the others still apply."""
-    if not filter_form.is_bound:
-        return {}
-    filter_form.is_valid()
-    return filter_form.cleaned_data
-
-
-# --- incidents ------------------------------------------------------------------------------
-
-
-def incident_new(request):
-    now = timezone.localtime().replace(second=0, microsecond=0)
-    # A draft kept from an earlier visit fills the form again (shown as a draft, see the template).
-    draft = drafts.draft_get(request.user) if request.method == "GET" else None
-    initial = {"occurred_at": now, **(draft.fields if draft else {})}
-    form = IncidentForm(request.POST or None, user=request.user, initial=initial)
-    uploads, file_problems = [], []
-    if request.method == "POST":
-        uploads, file_problems = entry_files.entry_uploads(request)
-    if request.method == "POST" and form.is_valid() and not file_problems:
-        incident = form.save(commit=False)
-        if "case" not in form.fields:
-            incident.case = services.default_case(request.user)
-        outcome = entry_files.incident_save_with_files(incident=incident, uploads=uploads)
-        entry_files.report(request, outcome)
-        return redirect("incident_detail", incident_id=incident.uuid)
-    if uploads:
-        file_problems = [*file_problems, entry_files.NOT_YET]
-    context = {
-        "form": form,
-        "draft": draft,
-        "upload_limits": upload_limits(request.user),
-        "file_problems": file_problems,
-        "files_caption": request.POST.get("files_caption", ""),
-    }
-    return render(request, "incidents/incident_form.html", context)
-
-
-def incident_detail(request, incident_id):
-    return _render_incident(request, _get_incident(request, incident_id))
-
-
-def _render_incident(request, incident, *, upload_form=None, upload_problems=(), status=200):
-    context = {
-        "incident": incident,
-        "history": amendment_history(incident),
-        "evidence": Evidence.objects.for_record(incident).live().order_by("exhibit_number"),
-        "upload_form": upload_form or EvidenceUploadForm(),
-        "upload_problems": upload_problems,
-        # Name the person only once there is more than one to tell apart.
-        "show_case": Case.objects.owned_by(request.user).count() > 1,
-        "breach_hints": _unmarked_breaches(request.user, incident),
-        **upload_limits(request.user),
-    }
-    return render(request, "incidents/incident_detail.html", context, status=status)
-
-
-def _unmarked_breaches(user, incident) -> list[BreachHint]:
-    """Orders in force that day whose terms this incident plainly matches, while the user has
-    not said it broke one: a suggestion for the entry's page, never an answer."""
-    if incident.violates_order:
-        return []
-    day = timezone.localdate(incident.occurred_at)
-    hints = [
-        breach_hint(order, incident.kind, incident.location)
-        for order in orders_in_force(user, day).filter(case=incident.case)
-    ]
-    return [hint for hint in hints if hint.shown]
-
-
-def incident_edit(request, incident_id):
-    incident = _get_incident(request, incident_id)
-    form = IncidentForm(request.POST or None, instance=incident, user=request.user)
-    if request.method == "POST":
-        # The form writes into the instance while validating; keep a copy to compare against.
-        original = _get_incident(request, incident_id)
-        if form.is_valid():
-            changes = answer_changes(original, {f: form.cleaned_data[f] for f in form.fields})
-            if services.record_amend(record=original, changes=changes):
-                messages.success(request, "Amended. The earlier version is kept in the history.")
-            else:
-                messages.info(request, "Nothing was changed.")
-            return redirect("incident_detail", incident_id=incident.uuid)
-    return render(request, "incidents/incident_form.html", {"form": form, "incident": incident})
-
-
-def incident_delete(request, incident_id):
-    incident = _get_incident(request, incident_id)
-    form = TrashForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        services.record_trash(record=incident, reason=form.cleaned_data["reason"])
-        security.audit(request, AuditEvent.Action.TRASH, security.describe(incident))
-        messages.success(
-            request, "Moved to the trash. You can restore it from there.", extra_tags="trash"
-        )
-        return redirect("timeline")
-    context = {"incident": incident, "form": form, "trash_days": settings.TRASH_KEEP_DAYS}
-    return render(request, "incidents/incident_confirm_delete.html", context)
-
-
-@require_POST
-def incident_restore(request, incident_id):
-    incident = _get_incident(request, incident_id, in_trash=True)
-    services.record_restore(record=incident)
-    security.audit(request, AuditEvent.Action.RESTORE, security.describe(incident))
-    messages.success(request, "Restored.")
-    return redirect("incident_detail", incident_id=incident.uuid)
-
-
 def trash(request):
     incidents = Incident.objects.owned_by(request.user).in_trash().order_by("-deleted_at")
     files = Evidence.objects.owned_by(request.user).in_trash().order_by("-deleted_at")
     records = [
         (kind, record)
-        for kind, config in step_views.KINDS.items()
-        for record in config.model.objects.owned_by(request.user).in_trash()
+        for kind, described in STEP_KINDS.items()
+        for record in described.model.objects.owned_by(request.user).in_trash()
     ]
     context = {"incidents": incidents, "files": files, "records": records}
     return render(request, "incidents/trash.html", context)
-
-
-# --- cases ----------------------------------------------------------------------------------
-
-
-def case_list(request):
-    cases = Case.objects.owned_by(request.user)
-    if len(cases) == 1:
-        return redirect("case_detail", case_id=cases[0].uuid)
-    return render(request, "incidents/case_list.html", {"cases": cases})
-
-
-def case_new(request):
-    form = CaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        case = form.save(commit=False)
-        case.owner = request.user
-        services.record_save(record=case)
-        messages.success(request, "Saved.")
-        return redirect("case_detail", case_id=case.uuid)
-    return render(request, "incidents/case_form.html", {"form": form})
-
-
-def case_detail(request, case_id):
-    case = _get_case(request, case_id)
-    summary = case.incidents.live().summary()
-    return render(request, "incidents/case_detail.html", {"case": case, "summary": summary})
-
-
-def case_edit(request, case_id):
-    case = _get_case(request, case_id)
-    form = CaseForm(request.POST or None, instance=case)
-    if request.method == "POST" and form.is_valid():
-        services.record_save(record=form.save(commit=False))
-        messages.success(request, "Saved.")
-        return redirect(reverse("case_detail", kwargs={"case_id": case.uuid}))
-    return render(request, "incidents/case_form.html", {"form": form, "case": case})
-
-
-# --- evidence -------------------------------------------------------------------------------
-
-
-def _get_evidence(request, evidence_id, *, in_trash=False) -> Evidence:
-    items = Evidence.objects.owned_by(request.user).select_related("case", "incident")
-    items = items.in_trash() if in_trash else items.live()
-    return get_object_or_404(items, uuid=evidence_id)
-
-
-@require_POST
-def incident_evidence_upload(request, incident_id):
-    incident = _get_incident(request, incident_id)
-    return handle_upload(
-        request,
-        case=incident.case,
-        attached_to=incident,
-        page_url=reverse("incident_detail", kwargs={"incident_id": incident.uuid}),
-        render_page=lambda form, problems: _render_incident(
-            request, incident, upload_form=form, upload_problems=problems, status=400
-        ),
-    )
-
-
-@require_POST
-def case_evidence_upload(request, case_id):
-    case = _get_case(request, case_id)
-    return handle_upload(
-        request,
-        case=case,
-        page_url=reverse("evidence_gallery", kwargs={"case_id": case.uuid}),
-        render_page=lambda form, problems: _render_gallery(
-            request, case, upload_form=form, upload_problems=problems, status=400
-        ),
-    )
-
-
-def evidence_gallery(request, case_id):
-    return _render_gallery(request, _get_case(request, case_id))
-
-
-def _render_gallery(request, case, *, upload_form=None, upload_problems=(), check=None, status=200):
-    filter_form = GalleryFilterForm(request.GET or None)
-    filters = _valid_filters(filter_form)
-    items = case.evidence.shown().select_related("incident")
-    if kind := filters.get("kind"):
-        items = items.filter(kind=kind)
-    if date_from := filters.get("date_from"):
-        items = items.filter(received_at__date__gte=date_from)
-    if date_to := filters.get("date_to"):
-        items = items.filter(received_at__date__lte=date_to)
-    items = items.order_by("exhibit_number")
-    context = {
-        "case": case,
-        "items": items,
-        "filter_form": filter_form,
-        "upload_form": upload_form or EvidenceUploadForm(),
-        "upload_problems": upload_problems,
-        "check": check,
-        **upload_limits(request.user),
-    }
-    return render(request, "incidents/evidence_gallery.html", context, status=status)
-
-
-@require_POST
-def evidence_check(request, case_id):
-    case = _get_case(request, case_id)
-    report = check_integrity(case.evidence.all())
-    return _render_gallery(request, case, check=report)
-
-
-def evidence_detail(request, evidence_id):
-    item = _get_evidence(request, evidence_id)
-    form = EvidenceCaptionForm(request.POST or None, initial={"caption": item.caption})
-    if request.method == "POST" and form.is_valid():
-        if services.record_amend(record=item, changes=form.cleaned_data):
-            messages.success(request, "Caption saved. The earlier one is kept in the history.")
-        return redirect(evidence_url(item))
-    context = {"item": item, "form": form, "history": amendment_history(item)}
-    return render(request, "incidents/evidence_detail.html", context)
-
-
-def evidence_delete(request, evidence_id):
-    item = _get_evidence(request, evidence_id)
-    form = TrashForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        services.record_trash(record=item, reason=form.cleaned_data["reason"])
-        security.audit(request, AuditEvent.Action.TRASH, security.describe(item))
-        messages.success(request, "Moved to the trash. You can restore it from there.")
-        # Back to what the file was attached to, unless that is in the trash too.
-        record = item.attached_to
-        if record is not None and record.deleted_at is None:
-            return redirect(record)
-        return redirect("evidence_gallery", case_id=item.case.uuid)
-    context = {"item": item, "form": form, "trash_days": settings.TRASH_KEEP_DAYS}
-    return render(request, "incidents/evidence_confirm_delete.html", context)
-
-
-@require_POST
-def evidence_restore(request, evidence_id):
-    item = _get_evidence(request, evidence_id, in_trash=True)
-    services.record_restore(record=item)
-    security.audit(request, AuditEvent.Action.RESTORE, security.describe(item))
-    messages.success(request, "Restored.")
-    return redirect(evidence_url(item))
-
-
-@require_POST
-def evidence_attach(request, evidence_id, kind, record_id):
-    """Attach an exhibit of the case to one more of the case's records (the file is not copied)."""
-    item = _get_evidence(request, evidence_id)
-    if kind not in Evidence.ATTACHMENT_FIELDS:
-        raise Http404("No such kind of record.")
-    records = Evidence._meta.get_field(kind).related_model.objects.owned_by(request.user)
-    record = get_object_or_404(records.live(), uuid=record_id, case_id=item.case_id)
-    number = item.exhibit_number
-    if services.evidence_attach(item=item, record=record):
-        messages.success(
-            request,
-            _("Exhibit %(number)s is now attached here as well. It keeps its number.")
-            % {"number": number},
-        )
-    else:
-        messages.info(
-            request, _("Exhibit %(number)s was already attached here.") % {"number": number}
-        )
-    return redirect(record)
-
-
-def evidence_original(request, evidence_id):
-    """The original file, byte for byte, once it is checked against its fingerprint. PDFs may
-    open in the browser; the rest download."""
-    item = _get_evidence(request, evidence_id)
-    number = item.exhibit_number
-    label = integrity.exhibit_label(item)
-    try:
-        handouts.verify(
-            request,
-            item,
-            size=item.size,
-            file_sha256=item.sha256,
-            open_file=lambda: evidence_storage().open(item.stored_name, "rb"),
-            path=local_path(item.stored_name),
-            label=label,
-        )
-    except (FileProblem, handouts.Unreachable) as problem:
-        return handouts.refused(request, item, problem, label=label)
-    inline = item.kind == Evidence.Kind.PDF and "download" not in request.GET
-    response = private_file_response(
-        request,
-        item.stored_name,
-        content_type=item.content_type,
-        filename=f"exhibit-{number}-{str(item.uuid)[:8]}.{EXTENSIONS[item.content_type]}",
-        inline=inline,
-        etag=item.sha256,
-    )
-    if sends_bytes(request, response):
-        audit = (AuditEvent.Action.ORIGINAL_DOWNLOAD, label)
-        handouts.log(
-            request, item, file_sha256=item.sha256, action=custody.Action.DOWNLOADED, audit=audit
-        )
-    return response
-
-
-def evidence_thumbnail(request, evidence_id):
-    return _derived_image(request, evidence_id, "thumbnail")
-
-
-def evidence_preview(request, evidence_id):
-    return _derived_image(request, evidence_id, "preview")
-
-
-def _derived_image(request, evidence_id, variant: str):
-    """A display copy, checked against the fingerprint taken when it was made (made again from
-    a checked original if it does not match)."""
-    item = _get_evidence(request, evidence_id)
-    if not item.is_image:
-        raise Http404("Only images have previews.")
-    try:
-        path, sha256 = integrity.display_copy(item, variant)
-    except FileProblem as problem:
-        label = integrity.exhibit_label(item)
-        integrity.report_problem(item, problem, label=label, request=request)
-        return handouts.refused(request, item, problem, label=label)
-    except (EvidenceRejected, OSError):  # unreadable on disk since it was checked
-        raise Http404("The original of this file is missing or unreadable.") from None
-    response = private_file_response(
-        request, path, content_type="image/jpeg", filename=f"{variant}.jpg", inline=True,
-        etag=sha256,
-    )  # fmt: skip
-    if sends_bytes(request, response):
-        handouts.log(request, item, file_sha256=sha256, action=custody.Action.SHOWN, audit=None)
-    return response
 
 
 # --- the four steps and getting help --------------------------------------------------------

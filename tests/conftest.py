@@ -17,6 +17,13 @@ PASSWORD = "correct horse battery staple"
 CUSTODY_GUARD = importlib.import_module("incidents.migrations.0005_custody_log")
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests are slow too: the everyday `pytest -m "not slow"` leaves them out."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _custody_log_flushable():
     """Tests that use real transactions are cleaned up by emptying every table. The custody

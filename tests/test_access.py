@@ -79,6 +79,22 @@ def _png() -> SimpleUploadedFile:
     return SimpleUploadedFile("screenshot.png", buffer.getvalue(), "image/png")
 
 
+# One of alice's records for each kind with the shared record pages (models/kinds.STEP_KINDS);
+# tests/test_kinds.py checks that none is missing, so the walk below visits every kind's pages.
+RECORD_MAKERS = {
+    "notice": lambda case, when: NoContactNotice.objects.create(
+        case=case, given_at=when, words="Stop."
+    ),
+    "police": lambda case, when: PoliceContact.objects.create(
+        case=case, contacted_at=when, reference="CR/1"
+    ),
+    "order": lambda case, when: ProtectiveOrder.objects.create(case=case, issued_on=when.date()),
+    "change": lambda case, when: LifeChange.objects.create(
+        case=case, kind="moved", changed_on=when.date()
+    ),
+}
+
+
 def _objects_of(alice, incident) -> dict:
     """One of alice's objects for each kind of id a URL can take. `record_id` names a notice,
     a police contact, an order or a change to daily life, told apart by the start of the URL's
@@ -86,12 +102,7 @@ def _objects_of(alice, incident) -> dict:
     case = Case.objects.owned_by(alice).get()
     evidence = evidence_add(case=case, attached_to=incident, upload=_png(), caption="Alice's file")
     when = incident.occurred_at
-    records = {
-        "notice": NoContactNotice.objects.create(case=case, given_at=when, words="Stop."),
-        "police": PoliceContact.objects.create(case=case, contacted_at=when, reference="CR/1"),
-        "order": ProtectiveOrder.objects.create(case=case, issued_on=when.date()),
-        "change": LifeChange.objects.create(case=case, kind="moved", changed_on=when.date()),
-    }
+    records = {kind: make(case, when) for kind, make in RECORD_MAKERS.items()}
     # A finished dossier, so that alice can download it and mallory's 404 is about ownership.
     export = Export.objects.create(
         owner=alice,

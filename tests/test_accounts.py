@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from incidents.models import Case, User
-from incidents.services import setup_code_get_or_create
+from incidents.services import setup_code_get_or_create, setup_code_matches
 from tests.conftest import PASSWORD, make_incident, page_text
 
 NEW_PASSWORD = "a different long passphrase"
@@ -201,3 +201,42 @@ def test_the_password_is_not_changed_without_the_old_one(alice, alice_client):
     assert response.status_code == 200
     alice.refresh_from_db()
     assert alice.check_password(PASSWORD)
+
+
+# --- the setup code as typed ---------------------------------------------------------------------
+
+
+def test_the_setup_code_is_accepted_typed_without_dashes_in_small_letters(client, db):
+    code = setup_code_get_or_create()
+    typed = code.replace("-", "").lower()
+
+    response = client.post(
+        reverse("setup"),
+        {
+            "setup_code": f" {typed[:8]} {typed[8:]} ",
+            "username": "sam",
+            "time_zone": "Europe/Berlin",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+    assert response.status_code == 302
+    assert User.objects.filter(username="sam").exists()
+
+
+def test_a_setup_code_with_one_character_wrong_is_still_refused(client, db):
+    code = setup_code_get_or_create()
+    wrong = code[:-1] + ("2" if code[-1] != "2" else "3")
+
+    assert not setup_code_matches(wrong)
+    assert not setup_code_matches(wrong.replace("-", ""))
+    assert not setup_code_matches("")
+    assert setup_code_matches(code)
+
+
+def test_an_empty_setup_code_file_matches_nothing(settings, db):
+    settings.SETUP_CODE_FILE.write_text("")
+
+    assert not setup_code_matches("-")
+    assert not setup_code_matches("")

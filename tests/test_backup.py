@@ -32,8 +32,11 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
-from incidents import backup_crypto, backup_database, custody
-from incidents.backup_crypto import Cipher, Undecryptable
+from incidents import custody
+from incidents.account_removal import account_delete
+from incidents.backup import crypto as backup_crypto
+from incidents.backup import database as backup_database
+from incidents.backup.crypto import Cipher, Undecryptable
 from incidents.evidence import check_integrity
 from incidents.models import (
     Case,
@@ -47,7 +50,6 @@ from incidents.models import (
     User,
     UserSession,
 )
-from incidents.security import account_delete
 from incidents.services import account_create, evidence_add, record_amend, record_save
 
 from .conftest import PASSWORD

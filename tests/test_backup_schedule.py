@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from incidents import backup_schedule
-from incidents.backup import backup_check
+from incidents.backup.archive import backup_check
 from incidents.models import BackupRun, User
 from incidents.services import account_create
 from tests.conftest import page_text

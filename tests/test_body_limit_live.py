@@ -14,6 +14,8 @@ import pytest
 from tests.live_client import Visitor
 from tests.live_server import BIN, START_TIMEOUT, Process, live_site, wait_for
 
+pytestmark = pytest.mark.slow  # a live server: run by `make test` and .ci/run
+
 FIFTY_MB = 50 * 1024 * 1024
 PIECE = 256 * 1024
 
@@ -170,4 +172,4 @@ def test_the_access_log_holds_paths_without_their_query_strings(server):
 
 
 if sys.platform != "linux":  # /proc and the process groups of tests/live_server.py
-    pytestmark = pytest.mark.skip("needs Linux")
+    pytestmark = [pytestmark, pytest.mark.skip("needs Linux")]

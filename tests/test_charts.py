@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents import charts
+from incidents import chart_counts, charts
 from incidents.models import Case, Incident, NoContactNotice, PoliceContact
 from incidents.services import record_trash
 from tests.conftest import make_incident, page_text
@@ -43,7 +43,9 @@ def test_a_monday_just_after_midnight_belongs_to_its_own_week_after_the_clocks_g
     sunday = _local(LONDON, 2026, 3, 29, 23, 30)
     assert monday.astimezone(UTC).day == 29
 
-    weeks = charts.weekly_counts([monday, sunday], LONDON, date(2026, 3, 23), date(2026, 4, 5))
+    weeks = chart_counts.weekly_counts(
+        [monday, sunday], LONDON, date(2026, 3, 23), date(2026, 4, 5)
+    )
 
     assert weeks == [(date(2026, 3, 23), 1), (date(2026, 3, 30), 1)]
 
@@ -55,7 +57,7 @@ def test_weeks_stay_monday_to_sunday_when_the_clocks_go_back():
         _local(LONDON, 2026, 10, 26, 0, 30),
     ]
 
-    weeks = charts.weekly_counts(times, LONDON, date(2026, 10, 12), date(2026, 11, 1))
+    weeks = chart_counts.weekly_counts(times, LONDON, date(2026, 10, 12), date(2026, 11, 1))
 
     assert weeks == [(date(2026, 10, 12), 0), (date(2026, 10, 19), 2), (date(2026, 10, 26), 1)]
 
@@ -69,7 +71,7 @@ def test_iso_week_53_is_one_week_across_the_new_year():
     ]
     assert date(2026, 12, 28).isocalendar().week == 53
 
-    weeks = charts.weekly_counts(times, UTC, date(2026, 12, 21), date(2027, 1, 10))
+    weeks = chart_counts.weekly_counts(times, UTC, date(2026, 12, 21), date(2027, 1, 10))
 
     assert weeks == [(date(2026, 12, 21), 0), (date(2026, 12, 28), 3), (date(2027, 1, 4), 1)]
 
@@ -77,7 +79,7 @@ def test_iso_week_53_is_one_week_across_the_new_year():
 def test_weeks_without_incidents_are_counted_as_zero_and_those_outside_are_left_out():
     times = [_local(UTC, 2026, 5, 4, 12), _local(UTC, 2026, 6, 1, 12)]
 
-    weeks = charts.weekly_counts(times, UTC, date(2026, 5, 6), date(2026, 5, 24))
+    weeks = chart_counts.weekly_counts(times, UTC, date(2026, 5, 6), date(2026, 5, 24))
 
     assert weeks == [(date(2026, 5, 4), 1), (date(2026, 5, 11), 0), (date(2026, 5, 18), 0)]
 
@@ -87,10 +89,10 @@ def test_the_calendar_counts_days_in_the_users_time_zone():
     late_evening = _local(UTC, 2026, 6, 2, 2)
     noon = _local(UTC, 2026, 6, 2, 12)
 
-    in_new_york = charts.daily_counts(
+    in_new_york = chart_counts.daily_counts(
         [late_evening, noon], NEW_YORK, date(2026, 6, 1), date(2026, 6, 3)
     )
-    in_london = charts.daily_counts(
+    in_london = chart_counts.daily_counts(
         [late_evening, noon], LONDON, date(2026, 6, 1), date(2026, 6, 3)
     )
 
@@ -102,7 +104,7 @@ def test_the_time_grid_puts_each_incident_in_its_local_weekday_and_three_hours()
     saturday_night = _local(UTC, 2026, 6, 6, 22, 15)  # Saturday 23:15 in London (BST)
     sunday_small_hours = _local(UTC, 2026, 6, 6, 23, 30)  # Sunday 00:30 in London
 
-    grid = charts.time_grid([saturday_night, sunday_small_hours], LONDON)
+    grid = chart_counts.time_grid([saturday_night, sunday_small_hours], LONDON)
 
     assert len(grid) == 7 and all(len(row) == 8 for row in grid)
     assert grid[5][7] == 1  # Saturday, 21:00 to 24:00
@@ -111,18 +113,18 @@ def test_the_time_grid_puts_each_incident_in_its_local_weekday_and_three_hours()
 
 
 def test_shades_split_the_counts_into_at_most_four_ranges():
-    assert charts.shade_ranges([0, 0]) == []
-    assert charts.shade_ranges([0, 1, 3]) == [(1, 1), (2, 2), (3, 3)]
-    assert charts.shade_ranges([0, 1, 10]) == [(1, 3), (4, 5), (6, 8), (9, 10)]
-    ranges = charts.shade_ranges([0, 1, 10])
-    assert [charts.shade(n, ranges) for n in (0, 1, 3, 4, 8, 10)] == [0, 1, 1, 2, 3, 4]
+    assert chart_counts.shade_ranges([0, 0]) == []
+    assert chart_counts.shade_ranges([0, 1, 3]) == [(1, 1), (2, 2), (3, 3)]
+    assert chart_counts.shade_ranges([0, 1, 10]) == [(1, 3), (4, 5), (6, 8), (9, 10)]
+    ranges = chart_counts.shade_ranges([0, 1, 10])
+    assert [chart_counts.shade(n, ranges) for n in (0, 1, 3, 4, 8, 10)] == [0, 1, 1, 2, 3, 4]
 
 
 def test_shades_start_from_the_smallest_count_when_every_slot_is_busy():
-    ranges = charts.shade_ranges([15, 20, 42])
+    ranges = chart_counts.shade_ranges([15, 20, 42])
 
     assert ranges == [(15, 21), (22, 28), (29, 35), (36, 42)]
-    assert charts.shade(15, ranges) == 1 and charts.shade(42, ranges) == 4
+    assert chart_counts.shade(15, ranges) == 1 and chart_counts.shade(42, ranges) == 4
 
 
 # --- summaries -------------------------------------------------------------------------------
@@ -143,7 +145,7 @@ def test_the_weekly_summary_compares_the_last_four_weeks_and_adds_up_repeats():
         (_days_ago(today, 28), 3),  # the 4 weeks before
     ]
 
-    summary = charts.weekly_summary(incidents, UTC, today)
+    summary = chart_counts.weekly_summary(incidents, UTC, today)
 
     assert summary == (
         "3 incidents in the last 4 weeks, up from 1 in the 4 weeks before. "
@@ -164,14 +166,14 @@ def test_the_weekly_summary_says_calmly_which_way_it_went(recent, before, expect
     today = date(2026, 6, 10)
     incidents = [(_days_ago(today, 1), 1)] * recent + [(_days_ago(today, 40), 1)] * before
 
-    assert charts.weekly_summary(incidents, UTC, today) == expected
+    assert chart_counts.weekly_summary(incidents, UTC, today) == expected
 
 
 def test_the_weekly_summary_for_the_whole_log_says_since_when_and_in_how_many_weeks():
     today = date(2026, 6, 10)  # a Wednesday
     incidents = [(_days_ago(today, 0), 2), (_days_ago(today, 60), 1)]
 
-    summary = charts.weekly_summary(incidents, UTC, today, whole_log=True)
+    summary = chart_counts.weekly_summary(incidents, UTC, today, whole_log=True)
 
     assert (
         "2 incidents since 11 April 2026 (3 contacts), in 2 of the 10 weeks since then." in summary
@@ -179,17 +181,17 @@ def test_the_weekly_summary_for_the_whole_log_says_since_when_and_in_how_many_we
 
 
 def test_with_nothing_logged_every_summary_says_the_charts_fill_in():
-    assert charts.weekly_summary([], UTC, date(2026, 6, 10)) == charts.NO_INCIDENTS
-    assert charts.calendar_summary([(date(2026, 6, 10), 0)], any_incidents=False) == (
+    assert chart_counts.weekly_summary([], UTC, date(2026, 6, 10)) == chart_counts.NO_INCIDENTS
+    assert chart_counts.calendar_summary([(date(2026, 6, 10), 0)], any_incidents=False) == (
         "No incidents yet: the charts fill in as you log."
     )
-    assert charts.time_summary(charts.time_grid([], UTC)) == charts.NO_INCIDENTS
+    assert chart_counts.time_summary(chart_counts.time_grid([], UTC)) == chart_counts.NO_INCIDENTS
 
 
 def test_the_calendar_summary_names_the_busiest_day_and_the_longest_run():
     days = [(date(2026, 6, 1) + timedelta(days=i), n) for i, n in enumerate([1, 2, 4, 1, 0, 1])]
 
-    summary = charts.calendar_summary(days, any_incidents=True)
+    summary = chart_counts.calendar_summary(days, any_incidents=True)
 
     assert summary == (
         "Incidents on 5 of the last 6 days. The most in one day: 4, on 3 June 2026. "
@@ -201,7 +203,7 @@ def test_the_time_summary_names_the_busiest_time():
     saturday_nights = [_local(UTC, 2026, 6, 6, 22)] * 3
     others = [_local(UTC, 2026, 6, 1, 9), _local(UTC, 2026, 6, 2, 13), _local(UTC, 2026, 6, 3, 22)]
 
-    summary = charts.time_summary(charts.time_grid(saturday_nights + others, UTC))
+    summary = chart_counts.time_summary(chart_counts.time_grid(saturday_nights + others, UTC))
 
     assert summary.startswith(
         "Incidents happen most often on Saturdays between 21:00 and 24:00 (3 of 6)."
@@ -210,9 +212,9 @@ def test_the_time_summary_names_the_busiest_time():
 
 
 def test_a_handful_of_incidents_is_not_called_a_pattern():
-    grid = charts.time_grid([_local(UTC, 2026, 6, 6, 22)] * 2, UTC)
+    grid = chart_counts.time_grid([_local(UTC, 2026, 6, 6, 22)] * 2, UTC)
 
-    assert charts.time_summary(grid) == (
+    assert chart_counts.time_summary(grid) == (
         "2 incidents so far: too few yet to show a pattern in the time of day."
     )
 

@@ -16,9 +16,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from incidents import custody
+from incidents.account_removal import account_delete
 from incidents.custody import Head, verify_chain
 from incidents.models import Case, CustodyEntry, CustodyHead, Evidence, Export, Incident
-from incidents.security import account_delete
 from incidents.services import record_amend
 from tests.conftest import CUSTODY_GUARD, form_data, make_incident, page_text
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageFile
 
 from incidents.models import Evidence
 
@@ -484,3 +484,23 @@ def test_a_preview_of_an_original_damaged_on_disk_is_refused_not_an_error(
     original.write_bytes(original.read_bytes()[:2000])  # cut short after it was accepted
     # The copy would be made from an original that no longer matches its fingerprint.
     assert alice_client.get(reverse("evidence_preview", args=[item.uuid])).status_code == 409
+
+
+def test_a_truncated_photo_is_refused_even_after_the_dossier_code_is_loaded(
+    alice_client, incident, monkeypatch
+):
+    # Importing WeasyPrint (as the dossier does) turns this on for the whole process.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    buffer = io.BytesIO()
+    Image.effect_noise((400, 400), 64).convert("RGB").save(buffer, "JPEG", quality=95)
+    cut = buffer.getvalue()[: len(buffer.getvalue()) // 2]
+
+    response = alice_client.post(
+        reverse("incident_evidence_upload", args=[incident.uuid]),
+        {"files": [SimpleUploadedFile("photo.jpg", cut, "image/jpeg")]},
+    )
+
+    assert response.status_code == 400
+    assert "incomplete or damaged" in response.content.decode()
+    assert not Evidence.objects.exists()
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as WeasyPrint needs it

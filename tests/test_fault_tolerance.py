@@ -22,6 +22,8 @@ from pypdf import PdfReader
 from tests.live_client import Visitor, evidence_image, find_form, multipart
 from tests.live_server import group_members, live_site, wait_for
 
+pytestmark = pytest.mark.slow  # run by `make test` and .ci/run, not by `pytest -m "not slow"`
+
 UPLOAD_BYTES = 12 * 1024 * 1024
 CUT_AFTER = 4 * 1024 * 1024  # past Django's 2.5 MB in memory: the upload is being spooled
 LONG_AGO = time.time() - 2 * 3600  # abandoned uploads go after an hour untouched

@@ -1,14 +1,18 @@
 """Logging, amending, deleting and reading incidents, as the person being stalked does it."""
 
 import html
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from incidents.models import Case, Incident, Revision
+from incidents.services import evidence_add, record_trash
 from tests.conftest import form_data, make_incident, page_text
 
 WHEN = "2024-05-04T21:15"
@@ -323,3 +327,56 @@ def test_the_log_form_starts_at_the_current_time(alice_client):
     shown = datetime.fromisoformat(re.search(r'name="occurred_at" value="([^"]+)"', page).group(1))
     now = timezone.localtime().replace(tzinfo=None)
     assert timedelta(0) <= now - shown < timedelta(minutes=2)
+
+
+# --- moved from the review fixes: another person, files in the trash, the count ---------------
+
+
+def _png(name: str = "screenshot.png") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), "image/png")
+
+
+def test_an_incident_moved_to_another_person_takes_its_files_along(alice, alice_client, incident):
+    neighbour = Case.objects.create(owner=alice, name="The neighbour")
+    item = evidence_add(case=incident.case, attached_to=incident, upload=_png())
+
+    response = _amend(alice_client, incident, case=str(neighbour.uuid))
+
+    assert response.redirect_chain
+    item.refresh_from_db()
+    assert item.case == neighbour
+    page = alice_client.get(reverse("incident_detail", args=[incident.uuid]))
+    assert page.status_code == 200
+    assert "Exhibit 1" in page_text(page)
+    gallery = alice_client.get(reverse("evidence_gallery", args=[neighbour.uuid]))
+    assert [e.uuid for e in gallery.context["items"]] == [item.uuid]
+
+
+def test_a_file_of_an_incident_in_the_trash_does_not_link_back_to_it(alice_client, incident):
+    item = evidence_add(case=incident.case, attached_to=incident, upload=_png())
+    record_trash(record=incident)
+
+    content = alice_client.get(reverse("evidence_detail", args=[item.uuid])).content.decode()
+
+    assert reverse("incident_detail", args=[incident.uuid]) not in content
+    assert reverse("evidence_gallery", args=[incident.case.uuid]) in content
+
+
+def test_a_count_of_zero_is_refused_beside_the_field_and_the_text_is_kept(alice_client):
+    response = alice_client.post(
+        reverse("incident_new"),
+        {
+            "occurred_at": "2024-05-04T21:15",
+            "description": "Called from a hidden number.",
+            "count": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["count"]
+    content = response.content.decode()
+    assert "Constraint" not in content
+    assert "Called from a hidden number." in content
+    assert not Incident.objects.exists()

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from incidents import backup_database, custody
+from incidents import custody
+from incidents.backup import database as backup_database
 from incidents.dossier import DossierOptions, dossier_data
 from incidents.models import Case, CustodyEntry, Incident, LifeChange, ProtectiveOrder
 from incidents.package import case_json

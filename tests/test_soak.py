@@ -13,6 +13,8 @@ import pytest
 from tests.live_client import soak, soak_problems
 from tests.live_server import live_site
 
+pytestmark = pytest.mark.slow  # run by `make test` and .ci/run, not by `pytest -m "not slow"`
+
 ACCOUNTS = ["alice", "bob", "carol", "dave"]
 CLIENTS = 16
 ROUNDS = 4  # each: an incident and a picture

@@ -10,7 +10,8 @@ from django.utils import timezone
 from PIL import Image
 
 from incidents.models import Case, Evidence, NoContactNotice, PoliceContact, ProtectiveOrder
-from tests.conftest import make_incident, page_text
+from incidents.services import evidence_add, record_trash
+from tests.conftest import form_data, make_incident, page_text
 
 NOTICE = {
     "given_at": "2026-02-01T18:30",
@@ -173,3 +174,41 @@ def test_a_police_contact_cannot_link_incidents_about_another_person(alice, alic
     assert response.status_code == 200
     assert "about another person" in response.content.decode()
     assert not PoliceContact.objects.exists()
+
+
+# --- a notice moved to another person, and its proof -------------------------------------------
+
+
+def _amend_at(client, url: str, **typed):
+    form = client.get(url).context["form"]
+    return client.post(url, form_data(form, **typed))
+
+
+def test_a_notice_moved_to_another_person_takes_its_proof_along(alice, alice_client):
+    first = Case.objects.owned_by(alice).get()
+    neighbour = Case.objects.create(owner=alice, name="The neighbour")
+    notice = NoContactNotice.objects.create(
+        case=first, given_at=timezone.now(), words="Do not contact me again."
+    )
+    item = evidence_add(case=first, attached_to=notice, upload=_png())
+    record_trash(record=item)  # files in the trash move too, so a restore finds them in place
+
+    _amend_at(alice_client, reverse("notice_edit", args=[notice.uuid]), case=str(neighbour.uuid))
+
+    item.refresh_from_db()
+    assert item.case == neighbour
+    assert alice_client.get(notice.get_absolute_url()).status_code == 200
+
+
+def test_removing_proof_of_a_notice_goes_back_to_the_notice(alice, alice_client):
+    notice = NoContactNotice.objects.create(
+        case=Case.objects.owned_by(alice).get(), given_at=timezone.now(), words="Stop."
+    )
+    item = evidence_add(case=notice.case, attached_to=notice, upload=_png())
+    detail = alice_client.get(reverse("evidence_detail", args=[item.uuid])).content.decode()
+    assert notice.get_absolute_url() in detail
+
+    response = alice_client.post(reverse("evidence_delete", args=[item.uuid]))
+
+    assert response.url == notice.get_absolute_url()
+    assert Evidence.objects.live().count() == 0

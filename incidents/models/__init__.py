@@ -7,9 +7,9 @@ from .base import Record, Revision, TrashEvent
 from .cases import Case
 from .custody import CustodyEntry, CustodyHead
 from .drafts import Draft
-from .entries import ANSWER_MISSING, Incident
 from .evidence import Evidence, ExhibitLink
 from .exports import Export
+from .incidents import ANSWER_MISSING, Incident
 from .integrity import DisplayCopy, HandOut, IntegrityAlert
 from .life_changes import LifeChange
 from .recovery import BackupRun, PasswordResetLink, RecoveryCode

@@ -32,6 +32,18 @@ class CaseOwnedQuerySet(OwnedQuerySet):
         """Only this person's records; everyone's when `case` is None."""
         return self if case is None else self.filter(case=case)
 
+    def in_period(self, field: str, start=None, end=None):
+        """Records whose `field` falls from `start` to `end` (days, both included; None leaves
+        that end open). A time is compared by its day in the active (the user's) time zone."""
+        is_time = self.model._meta.get_field(field).get_internal_type() == "DateTimeField"
+        lookup = f"{field}__date" if is_time else field
+        records = self
+        if start:
+            records = records.filter(**{f"{lookup}__gte": start})
+        if end:
+            records = records.filter(**{f"{lookup}__lte": end})
+        return records
+
 
 class Revision(models.Model):
     """A record as it stood before one amendment. Rows are only ever added."""
@@ -88,6 +100,9 @@ class Record(models.Model):
     # to have had. Holding that value, a field is left out of the custody fingerprint (so the
     # fingerprints logged before it existed still match) and missing from older revisions.
     ADDED_LATER: dict[str, object] = {}
+    # Links to other records (many-to-many) that history and the custody log keep like fields:
+    # as the sorted ids of the records linked. Set only through the services.
+    LINKED_FIELDS: tuple[str, ...] = ()
 
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     amended_at = models.DateTimeField("last amended on", null=True, blank=True, editable=False)
@@ -107,4 +122,17 @@ class Record(models.Model):
             elif isinstance(value, models.Model):
                 value = str(value.uuid)  # the label is looked up when history is shown
             data[name] = value
+        for name in self.LINKED_FIELDS:
+            data[name] = self.linked_uuids(name)
         return data
+
+    def linked_uuids(self, name: str) -> list[str]:
+        """The ids of the records linked through `name`, sorted (prefetched rows if there are)."""
+        if self.pk is None:
+            return []
+        return sorted(str(linked.uuid) for linked in getattr(self, name).all())
+
+    @classmethod
+    def tracked_fields(cls) -> tuple[str, ...]:
+        """What history compares: the user's own fields and the links they chose."""
+        return (*cls.HISTORY_FIELDS, *cls.LINKED_FIELDS)

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .base import CaseOwnedQuerySet, OwnedQuerySet, Record
 from .cases import Case
-from .entries import Incident
+from .incidents import Incident
+from .kinds import RECORD_KINDS
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder
 
 
@@ -14,7 +15,7 @@ class EvidenceQuerySet(CaseOwnedQuerySet):
     def shown(self):
         """Live files whose record is live too: a trashed incident takes its files with it."""
         trashed = models.Q()
-        for name in ("incident", "notice", "police_contact", "order"):
+        for name in Evidence.ATTACHMENT_FIELDS:
             trashed |= models.Q(**{f"{name}__deleted_at__isnull": False})
         return self.live().exclude(trashed)
 
@@ -74,7 +75,8 @@ class Evidence(Record):
 
     HISTORY_FIELDS = ("caption",)
     # What a file can be attached to; a file attached to none of them is filed on the case.
-    ATTACHMENT_FIELDS = ("incident", "notice", "police_contact", "order")
+    # The field that attaches a file to each kind of record that holds files (models/kinds.py).
+    ATTACHMENT_FIELDS = tuple(k.evidence_field for k in RECORD_KINDS.values() if k.takes_files)
     CUSTODY_FIELDS = ("case", *ATTACHMENT_FIELDS, "stored_name", "sha256", "size", "received_at")
 
     objects = EvidenceQuerySet.as_manager()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from . import limits
 from .base import CaseOwnedQuerySet, OwnedQuerySet, Record
 from .cases import Case
-from .entries import Incident
+from .incidents import Incident
 
 
 class NoContactNotice(Record):
@@ -124,6 +124,9 @@ class PoliceContact(Record):
         "follow_up_on",
         "follow_up_done",
     )
+    LINKED_FIELDS = ("incidents",)
+    # Links were first logged in migration 0016; a contact without any matches its old entries.
+    ADDED_LATER = {"incidents": []}
 
     objects = CaseOwnedQuerySet.as_manager()
 

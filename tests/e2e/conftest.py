@@ -7,13 +7,16 @@ Two checks run after every browser test:
 """
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import Client
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from incidents.models import User
@@ -21,6 +24,26 @@ from incidents.models import User
 # Playwright's sync API keeps an event loop running in the test thread, and Django refuses
 # database calls from a thread with a running loop unless told that this is deliberate.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The browser tests' server: its threads share the test's one in-memory SQLite connection
+    (Django shares it so they see the test's data), so two requests writing at once (a page's
+    thumbnails, each logged as shown) collide on it with "database table is locked". A real
+    server has a connection per process and a busy timeout, and never sees this; here the app
+    is handed one request at a time, while connections (keep-alive) stay on their own threads."""
+
+    _lock = threading.Lock()
+
+    def set_app(self, application):
+        def app(environ, start_response):
+            with self._lock:
+                return application(environ, start_response)
+
+        super().set_app(app)
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

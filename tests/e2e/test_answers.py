@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps as django_apps
+from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -29,7 +30,8 @@ def _entries_before_issue_11(user) -> list[Incident]:
         for d, text in ((6, "Eight calls before work."), (4, "Waited by my car."))
     ]
     make_incident(user, occurred_at=now - timedelta(days=2), description="Flowers on the step.")
-    migration.mark_prefilled_answers(django_apps, None)
+    with transaction.atomic():  # as migrate runs it; PostgreSQL's row lock needs one
+        migration.mark_prefilled_answers(django_apps, None)
     return made
 
 

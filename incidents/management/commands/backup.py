@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from incidents.backup import PASSPHRASE_VARIABLE, BackupError, BackupResult, backup_create
+from incidents.backup.archive import PASSPHRASE_VARIABLE, BackupError, BackupResult, backup_create
 
 MIN_PASSPHRASE_LENGTH = 12
 

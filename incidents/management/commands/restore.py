@@ -5,14 +5,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from incidents.backup import (
+from incidents.backup.archive import (
     PASSPHRASE_VARIABLE,
     BackupError,
     RestoreResult,
     backup_check,
     backup_restore,
 )
-from incidents.backup_files import HEADER_NAME
+from incidents.backup.files import HEADER_NAME
 
 
 class Command(BaseCommand):

@@ -365,9 +365,9 @@ def save_incidents(incidents: list[Incident]) -> list[Incident]:
     return Incident.objects.bulk_create(incidents, batch_size=BATCH_SIZE)
 
 
-def create_logged(model, **fields):
+def create_logged(model, links: dict | None = None, **fields):
     record = model(**fields)
-    record_save(record=record)
+    record_save(record=record, links=links)
     return record
 
 
@@ -392,8 +392,9 @@ def add_steps(case: Case, incidents: list[Incident]) -> None:
     reported_from = 0
     for number, share in enumerate((0.4, 0.75), start=1):
         upto = int(share * (len(ordered) - 1))
-        contact = create_logged(
+        create_logged(
             PoliceContact,
+            links={"incidents": ordered[reported_from + 1 : upto + 1][-10:]},
             case=case,
             contacted_at=after(share, 20),
             method=PoliceContact.Method.IN_PERSON,
@@ -404,7 +405,6 @@ def add_steps(case: Case, incidents: list[Incident]) -> None:
             reported=f"Contact since the no-contact notice, {upto - reported_from} incidents.",
             advice="Keep logging everything, do not reply, call the emergency number if in danger.",
         )
-        contact.incidents.set(ordered[reported_from + 1 : upto + 1][-10:])
         reported_from = upto
     # Served the day before the first incident that breaks it.
     first_breach = next((i.occurred_at for i in ordered if i.violates_order), None)

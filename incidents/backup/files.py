@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .backup_crypto import Cipher, Undecryptable
+from .crypto import Cipher, Undecryptable
 
 FORMAT = "stalkerlog-backup"
 FORMAT_VERSION = 1

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0015_exhibits_data'),
+        ('incidents', '0016_police_links_logged'),
     ]
 
     operations = [

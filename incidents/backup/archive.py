@@ -28,10 +28,12 @@ from django.core.files import File
 from django.core.management import call_command
 from django.db.migrations.loader import MigrationLoader
 
-from . import backup_database as database
-from . import custody
-from .backup_crypto import Cipher, Undecryptable, WrongPassphrase, check_params
-from .backup_files import (
+from .. import custody
+from ..evidence import IntegrityReport, check_integrity, evidence_storage
+from ..models import Evidence
+from . import database
+from .crypto import Cipher, Undecryptable, WrongPassphrase, check_params
+from .files import (
     DATABASE_NAMES,
     EVIDENCE_PREFIX,
     FORMAT_VERSION,
@@ -43,8 +45,6 @@ from .backup_files import (
     read_header,
     verify,
 )
-from .evidence import IntegrityReport, check_integrity, evidence_storage
-from .models import Evidence
 
 __all__ = ["BackupError", "backup_check", "backup_create", "backup_restore"]
 

@@ -19,37 +19,43 @@ from .confirm_forms import TrashForm
 from .forms import EvidenceUploadForm, NoticeForm, PoliceContactForm, ProtectiveOrderForm
 from .history import amendment_history, record_details
 from .life_change_forms import LifeChangeForm
-from .models import (
-    AuditEvent,
-    Evidence,
-    Incident,
-    LifeChange,
-    NoContactNotice,
-    PoliceContact,
-    ProtectiveOrder,
-    Record,
-)
+from .models import AuditEvent, Evidence, Incident, Record
+from .models.kinds import STEP_KINDS, RecordKind
 from .orders import breaking
 from .uploads import handle_upload, upload_limits
 
 
 @dataclass(frozen=True)
-class Kind:
-    model: type[Record]
+class RecordPages:
+    """How the record pages show one kind of record; what the kind is comes from its RecordKind
+    (models/kinds.py)."""
+
+    record: RecordKind
     form: type[ModelForm]
-    noun: str  # as in "Record a ..."
-    plural: str  # page title of the list
     intro: str  # one or two sentences at the top of the list
     order_by: tuple[str, ...]
-    takes_files: bool = True  # whether documents and proof can be attached
+
+    @property
+    def model(self) -> type[Record]:
+        return self.record.model
+
+    @property
+    def noun(self) -> str:
+        return self.record.singular
+
+    @property
+    def plural(self) -> str:
+        return self.record.plural
+
+    @property
+    def takes_files(self) -> bool:
+        return self.record.takes_files
 
 
-KINDS = {
-    "notice": Kind(
-        model=NoContactNotice,
+PAGES = {
+    "notice": RecordPages(
+        record=STEP_KINDS["notice"],
         form=NoticeForm,
-        noun="no-contact notice",
-        plural="No-contact notices",
         intro=(
             "A no-contact notice is the moment you told the person, once and plainly, that you "
             "want no relationship and no contact. Record each one with the exact words: anything "
@@ -57,11 +63,9 @@ KINDS = {
         ),
         order_by=("-given_at",),
     ),
-    "police": Kind(
-        model=PoliceContact,
+    "police": RecordPages(
+        record=STEP_KINDS["police"],
         form=PoliceContactForm,
-        noun="police contact",
-        plural="Police contacts",
         intro=(
             "Each time you report to the police or speak with them, note who you spoke to and the "
             "report number. Reporting early, and adding each new incident to the same report, "
@@ -69,11 +73,9 @@ KINDS = {
         ),
         order_by=("-contacted_at",),
     ),
-    "order": Kind(
-        model=ProtectiveOrder,
+    "order": RecordPages(
+        record=STEP_KINDS["order"],
         form=ProtectiveOrderForm,
-        noun="court order",
-        plural="Court orders",
         intro=_(
             "Protective and restraining orders, injunctions and bail conditions. While an order "
             "is in force, the form for each incident shows its terms and asks whether the "
@@ -81,11 +83,9 @@ KINDS = {
         ),
         order_by=("-issued_on",),
     ),
-    "change": Kind(
-        model=LifeChange,
+    "change": RecordPages(
+        record=STEP_KINDS["change"],
         form=LifeChangeForm,
-        noun=_("change to daily life"),
-        plural=_("Changes to daily life"),
         intro=_(
             "What you had to change because of what is happening: moving, a new phone number, "
             "other routes, new locks or cameras, time off work or school, going out less, "
@@ -93,19 +93,18 @@ KINDS = {
             "court what this has cost you."
         ),
         order_by=("-changed_on", "-id"),
-        takes_files=False,
     ),
 }
 
 
-def _kind(kind: str) -> Kind:
+def _kind(kind: str) -> RecordPages:
     try:
-        return KINDS[kind]
+        return PAGES[kind]
     except KeyError:
         raise Http404("No such page.") from None
 
 
-def _get_record(request, kind: Kind, record_id, *, in_trash=False) -> Record:
+def _get_record(request, kind: RecordPages, record_id, *, in_trash=False) -> Record:
     records = kind.model.objects.owned_by(request.user).select_related("case")
     records = records.in_trash() if in_trash else records.live()
     return get_object_or_404(records, uuid=record_id)
@@ -132,8 +131,7 @@ def record_new(request, kind):
         record = form.save(commit=False)
         if "case" not in form.fields:
             record.case = services.default_case(request.user)
-        services.record_save(record=record)
-        form.save_m2m()
+        services.record_save(record=record, links=_links(form, record))
         if config.takes_files:
             messages.success(request, "Saved. You can attach files to it below.")
         else:
@@ -141,6 +139,11 @@ def record_new(request, kind):
         return redirect(record)
     context = {"kind": kind, "config": config, "form": form, "source": source}
     return render(request, "incidents/record_form.html", context)
+
+
+def _links(form, record: Record) -> dict:
+    """The links the form chose, by field name (see Record.LINKED_FIELDS)."""
+    return {name: form.cleaned_data[name] for name in record.LINKED_FIELDS if name in form.fields}
 
 
 def _source_incident(request) -> Incident | None:
@@ -189,11 +192,8 @@ def record_edit(request, kind, record_id):
         # The form wrote into `record` while validating; amend a fresh copy instead.
         original = _get_record(request, config, record_id)
         changes = {f: form.cleaned_data[f] for f in form.fields if f in record.HISTORY_FIELDS}
-        amended = services.record_amend(record=original, changes=changes)
-        if "incidents" in form.fields:
-            # Incidents in the trash are not offered on the form; keep their links for a restore.
-            trashed = original.incidents.in_trash()
-            original.incidents.set([*form.cleaned_data["incidents"], *trashed])
+        links = _links(form, record)
+        amended = services.record_amend(record=original, changes=changes, links=links)
         messages.success(request, "Amended." if amended else "Saved.")
         return redirect(original)
     context = {"kind": kind, "config": config, "form": form, "record": record}
@@ -235,12 +235,8 @@ def record_evidence_upload(request, kind, record_id):
     if not config.takes_files:
         raise Http404("No such page.")
     record = _get_record(request, config, record_id)
-    return handle_upload(
-        request,
-        case=record.case,
-        attached_to=record,
-        page_url=record.get_absolute_url(),
-        render_page=lambda form, problems: _render_detail(
-            request, kind, config, record, upload_form=form, problems=problems, status=400
-        ),
+    page_url = record.get_absolute_url()
+    answer = handle_upload(request, case=record.case, attached_to=record, page_url=page_url)
+    return answer.response or _render_detail(
+        request, kind, config, record, upload_form=answer.form, problems=answer.problems, status=400
     )

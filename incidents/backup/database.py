@@ -23,34 +23,26 @@ from django.contrib.sessions.models import Session
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
-from . import custody
-from .backup_files import BackupError
-from .models import (
+from .. import custody
+from ..models import (
     Case,
     CustodyEntry,
     Evidence,
-    Incident,
-    LifeChange,
-    NoContactNotice,
-    PoliceContact,
-    ProtectiveOrder,
     Revision,
     TrashEvent,
     User,
     UserSession,
 )
+from ..models.kinds import RECORD_KINDS
+from .files import BackupError
 
 ENGINES = ("sqlite", "postgresql")
 # Counted in the manifest and compared after a restore: what a person would miss.
 COUNTED = {
     "accounts": User,
     "cases": Case,
-    "incidents": Incident,
+    **{kind.counted_as: kind.model for kind in RECORD_KINDS.values()},
     "evidence files": Evidence,
-    "no-contact notices": NoContactNotice,
-    "police contacts": PoliceContact,
-    "court orders": ProtectiveOrder,
-    "changes to daily life": LifeChange,
     "earlier versions": Revision,
     "trash and restore events": TrashEvent,
     "custody entries": CustodyEntry,
