@@ -60,9 +60,10 @@ test: lint
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m pytest
 
-# The everyday run: everything but the soak, fault-tolerance, live-server and browser tests.
+# The everyday run: everything but the soak, fault-tolerance, live-server and browser tests,
+# spread over the machine's cores (pytest-xdist; each worker has its own test database).
 test-quick: install-dev
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -m "not slow" -n auto
 
 clean:
 	rm -rf $(VENV) staticfiles
