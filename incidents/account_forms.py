@@ -179,14 +179,16 @@ class TwoFactorChangeForm(SignInCodeForm):
         return code
 
 
-class AccountDeleteForm(forms.Form):
-    """Deleting an account needs its password again: a session left open is not enough."""
+class PasswordAgainForm(forms.Form):
+    """A step that needs the password again: a session left open is not enough. A wrong one
+    counts towards the sign-in pauses (password_matches)."""
 
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    wrong_password = _("That is not your password.")
 
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
@@ -195,8 +197,14 @@ class AccountDeleteForm(forms.Form):
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not password_matches(self.request, self.request.user, password):
-            raise forms.ValidationError("That is not your password. Nothing has been deleted.")
+            raise forms.ValidationError(self.wrong_password)
         return password
+
+
+class AccountDeleteForm(PasswordAgainForm):
+    """Deleting an account needs its password again."""
+
+    wrong_password = _("That is not your password. Nothing has been deleted.")
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):

@@ -13,7 +13,7 @@ from .dossier import DossierOptions
 from .evidence import FileProblem
 from .forms import DossierForm
 from .models import AuditEvent, Case, Export
-from .responses import private_file_response, sends_bytes
+from .responses import sends_bytes
 from .share_views import share_list_context
 
 RECENT_EXPORTS = 10
@@ -95,32 +95,15 @@ def _file_exists(export: Export) -> bool:
 def export_download(request, export_id):
     """The finished file, once it is checked against the fingerprint taken when it was made."""
     export = get_export(request, export_id)
-    path = exports.export_path(export)
     if export.status != Export.Status.DONE or not _file_exists(export):
         raise Http404("This file is not ready, or no longer exists.")
     label = exports.describe(export)
     try:  # (a file made before fingerprints were kept has none to be checked against)
         if export.sha256:
-            handouts.verify(
-                request,
-                export,
-                size=export.size,
-                file_sha256=export.sha256,
-                open_file=lambda: open(path, "rb"),  # noqa: SIM115 (verify closes it)
-                path=path,
-                label=label,
-            )
+            handouts.verify_export(request, export)
     except (FileProblem, handouts.Unreachable) as problem:
         return handouts.refused(request, export, problem, label=label)
-    name = exports.download_name(export)
-    response = private_file_response(
-        request,
-        path,
-        content_type=exports.CONTENT_TYPES[export.kind],
-        filename=name,
-        inline=False,
-        etag=export.sha256,
-    )
+    response = exports.download_response(request, export)
     if sends_bytes(request, response):
         audit = (AuditEvent.Action.EXPORT_DOWNLOAD, label)
         action = custody.Action.DOWNLOADED

@@ -32,6 +32,7 @@ from .dossier import DossierOptions
 from .models import Case, Export, User
 from .models.exports import STALE_AFTER
 from .render_limits import RenderLimitReached
+from .responses import private_file_response
 
 logger = logging.getLogger(__name__)
 
@@ -380,3 +381,17 @@ def download_name(export: Export) -> str:
     """'dossier-2026-03-03.pdf': plain, with the day it was made."""
     made_on = timezone.localdate(export.finished_at or export.created_at)
     return f"{DOWNLOAD_NAMES[export.kind]}-{made_on:%Y-%m-%d}.{EXTENSIONS[export.kind]}"
+
+
+def download_response(request, export: Export, **options):
+    """The finished file as a download, to its owner or through a share link (already checked
+    and about to be logged by the caller); `options` go on to private_file_response."""
+    return private_file_response(
+        request,
+        export_path(export),
+        content_type=CONTENT_TYPES[export.kind],
+        filename=download_name(export),
+        inline=False,
+        etag=export.sha256,
+        **options,
+    )

@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from . import custody, integrity, security
+from . import custody, exports, integrity, security
 from .evidence import FileProblem, sha256_and_size
 from .models import Evidence, Export, HandOut
 
@@ -94,6 +94,21 @@ def verify(
         raise problem
     HandOut.objects.update_or_create(**key, defaults={"verified_at": now, "verified_stat": stat})
     integrity.clear_alerts(obj)
+
+
+def verify_export(request, export: Export, *, user=None) -> None:
+    """verify() for a finished dossier or package, by its owner or through a share link."""
+    path = exports.export_path(export)
+    verify(
+        request,
+        export,
+        size=export.size,
+        file_sha256=export.sha256,
+        open_file=lambda: open(path, "rb"),  # noqa: SIM115 (verify closes it)
+        path=path,
+        label=exports.describe(export),
+        user=user,
+    )
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:

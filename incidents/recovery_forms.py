@@ -8,7 +8,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 
 from . import sign_in, two_factor
-from .account_forms import password_matches
+from .account_forms import PasswordAgainForm
 from .models import User
 
 
@@ -125,21 +125,5 @@ class ResetLinkForm(NewPasswordMixin):
         return data
 
 
-class RecoveryCodesForm(forms.Form):
+class RecoveryCodesForm(PasswordAgainForm):
     """Making new recovery codes needs the password (the old codes stop working)."""
-
-    password = forms.CharField(
-        label=_("Your password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, *args, request, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not password_matches(self.request, self.request.user, password):
-            raise forms.ValidationError(_("That is not your password."))
-        return password

@@ -27,7 +27,7 @@ from . import custody, exports, handouts, shares
 from .access import get_export
 from .evidence import FileProblem
 from .models import Export, Share
-from .responses import private_file_response, sends_bytes
+from .responses import sends_bytes
 from .sign_in import client_ip
 
 
@@ -239,35 +239,16 @@ def share_file(request):
     if not shares.is_ready(share):
         return _not_ready(request)
     export = share.export
-    path = exports.export_path(export)
     if request.session.session_key is None:
         request.session.create()  # one hand-out per recipient's browser, not one for all
     try:
-        handouts.verify(
-            request,
-            export,
-            size=export.size,
-            file_sha256=export.sha256,
-            open_file=lambda: open(path, "rb"),  # noqa: SIM115 (verify closes it)
-            path=path,
-            label=exports.describe(export),
-            user=share.owner,
-        )
+        handouts.verify_export(request, export, user=share.owner)
     except (FileProblem, handouts.Unreachable):
         return _page(request, "share_public_error.html", {"broken": True}, status=409)
     if not shares.count_download(share=share):
         shares.refusal_log(share=share, reason="over_cap")
         return _gone(request)
-    name = exports.download_name(export)
-    response = private_file_response(
-        request,
-        path,
-        content_type=exports.CONTENT_TYPES[export.kind],
-        filename=name,
-        inline=False,
-        etag=export.sha256,
-        sendfile=False,
-    )
+    response = exports.download_response(request, export, sendfile=False)
     if sends_bytes(request, response):
         action = custody.Action.SHARE_DOWNLOADED
         handouts.log(
