@@ -380,3 +380,13 @@ def test_a_count_of_zero_is_refused_beside_the_field_and_the_text_is_kept(alice_
     assert "Constraint" not in content
     assert "Called from a hidden number." in content
     assert not Incident.objects.exists()
+
+
+def test_the_entry_forms_browser_tab_says_what_the_page_is_and_nothing_else(alice_client, incident):
+    for url, title in [
+        (reverse("incident_new"), "Log what happened"),
+        (reverse("incident_edit", args=[incident.uuid]), "Amend"),
+    ]:
+        content = alice_client.get(url).content.decode()
+        shown = re.search(r"<title>(.*?)</title>", content, re.S).group(1)
+        assert shown.split(" · ")[0] == title
