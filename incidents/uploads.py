@@ -74,11 +74,7 @@ def _duplicate(upload, existing: Evidence, attached_to) -> UploadProblem:
 
 def _receive(request, *, case: Case, attached_to=None):
     """Keep every acceptable file of the request. Returns (form, kept, problems)."""
-    limit = settings.EVIDENCE_MAX_REQUEST_MB
-    if int(request.META.get("CONTENT_LENGTH") or 0) > limit * 1024 * 1024:
-        # Refused before the body is read: nothing of it reached the disk.
-        problem = f"These files are more than {limit} MB together. Send them in smaller groups."
-        return EvidenceUploadForm(), [], [UploadProblem(problem)]
+    # A body over EVIDENCE_MAX_REQUEST_MB never gets here: body_limit refuses it unread.
     room = quota.usage(case.owner)
     if not room.left:
         # Refused before the body is read, as nothing more can be kept.
