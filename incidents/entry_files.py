@@ -35,6 +35,10 @@ TOO_LONG = gettext_lazy(
     "The caption for “%(name)s” is %(length)d characters long; the most it can hold is 300."
 )
 
+IN_TRASH = gettext_lazy(
+    "“%(name)s” was not added: the same file is exhibit %(number)s, which is in the trash. "
+    "Restore it from the trash, and it can be attached to this entry from the entry's page."
+)
 NOT_YET = gettext_lazy(
     "The files you chose were not kept, because the entry could not be saved yet. Once the "
     "marked fields are right, choose them again before saving."
@@ -83,8 +87,15 @@ def _keep_one(incident: Incident, upload, caption: str, outcome: EntryFiles) -> 
             case=incident.case, attached_to=incident, upload=upload, caption=caption
         )
     except AlreadyAnExhibit as duplicate:
-        services.evidence_attach(item=duplicate.existing, record=incident)
-        outcome.attached.append(duplicate.existing)
+        existing = duplicate.existing
+        if existing.deleted_at is not None:
+            # Attaching it would show nothing: the entry and the dossier list live files only.
+            outcome.problems.append(
+                IN_TRASH % {"name": upload.name, "number": existing.exhibit_number}
+            )
+        elif services.evidence_attach(item=existing, record=incident):
+            outcome.attached.append(existing)
+        # Otherwise the same file was chosen twice for this entry: it is kept once, counted once.
     except EvidenceRejected as rejection:
         outcome.problems.append(
             _("“%(name)s” was not added. %(reason)s") % {"name": upload.name, "reason": rejection}

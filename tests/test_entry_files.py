@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from incidents import services
 from incidents.models import Draft, Evidence, Incident
 from tests.conftest import page_text
 
@@ -71,6 +72,29 @@ def test_the_same_picture_twice_is_one_exhibit_attached_here(alice_client, alice
     assert Evidence.objects.count() == 1
     second = Incident.objects.get(description="Again.")
     assert Evidence.objects.get().links.filter(incident=second).exists()
+
+
+def test_one_picture_chosen_twice_is_kept_and_counted_once(alice_client):
+    response = alice_client.post(
+        reverse("incident_new"), _entry(files=[_png("a.png"), _png("a again.png")]), follow=True
+    )
+    text = page_text(response)
+    assert "Saved with 1 file." in text
+    assert "already exhibit" not in text
+    assert Evidence.objects.count() == 1
+
+
+def test_a_picture_whose_exhibit_is_in_the_trash_is_not_said_to_be_attached(alice_client):
+    alice_client.post(reverse("incident_new"), _entry(files=[_png("a.png")]))
+    services.record_trash(record=Evidence.objects.get(), reason="")
+    response = alice_client.post(
+        reverse("incident_new"), _entry(description="Again.", files=[_png("a.png")]), follow=True
+    )
+    text = page_text(response)
+    assert "“a.png” was not added: the same file is exhibit 1, which is in the trash." in text
+    assert "attached to this entry too" not in text
+    second = Incident.objects.get(description="Again.")
+    assert not Evidence.objects.for_record(second).exists()
 
 
 def test_an_entry_that_cannot_be_saved_yet_keeps_no_file_and_says_so(alice_client):
