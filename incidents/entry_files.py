@@ -47,10 +47,12 @@ NOT_YET = gettext_lazy(
 
 def entry_uploads(request: HttpRequest) -> tuple[list[tuple], list[str]]:
     """(file, caption) pairs from the new-entry form, and any problem with the request's files."""
+    limit = settings.EVIDENCE_MAX_FILES
     try:
         files = request.FILES.getlist("files")
     except TooManyFilesSent:
-        limit = settings.EVIDENCE_MAX_FILES
+        files = None
+    if files is None or len(files) > limit:
         return [], [_("Send at most %(limit)s files with one entry.") % {"limit": limit}]
     captions = request.POST.getlist("file_captions")
     shared = request.POST.get("files_caption", "")

@@ -85,6 +85,8 @@ def _receive(request, *, case: Case, attached_to=None):
         ) % {"usage": room.text}
         return EvidenceUploadForm(), [], [UploadProblem(problem)]
     try:
+        if len(request.FILES.getlist("files")) > settings.EVIDENCE_MAX_FILES:
+            raise TooManyFilesSent
         form = EvidenceUploadForm(request.POST, request.FILES)
         valid = form.is_valid()
     except TooManyFilesSent:

@@ -434,7 +434,10 @@ EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", default=30)
 # hundred bytes). Larger ones are refused with 413 before any of it is read or written to disk;
 # a signed-in account may send up to EVIDENCE_MAX_REQUEST_MB (incidents/body_limit.py).
 ANONYMOUS_MAX_REQUEST_KB = env.int("ANONYMOUS_MAX_REQUEST_KB", default=64)
-DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES
+# Django's own ceiling is well above ours: its refusal comes while the CSRF check reads the form,
+# as a bare error page that loses what was typed; up to this many, the page itself says "at most
+# EVIDENCE_MAX_FILES" with the entry kept.
+DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES * 10
 # Room for each account's evidence files, in MB (files in the trash count until removed).
 EVIDENCE_QUOTA_MB = env.int("EVIDENCE_QUOTA_MB", default=2048)
 # Requests for one file by one browser within this many seconds of each other (a player seeking

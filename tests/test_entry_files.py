@@ -4,6 +4,7 @@ the same checks as any upload; as a plain form (no JavaScript) with one shared c
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
@@ -122,5 +123,20 @@ def test_a_caption_too_long_is_refused_not_cut_and_the_text_kept(alice_client):
     assert f"is {len(long.strip())} characters long; the most it can hold is 300." in text
     assert "choose them again" in text
     assert long.strip() in response.content.decode()
+    assert "A note on the car." in response.content.decode()
+    assert not Incident.objects.exists()
+
+
+def test_too_many_files_are_refused_on_the_form_with_the_entry_kept(alice, settings):
+    # With the CSRF check on, as in a browser: it reads the form before the view does.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    settings.EVIDENCE_MAX_FILES = 2
+    client.get(reverse("incident_new"))
+    token = client.cookies[settings.CSRF_COOKIE_NAME].value
+    files = [_png(f"{n}.png", f"#{n}0{n}0{n}0") for n in range(3)]
+    response = client.post(reverse("incident_new"), _entry(files=files, csrfmiddlewaretoken=token))
+    assert response.status_code == 200
+    assert "Send at most 2 files with one entry." in page_text(response)
     assert "A note on the car." in response.content.decode()
     assert not Incident.objects.exists()
