@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from . import quota, services
 from .evidence import AlreadyAnExhibit, EvidenceRejected
-from .forms import EvidenceUploadForm
+from .forms import EVIDENCE_ACCEPT, EvidenceUploadForm
 from .models import Case, Evidence
 
 
@@ -21,6 +21,7 @@ def upload_limits(user) -> dict:
         "max_file_mb": settings.EVIDENCE_MAX_FILE_MB,
         "max_request_mb": settings.EVIDENCE_MAX_REQUEST_MB,
         "max_files": settings.EVIDENCE_MAX_FILES,
+        "accept": EVIDENCE_ACCEPT,
         "storage": quota.usage(user),
     }
 

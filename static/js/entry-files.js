@@ -14,6 +14,8 @@
     var shared = box.querySelector("[data-shared-caption]");
     var maxBytes = Number(box.getAttribute("data-max-file-mb")) * 1024 * 1024;
     var maxFiles = Number(box.getAttribute("data-max-files"));
+    // The whole request (the entry's text too) must stay under the server's limit: keep 1 MB.
+    var maxTotal = (Number(box.getAttribute("data-max-request-mb")) - 1) * 1024 * 1024;
     var words = box.dataset;
     var items = [];  // {file, caption}
 
@@ -109,6 +111,10 @@
       refused.forEach(function (entry) { queue.appendChild(row(entry.file, entry.problem).li); });
     }
 
+    function queuedBytes() {
+      return items.reduce(function (sum, item) { return sum + item.file.size; }, 0);
+    }
+
     function add(files) {
       refused = [];
       Array.prototype.forEach.call(files, function (file) {
@@ -116,6 +122,8 @@
           refused.push({ file: file, problem: words.tooBig });
         } else if (maxFiles && items.length >= maxFiles) {
           refused.push({ file: file, problem: words.tooMany });
+        } else if (maxTotal > 0 && queuedBytes() + file.size > maxTotal) {
+          refused.push({ file: file, problem: words.tooMuch });
         } else {
           items.push({ file: file, caption: "" });
         }

@@ -109,3 +109,25 @@ def test_a_pasted_screenshot_joins_the_list_and_is_saved_with_the_entry(
     expect(page.get_by_role("status")).to_contain_text("Saved with 1 file")
     a11y(page)
     assert Evidence.objects.get().original_name == "image.png"
+
+
+def test_files_past_the_total_a_request_may_carry_are_named_before_sending(
+    phone, a11y, sign_in, alice, tmp_path, settings
+):
+    # 2 MB for the whole request, 1 MB of it for files: the second 0.6 MB file would not fit.
+    settings.EVIDENCE_MAX_REQUEST_MB = 2
+    first, second = (tmp_path / "voice-1.mp3", tmp_path / "voice-2.mp3")
+    for path in (first, second):
+        path.write_bytes(b"\xff\xfb\x90\x00" * 150_000)
+    sign_in(phone, alice)
+    phone.goto("/incidents/new/")
+    a11y(phone)
+    expect(phone.locator("#entry-files-hint")).to_contain_text("2 MB together")
+    phone.get_by_label("Choose pictures or files").set_input_files([first, second])
+
+    queue = phone.locator("[data-file-queue]")
+    refused = queue.get_by_role("listitem").filter(has_text=second.name)
+    expect(refused).to_contain_text("2 MB together at most")
+    assert phone.get_by_label("Choose pictures or files").evaluate("i => i.files.length") == 1
+    phone.goto("/")  # leaving the form keeps its draft now, not while the test database closes
+    a11y(phone)
