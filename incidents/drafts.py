@@ -25,7 +25,8 @@ def draft_fields(data: QueryDict, allowed: Iterable[str]) -> dict:
     """The form's own fields from a POST, one value each (a list where there are several)."""
     fields = {}
     for name in allowed:
-        values = data.getlist(name)
+        # A NUL character means nothing in a form, and PostgreSQL's JSON refuses it.
+        values = [value.replace("\x00", "") for value in data.getlist(name)]
         if values:
             fields[name] = values[0] if len(values) == 1 else values
     if sum(len(str(value)) for value in fields.values()) > DRAFT_CHAR_LIMIT:

@@ -98,3 +98,9 @@ def test_drafts_need_a_sign_in_and_a_post(alice_client):
     assert response.status_code == 302
     assert not Draft.objects.exists()
     assert alice_client.get(reverse("draft_save")).status_code == 405
+
+
+def test_a_nul_character_in_a_draft_is_dropped_and_the_rest_kept(alice_client, alice):
+    response = _keep(alice_client, description="At the gate\x00 again")
+    assert response.status_code == 200
+    assert Draft.objects.get(owner=alice).fields["description"] == "At the gate again"

@@ -56,6 +56,10 @@
       submitted = true;
       if (sending) sending.abort();
     });
+    // Back after a save that did not go through brings this page back as it was: keep going.
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) submitted = false;
+    });
     window.setInterval(function () { send(false); }, EVERY_MS);
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden") send(true);
