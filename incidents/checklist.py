@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .models import (
     ANSWER_MISSING,
+    Case,
     Evidence,
     Incident,
     NoContactNotice,
@@ -297,8 +298,9 @@ class Reminder:
     urgent: bool
 
 
-def reminders(user: User, police: TalkToPolice) -> list[Reminder]:
-    """Police follow-ups due soon or overdue, and court orders about to run out."""
+def reminders(user: User, police: TalkToPolice, case: Case | None = None) -> list[Reminder]:
+    """Police follow-ups due soon or overdue (those in `police`), and court orders about to run
+    out (one person's, with `case`)."""
     today = timezone.localdate()
     found = [
         Reminder(
@@ -319,6 +321,7 @@ def reminders(user: User, police: TalkToPolice) -> list[Reminder]:
     expiring = (
         ProtectiveOrder.objects.owned_by(user)
         .live()
+        .for_person(case)
         .filter(
             expires_on__gte=today, expires_on__lte=today + timedelta(days=ORDER_EXPIRY_NOTICE_DAYS)
         )

@@ -24,6 +24,7 @@ from .forms import (
 from .history import amendment_history
 from .models import AuditEvent, Case, Evidence
 from .orders import BreachHint, breach_hint, orders_in_force
+from .person_view import person_view
 from .uploads import handle_upload, upload_limits
 
 
@@ -31,7 +32,10 @@ def incident_new(request):
     now = timezone.localtime().replace(second=0, microsecond=0)
     # A draft kept from an earlier visit fills the form again (shown as a draft, see the template).
     draft = drafts.draft_get(request.user) if request.method == "GET" else None
-    initial = {"occurred_at": now, **(draft.fields if draft else {})}
+    # With one person chosen to be shown, a new entry is about them unless the user picks another.
+    about = person_view(request).chosen
+    initial = {"occurred_at": now, **({"case": about} if about else {})}
+    initial.update(draft.fields if draft else {})
     form = IncidentForm(request.POST or None, user=request.user, initial=initial)
     uploads, file_problems = [], []
     if request.method == "POST":

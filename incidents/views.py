@@ -51,8 +51,10 @@ def dashboard(request):
         "summary": incidents.summary(),
         "recent": incidents.select_related("case")[:5],
         "steps": steps,
-        "reminders": reminders(request.user, steps.police),
-        "orders_in_force": orders_in_force(request.user, timezone.localdate()),
+        "reminders": reminders(request.user, steps.police, people.chosen),
+        "orders_in_force": orders_in_force(request.user, timezone.localdate()).for_person(
+            people.chosen
+        ),
         "weekly_chart": charts.dashboard_chart(
             request.user,
             tz=timezone.get_current_timezone(),
@@ -124,9 +126,11 @@ def _render_checklist(request, *, bound_form=None, status=200):
             }
         )
     # A person has a handful of each: one query apiece, counted and sliced here.
-    orders = list(ProtectiveOrder.objects.owned_by(request.user).live().order_by("issued_on"))
-    changes = list(LifeChange.objects.owned_by(request.user).live().order_by("-changed_on", "-id"))
     people = person_view(request)
+    orders = ProtectiveOrder.objects.owned_by(request.user).live().for_person(people.chosen)
+    orders = list(orders.order_by("issued_on"))
+    changes = LifeChange.objects.owned_by(request.user).live().for_person(people.chosen)
+    changes = list(changes.order_by("-changed_on", "-id"))
     context = {
         "people": people,
         "steps": checklist_status(request.user, people.chosen),

@@ -1,10 +1,13 @@
 """A view per person: with two people recorded, home, timeline, patterns and steps show one of
 them or everyone; the choice is kept for the session; another user's person is never chosen."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from incidents.models import Case, NoContactNotice
+from incidents.models import Case, LifeChange, NoContactNotice, ProtectiveOrder
 from tests.conftest import make_incident, page_text
 
 
@@ -76,3 +79,34 @@ def test_the_timelines_filters_survive_a_change_of_person(alice_client, two_peop
     assert b'<input type="hidden" name="q" value="station">' in html
     text = page_text(alice_client.get(reverse("timeline"), {"q": "station", "person": first.uuid}))
     assert "Robin waited at the station." not in text
+
+
+def test_one_persons_view_leaves_out_the_other_persons_orders_and_changes(alice_client, two_people):
+    first, second = two_people
+    today = timezone.localdate()
+    ProtectiveOrder.objects.create(
+        case=second,
+        court="Robin's County Court",
+        issued_on=today - timedelta(days=30),
+        expires_on=today + timedelta(days=3),
+    )
+    LifeChange.objects.create(case=second, kind="moved", changed_on=today, note="Moved home")
+    alice_client.get(reverse("timeline"), {"person": first.uuid})
+
+    for name in ("dashboard", "checklist"):
+        text = page_text(alice_client.get(reverse(name)))
+        assert "Robin's County Court" not in text
+        assert "runs out" not in text  # the expiry reminder is Robin's
+        assert "Moved home" not in text
+
+    alice_client.get(reverse("timeline"), {"person": second.uuid})
+    home = page_text(alice_client.get(reverse("dashboard")))
+    assert "runs out in 3 days" in home
+    assert "Moved home" in page_text(alice_client.get(reverse("checklist")))
+
+
+def test_a_new_entry_is_about_the_person_being_shown(alice_client, two_people):
+    _first, second = two_people
+    alice_client.get(reverse("timeline"), {"person": second.uuid})
+    form = alice_client.get(reverse("incident_new")).context["form"]
+    assert form["case"].value() == second.uuid
