@@ -56,6 +56,16 @@
       submitted = true;
       if (sending) sending.abort();
     });
+    // Discarding asks first, and once it is on its way nothing may bring the draft back.
+    var discard = document.querySelector("form[data-draft-discard]");
+    if (discard) discard.addEventListener("submit", function (event) {
+      if (!window.confirm(discard.getAttribute("data-draft-discard"))) {
+        event.preventDefault();
+        return;
+      }
+      submitted = true;
+      if (sending) sending.abort();
+    });
     // Back after a save that did not go through brings this page back as it was: keep going.
     window.addEventListener("pageshow", function (event) {
       if (event.persisted) submitted = false;

@@ -59,3 +59,26 @@ def test_while_typing_the_draft_is_kept_every_few_seconds(phone, a11y, sign_in, 
     expect(phone.get_by_text("Draft kept on the server at")).to_be_visible(timeout=10_000)
     assert Draft.objects.owned_by(alice).get().fields["description"] == "A grey car parked opposite"
     a11y(phone)
+
+
+def test_discarding_a_draft_asks_first_and_it_does_not_come_back(phone, a11y, sign_in, alice):
+    Draft.objects.create(owner=alice, fields={"description": HALF})
+    sign_in(phone, alice)
+    phone.goto("/incidents/new/")
+    a11y(phone)
+    # More typed just before discarding: the page's last send must not bring the draft back.
+    phone.get_by_label("What happened").fill(HALF + " walked")
+    discard = phone.get_by_role("button", name="Discard the draft and start again")
+
+    phone.once("dialog", lambda dialog: dialog.dismiss())
+    discard.click()
+    expect(phone.get_by_label("What happened")).to_have_value(HALF + " walked")
+    assert Draft.objects.owned_by(alice).exists()
+
+    phone.once("dialog", lambda dialog: dialog.accept())
+    discard.click()
+    expect(phone.get_by_role("heading", name="not part of your log")).to_have_count(0)
+    expect(phone.get_by_label("What happened")).to_have_value("")
+    a11y(phone)
+    phone.wait_for_timeout(500)  # time for a stray last send to arrive, if one were made
+    assert not Draft.objects.owned_by(alice).exists()
