@@ -14,14 +14,23 @@ from .forms import IncidentForm
 
 @require_POST
 def draft_save(request):
-    """Keep what the new-entry form holds now; an empty form leaves no draft."""
-    allowed = IncidentForm(user=request.user).fields.keys()
+    """Keep what the new-entry form holds now; a form holding nothing the user wrote or chose
+    (only its time, the person and the answers it starts with) leaves no draft."""
+    if drafts.page_ended(request):  # saved or discarded since: this send came too late
+        return JsonResponse({"saved": False, "message": ""})
+    blank = IncidentForm(user=request.user)
     try:
-        fields = drafts.draft_fields(request.POST, allowed)
+        fields = drafts.draft_fields(request.POST, blank.fields.keys())
     except drafts.DraftTooLong:
         message = _("This text is too long to keep as a draft. It is still on this page.")
         return JsonResponse({"saved": False, "message": message}, status=400)
-    if not any(str(value).strip() for key, value in fields.items() if key != "occurred_at"):
+    starts_with = {name: str(blank[name].value() or "") for name in blank.fields}
+    written = [
+        value
+        for name, value in fields.items()
+        if name not in ("occurred_at", "case") and str(value).strip() != starts_with[name]
+    ]
+    if not written:
         drafts.draft_discard(user=request.user)
         return JsonResponse({"saved": False, "message": ""})
     draft = drafts.draft_save(user=request.user, fields=fields)
@@ -33,6 +42,7 @@ def draft_save(request):
 @require_POST
 def draft_discard(request):
     """Throw the draft away and start the form afresh."""
+    drafts.page_end(request)
     if drafts.draft_discard(user=request.user):
         messages.success(request, _("The draft was discarded."))
     return redirect("incident_new")

@@ -5,16 +5,22 @@ has no history or custody entry: it is replaced as the user types and removed wh
 saved or the user discards it.
 """
 
+import secrets
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
 from .models import Draft, User
 
 # All the fields of one draft together; longer than any entry the form itself accepts.
 DRAFT_CHAR_LIMIT = 100_000
+# Each showing of the form has a token, sent with its drafts and with the entry. Once the entry
+# is saved or the draft discarded, a draft send still on its way from that page is ignored.
+PAGE_FIELD = "draft_page"
+ENDED_KEY = "drafts_ended"
+ENDED_KEPT = 20
 
 
 class DraftTooLong(ValueError):
@@ -53,3 +59,20 @@ def draft_discard(*, user: User, form: str = Draft.Form.INCIDENT) -> bool:
     """Remove the user's draft of this form; True if there was one."""
     deleted, _ = Draft.objects.owned_by(user).filter(form=form).delete()
     return bool(deleted)
+
+
+def page_token(request: HttpRequest) -> str:
+    """The token of this showing of the form: the one it was sent with, or a new one."""
+    return request.POST.get(PAGE_FIELD) or secrets.token_urlsafe(12)
+
+
+def page_end(request: HttpRequest) -> None:
+    """The form this request came from is done with: its drafts are no longer kept."""
+    if token := request.POST.get(PAGE_FIELD):
+        ended = request.session.get(ENDED_KEY, [])[-(ENDED_KEPT - 1) :]
+        request.session[ENDED_KEY] = [*ended, token]
+
+
+def page_ended(request: HttpRequest) -> bool:
+    token = request.POST.get(PAGE_FIELD)
+    return bool(token) and token in request.session.get(ENDED_KEY, [])

@@ -45,6 +45,7 @@ def incident_new(request):
         if "case" not in form.fields:
             incident.case = services.default_case(request.user)
         outcome = entry_files.incident_save_with_files(incident=incident, uploads=uploads)
+        drafts.page_end(request)
         entry_files.report(request, outcome)
         return redirect("incident_detail", incident_id=incident.uuid)
     if uploads:
@@ -52,6 +53,7 @@ def incident_new(request):
     context = {
         "form": form,
         "draft": draft,
+        "draft_page": drafts.page_token(request),
         "upload_limits": upload_limits(request.user),
         "file_problems": file_problems,
         "files_caption": request.POST.get("files_caption", ""),

@@ -104,3 +104,35 @@ def test_a_nul_character_in_a_draft_is_dropped_and_the_rest_kept(alice_client, a
     response = _keep(alice_client, description="At the gate\x00 again")
     assert response.status_code == 200
     assert Draft.objects.get(owner=alice).fields["description"] == "At the gate again"
+
+
+def test_a_form_holding_only_what_it_starts_with_leaves_no_draft(alice_client, alice):
+    form = alice_client.get(reverse("incident_new")).context["form"]
+    untouched = {name: form[name].value() or "" for name in form.fields}
+    untouched = {name: value for name, value in untouched.items() if name != "occurred_at"}
+    _keep(alice_client, description=HALF)
+    _keep(alice_client, **{**untouched, "description": ""})
+    assert not Draft.objects.owned_by(alice).exists()
+
+
+def test_a_draft_send_arriving_after_the_entry_was_saved_is_ignored(alice_client, alice):
+    page = alice_client.get(reverse("incident_new")).context["draft_page"]
+    _keep(alice_client, description=HALF, draft_page=page)
+    alice_client.post(
+        reverse("incident_new"),
+        {
+            "occurred_at": "2026-12-01T21:15",
+            "description": HALF + " walked off.",
+            "draft_page": page,
+        },
+    )
+    assert not Draft.objects.exists()
+    # The page's last timed send, on its way while Save was tapped, arrives now.
+    response = _keep(alice_client, description=HALF + " walked", draft_page=page)
+    assert response.json()["saved"] is False
+    assert not Draft.objects.exists()
+    # A new showing of the form keeps drafts again.
+    again = alice_client.get(reverse("incident_new")).context["draft_page"]
+    assert again != page
+    _keep(alice_client, description="Another day.", draft_page=again)
+    assert Draft.objects.owned_by(alice).get().fields["description"] == "Another day."
