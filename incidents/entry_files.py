@@ -30,9 +30,9 @@ class EntryFiles:
     problems: list[str] = field(default_factory=list)
 
 
-CAPTION_LIMIT = 300  # as Evidence.caption holds
+CAPTION_LIMIT = Evidence._meta.get_field("caption").max_length
 TOO_LONG = gettext_lazy(
-    "The caption for “%(name)s” is %(length)d characters long; the most it can hold is 300."
+    "The caption for “%(name)s” is %(length)d characters long; the most it can hold is %(limit)d."
 )
 
 IN_TRASH = gettext_lazy(
@@ -61,7 +61,9 @@ def entry_uploads(request: HttpRequest) -> tuple[list[tuple], list[str]]:
         caption = (captions[index].strip() if index < len(captions) else "") or shared.strip()
         if len(caption) > CAPTION_LIMIT:
             # Refused rather than cut short: the user's words are never shortened silently.
-            problems.append(TOO_LONG % {"name": upload.name, "length": len(caption)})
+            problems.append(
+                TOO_LONG % {"name": upload.name, "length": len(caption), "limit": CAPTION_LIMIT}
+            )
         pairs.append((upload, caption))
     return pairs, problems
 
