@@ -11,10 +11,13 @@ from django.urls import URLResolver, get_resolver, reverse
 from PIL import Image
 
 from incidents.models import (
+    Call,
     Case,
     Evidence,
     Export,
     LifeChange,
+    Message,
+    MessageImport,
     NoContactNotice,
     PoliceContact,
     ProtectiveOrder,
@@ -91,6 +94,55 @@ RECORD_MAKERS = {
     "order": lambda case, when: ProtectiveOrder.objects.create(case=case, issued_on=when.date()),
     "change": lambda case, when: LifeChange.objects.create(
         case=case, kind="moved", changed_on=when.date()
+    ),
+}
+
+
+def _import_job(case) -> MessageImport:
+    """An import job with its source file's row (the file itself is not needed here)."""
+    source = Evidence.objects.create(
+        case=case,
+        original_name="sms-20260501.xml",
+        stored_name=f"originals/test-{case.pk}-{MessageImport.objects.count()}",
+        kind=Evidence.Kind.MESSAGES,
+        content_type="application/xml",
+        size=10,
+        sha256="0" * 64,
+        exhibit_number=Evidence.objects.next_exhibit_number(case),
+    )
+    return MessageImport.objects.create(
+        case=case, source=source, format=MessageImport.Format.SBR_MESSAGES, parser_version="t"
+    )
+
+
+# One of alice's imported items for each kind read from export files (models/kinds.py).
+IMPORTED_MAKERS = {
+    "message": lambda case, when: Message.objects.create(
+        case=case,
+        source=_import_job(case),
+        element=1,
+        line=2,
+        dedupe_key="m" * 64,
+        direction="in",
+        address="07700 900123",
+        address_key="447700900123",
+        channel="sms",
+        box=1,
+        sent_at=when,
+        body="Alice's imported text.",
+    ),
+    "call": lambda case, when: Call.objects.create(
+        case=case,
+        source=_import_job(case),
+        element=1,
+        line=2,
+        dedupe_key="c" * 64,
+        direction="in",
+        address="07700 900123",
+        address_key="447700900123",
+        outcome="missed",
+        call_type=3,
+        started_at=when,
     ),
 }
 
