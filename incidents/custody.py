@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -153,7 +153,12 @@ def log_many(action: str, objs: list[models.Model], *, user_id: int) -> None:
         entries.append(entry)
         head.sequence, head.entry_hash = entry.sequence, entry.entry_hash
     CustodyEntry.objects.bulk_create(entries, batch_size=500)
-    head.save(update_fields=["sequence", "entry_hash"])
+    # The database lets the head move one entry at a time (migration 0005): one step per entry.
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE incidents_custodyhead SET sequence = %s, entry_hash = %s WHERE id = %s",
+            [(entry.sequence, entry.entry_hash, head.pk) for entry in entries],
+        )
 
 
 def _owner_id(obj: models.Model) -> int:

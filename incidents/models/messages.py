@@ -43,6 +43,9 @@ class MessageImport(models.Model):
     source = models.ForeignKey("Evidence", on_delete=models.PROTECT, related_name="message_imports")
     format = models.CharField(max_length=16, choices=Format.choices)
     parser_version = models.CharField(max_length=40)
+    # The country whose national forms the numbers were read in ("GB": 07700 900123 is
+    # +44 7700 900123), from the person's numbers or the owner's time zone; "" if unknown.
+    region = models.CharField(max_length=2, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.SCANNED)
     progress = models.PositiveSmallIntegerField(default=0)  # percent
     error = models.CharField(max_length=500, blank=True)  # why it failed, for the user
@@ -150,6 +153,9 @@ class Message(ImportedRecord):
     body = models.TextField(blank=True)
     # Everyone else in a group message, as written; empty for a message between two people.
     recipients = models.JSONField(default=list, blank=True)
+    # The parts of a picture message other than its text, as the file names them:
+    # [{"seq", "content_type", "name"}]. Pictures kept are exhibits attached to the message.
+    attachments = models.JSONField(default=list, blank=True)
 
     CUSTODY_FIELDS = (
         *ImportedRecord.SOURCE_FIELDS,
@@ -159,6 +165,7 @@ class Message(ImportedRecord):
         "subject",
         "body",
         "recipients",
+        "attachments",
         "hidden_at",
     )
 
