@@ -155,6 +155,7 @@ def _objects_of(alice, incident) -> dict:
     evidence = evidence_add(case=case, attached_to=incident, upload=_png(), caption="Alice's file")
     when = incident.occurred_at
     records = {kind: make(case, when) for kind, make in RECORD_MAKERS.items()}
+    imported = {kind: make(case, when) for kind, make in IMPORTED_MAKERS.items()}
     # A finished dossier, so that alice can download it and mallory's 404 is about ownership.
     export = Export.objects.create(
         owner=alice,
@@ -177,12 +178,14 @@ def _objects_of(alice, incident) -> dict:
     )
     return {
         "share_id": share.uuid,
+        "import_id": imported["message"].source.uuid,
         "export_id": export.uuid,
         "incident_id": incident.uuid,
         "case_id": case.uuid,
         "evidence_id": evidence.uuid,
         "record_id": {
             **{kind: record.uuid for kind, record in records.items()},
+            **{kind: record.uuid for kind, record in imported.items()},
             "evidence": incident.uuid,  # evidence_attach: the record to attach the file to
         },
         "kind": "incident",
@@ -242,7 +245,10 @@ def test_every_page_needs_sign_in_and_answers_404_to_a_stranger(alice, mallory, 
     assert incident.description == "Fourteen missed calls between 21:00 and 23:00."
     assert not incident.revisions.exists()
     assert evidence.caption == "Alice's file"
-    assert Evidence.objects.count() == 1
+    assert Evidence.objects.exclude(kind=Evidence.Kind.MESSAGES).count() == 1
+    assert not Message.objects.exclude(note="").exists()
+    assert not Message.objects.filter(hidden_at__isnull=False).exists()
+    assert MessageImport.objects.filter(status="scanned").count() == 2
     assert not NoContactNotice.objects.filter(words="Mallory was here").exists()
     assert not PoliceContact.objects.filter(reference="Mallory was here").exists()
     assert NoContactNotice.objects.count() == PoliceContact.objects.count() == 1
