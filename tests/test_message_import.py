@@ -240,3 +240,12 @@ def test_the_command_prints_what_it_did_and_fails_on_a_bad_file(case, capsys):
     captured = capsys.readouterr()
     assert "stops in the middle" in captured.err
     assert "added: 2" in captured.out  # the readable file was still imported
+
+
+def test_an_account_with_imported_messages_can_still_be_deleted(case):
+    from incidents.account_removal import account_delete
+
+    _import(case, "sms-20250510.xml")
+    account_delete(user=case.owner)
+    assert not Message.objects.exists() and not MessageImport.objects.exists()
+    assert not Evidence.objects.exists()

@@ -122,3 +122,14 @@ def test_a_stranger_gets_404_for_the_job_and_its_items(
     assert stranger.post(job_url, {"numbers": [SAM], "confirm": "1"}).status_code == 404
     assert stranger.get(reverse("message_detail", args=[item.uuid])).status_code == 404
     assert "sms-20250510" not in stranger.get(reverse("message_import_new")).content.decode()
+
+
+def test_the_export_file_downloads_as_it_was_received(alice_client, case):
+    _upload(alice_client)
+    source = MessageImport.objects.get().source
+    response = alice_client.get(reverse("evidence_original", args=[source.uuid]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == (FILES / "sms-20250510.xml").read_bytes()
+    assert ".xml" in response["Content-Disposition"]
+    detail = alice_client.get(reverse("evidence_detail", args=[source.uuid]))
+    assert "Message export (application/xml)" in page_text(detail)

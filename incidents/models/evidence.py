@@ -152,6 +152,7 @@ FORMAT_NAMES = {
     "audio/ogg": _("Ogg audio"),
     "video/mp4": _("MPEG-4 video (MP4)"),
     "video/quicktime": _("QuickTime video (MOV)"),
+    "application/xml": _("Export of texts or calls (XML)"),
 }
 
 

@@ -39,8 +39,11 @@ class MessageImport(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="message_imports")
-    # The export file as received: an exhibit of the case, with its SHA-256.
-    source = models.ForeignKey("Evidence", on_delete=models.PROTECT, related_name="message_imports")
+    # The export file as received: an exhibit of the case, with its SHA-256. It goes only
+    # with the whole case (RESTRICT: never on its own while items cite it).
+    source = models.ForeignKey(
+        "Evidence", on_delete=models.RESTRICT, related_name="message_imports"
+    )
     format = models.CharField(max_length=16, choices=Format.choices)
     parser_version = models.CharField(max_length=40)
     # The country whose national forms the numbers were read in ("GB": 07700 900123 is
@@ -92,7 +95,7 @@ class ImportedRecord(Record):
     from the dossier."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    source = models.ForeignKey(MessageImport, on_delete=models.PROTECT, related_name="+")
+    source = models.ForeignKey(MessageImport, on_delete=models.RESTRICT, related_name="+")
     # The item's place in the file: its number among the items (1 for the first) and its line.
     element = models.PositiveIntegerField(_("item number in the file"))
     line = models.PositiveIntegerField(_("line in the file"))
