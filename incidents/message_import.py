@@ -258,6 +258,8 @@ def dedupe_key(item, keys: list[str], seen: defaultdict) -> str:
 # --- 3. importing ------------------------------------------------------------------------------
 
 BATCH_SIZE = 1000
+# Pictures wait in memory until their batch is kept: a batch is kept early past this many bytes.
+BATCH_PICTURE_BYTES = 32 * 1024 * 1024
 
 
 class ImportFailed(Exception):
@@ -305,7 +307,7 @@ def _import(job: MessageImport) -> None:
         reader = SbrReader(stream, pictures=True)
         for item in reader.items():
             batch.take(item)
-            if len(batch.pending) >= BATCH_SIZE:
+            if len(batch.pending) >= BATCH_SIZE or batch.picture_bytes > BATCH_PICTURE_BYTES:
                 batch.flush(progress=reader.bytes_read * 100 // max(source.size, 1))
     batch.flush(progress=100)
 
@@ -318,6 +320,7 @@ class _Batch:
         self.case = job.case
         self.chosen = set(job.numbers_chosen)
         self.pending: list = []  # (record, pictures)
+        self.picture_bytes = 0  # held by the pending pictures
         self.seen: defaultdict = defaultdict(int)
         self.reasons = Counter({k: v for k, v in job.reasons.items() if k.startswith("other_")})
         job.added = job.already_there = job.skipped = job.recovered = job.pictures = 0
@@ -334,7 +337,9 @@ class _Batch:
             return
         job.recovered += item.recovered
         record = records.record_for(item, keys, matching, job, dedupe_key(item, keys, self.seen))
-        self.pending.append((record, getattr(item, "pictures", [])))
+        pictures = getattr(item, "pictures", [])
+        self.pending.append((record, pictures))
+        self.picture_bytes += sum(len(picture.data) for picture in pictures)
 
     def _skip(self, reason: str) -> None:
         self.job.skipped += 1
@@ -343,7 +348,7 @@ class _Batch:
     def flush(self, *, progress: int) -> None:
         """Keep the pending items that are not kept already, with their custody entries and
         pictures, and save the job's counts, in one transaction."""
-        pending, self.pending = self.pending, []
+        pending, self.pending, self.picture_bytes = self.pending, [], 0
         stored: list[Evidence] = []
         try:
             with transaction.atomic():

@@ -249,3 +249,30 @@ def test_an_account_with_imported_messages_can_still_be_deleted(case):
     account_delete(user=case.owner)
     assert not Message.objects.exists() and not MessageImport.objects.exists()
     assert not Evidence.objects.exists()
+
+
+def test_an_import_left_running_by_a_stopped_worker_is_queued_again_and_finishes(
+    case, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents.message_jobs import recover_stale_imports
+
+    job = message_import_receive(case=case, upload=_upload("sms-20250510.xml"))
+    message_import_choose(job=job, keys=[SAM])
+    long_ago = timezone.now() - timedelta(hours=1)
+    MessageImport.objects.filter(pk=job.pk).update(status="running", heartbeat_at=long_ago)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert recover_stale_imports() == 1
+    job.refresh_from_db()
+    assert job.status == "done" and job.added == 7
+
+
+def test_pictures_waiting_in_memory_are_kept_in_smaller_batches(case, monkeypatch):
+    from incidents import message_import
+
+    monkeypatch.setattr(message_import, "BATCH_PICTURE_BYTES", 10)
+    job = _import(case, "sms-20250510.xml")
+    assert job.added == 7 and job.pictures == 1
