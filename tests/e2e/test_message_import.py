@@ -18,6 +18,7 @@ from tests.e2e.test_dossier import JOB_TIMEOUT, check
 pytestmark = pytest.mark.browser
 
 EXPORT = Path(__file__).parent.parent / "fixtures" / "sms" / "sms-20250510.xml"
+CUT = "sms-truncated.xml"
 
 
 class HeldImport:
@@ -78,6 +79,12 @@ def test_on_a_phone_one_imports_the_texts_of_the_persons_number(
     expect(phone.get_by_role("heading", level=1)).to_have_text(
         "Import texts and calls from your phone"
     )
+    check(a11y, phone)
+    # A file cut off while copying: refused on the same page, with the reason.
+    phone.get_by_label("The export file").set_input_files(str(EXPORT.with_name(CUT)))
+    phone.get_by_role("button", name="Send and read the file").tap()
+    expect(phone.get_by_text(re.compile("stops in the middle"))).to_be_visible()
+    assert not MessageImport.objects.exists()
     check(a11y, phone)
     phone.get_by_label("The export file").set_input_files(str(EXPORT))
     phone.get_by_role("button", name="Send and read the file").tap()
