@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -26,6 +27,11 @@ CHUNK = 64 * 1024
 def body_limit(request: HttpRequest) -> int:
     """The largest body, in bytes, this request may carry."""
     if request.user.is_authenticated:
+        if request.path_info == reverse("message_import_new"):
+            # A phone's export runs to gigabytes; the import reads it as a stream.
+            return (
+                max(settings.MESSAGE_IMPORT_MAX_FILE_MB + 1, settings.EVIDENCE_MAX_REQUEST_MB) * MIB
+            )
         return settings.EVIDENCE_MAX_REQUEST_MB * MIB
     return settings.ANONYMOUS_MAX_REQUEST_KB * 1024
 

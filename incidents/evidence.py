@@ -93,6 +93,7 @@ EXTENSIONS = {
     "audio/ogg": "ogg",
     "video/mp4": "mp4",
     "video/quicktime": "mov",
+    "application/xml": "xml",  # a phone's export of texts or calls (message_import.py)
 }
 
 

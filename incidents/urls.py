@@ -11,6 +11,7 @@ from . import (
     head_views,
     health,
     incident_views,
+    message_views,
     record_views,
     recovery_views,
     share_views,
@@ -18,7 +19,7 @@ from . import (
     two_factor_views,
     views,
 )
-from .models.kinds import STEP_KINDS
+from .models.kinds import IMPORTED_KINDS, STEP_KINDS
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -154,6 +155,35 @@ urlpatterns = [
     path("s/", share_views.share_open, name="share_open"),
     path("s/file/", share_views.share_file, name="share_file"),
 ]
+
+# Texts and calls imported from a phone's export, and the imports themselves.
+urlpatterns += [
+    path("messages/import/", message_views.message_import_new, name="message_import_new"),
+    path(
+        "messages/imports/<uuid:import_id>/",
+        message_views.message_import_detail,
+        name="message_import_detail",
+    ),
+    path(
+        "messages/imports/<uuid:import_id>/status/",
+        message_views.message_import_status,
+        name="message_import_status",
+    ),
+    path(
+        "messages/imports/<uuid:import_id>/retry/",
+        message_views.message_import_retry,
+        name="message_import_retry",
+    ),
+]
+for kind, described in IMPORTED_KINDS.items():
+    urlpatterns.append(
+        path(
+            f"{described.url_prefix}/<uuid:record_id>/",
+            message_views.imported_detail,
+            {"kind": kind},
+            name=f"{kind}_detail",
+        )
+    )
 
 # The other kinds of record (models/kinds.py) share one set of views.
 for kind, described in STEP_KINDS.items():

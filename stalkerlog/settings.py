@@ -428,6 +428,8 @@ BACKUP_KEEP_WEEKLY = max(0, env.int("BACKUP_KEEP_WEEKLY", default=4))
 
 # Evidence uploads. The limits are shown to the user before they pick files.
 EVIDENCE_MAX_FILE_MB = env.int("EVIDENCE_MAX_FILE_MB", default=100)
+# The largest phone export (texts or calls, XML) that can be imported; they run to gigabytes.
+MESSAGE_IMPORT_MAX_FILE_MB = env.int("MESSAGE_IMPORT_MAX_FILE_MB", default=4096)
 EVIDENCE_MAX_REQUEST_MB = env.int("EVIDENCE_MAX_REQUEST_MB", default=300)
 EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", default=30)
 # The largest request body from someone not signed in (the sign-in and setup forms need a few

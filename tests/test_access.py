@@ -11,10 +11,13 @@ from django.urls import URLResolver, get_resolver, reverse
 from PIL import Image
 
 from incidents.models import (
+    Call,
     Case,
     Evidence,
     Export,
     LifeChange,
+    Message,
+    MessageImport,
     NoContactNotice,
     PoliceContact,
     ProtectiveOrder,
@@ -95,6 +98,55 @@ RECORD_MAKERS = {
 }
 
 
+def _import_job(case) -> MessageImport:
+    """An import job with its source file's row (the file itself is not needed here)."""
+    source = Evidence.objects.create(
+        case=case,
+        original_name="sms-20260501.xml",
+        stored_name=f"originals/test-{case.pk}-{MessageImport.objects.count()}",
+        kind=Evidence.Kind.MESSAGES,
+        content_type="application/xml",
+        size=10,
+        sha256="0" * 64,
+        exhibit_number=Evidence.objects.next_exhibit_number(case),
+    )
+    return MessageImport.objects.create(
+        case=case, source=source, format=MessageImport.Format.SBR_MESSAGES, parser_version="t"
+    )
+
+
+# One of alice's imported items for each kind read from export files (models/kinds.py).
+IMPORTED_MAKERS = {
+    "message": lambda case, when: Message.objects.create(
+        case=case,
+        source=_import_job(case),
+        element=1,
+        line=2,
+        dedupe_key="m" * 64,
+        direction="in",
+        address="07700 900123",
+        address_key="447700900123",
+        channel="sms",
+        box=1,
+        sent_at=when,
+        body="Alice's imported text.",
+    ),
+    "call": lambda case, when: Call.objects.create(
+        case=case,
+        source=_import_job(case),
+        element=1,
+        line=2,
+        dedupe_key="c" * 64,
+        direction="in",
+        address="07700 900123",
+        address_key="447700900123",
+        outcome="missed",
+        call_type=3,
+        started_at=when,
+    ),
+}
+
+
 def _objects_of(alice, incident) -> dict:
     """One of alice's objects for each kind of id a URL can take. `record_id` names a notice,
     a police contact, an order or a change to daily life, told apart by the start of the URL's
@@ -103,6 +155,7 @@ def _objects_of(alice, incident) -> dict:
     evidence = evidence_add(case=case, attached_to=incident, upload=_png(), caption="Alice's file")
     when = incident.occurred_at
     records = {kind: make(case, when) for kind, make in RECORD_MAKERS.items()}
+    imported = {kind: make(case, when) for kind, make in IMPORTED_MAKERS.items()}
     # A finished dossier, so that alice can download it and mallory's 404 is about ownership.
     export = Export.objects.create(
         owner=alice,
@@ -125,12 +178,14 @@ def _objects_of(alice, incident) -> dict:
     )
     return {
         "share_id": share.uuid,
+        "import_id": imported["message"].source.uuid,
         "export_id": export.uuid,
         "incident_id": incident.uuid,
         "case_id": case.uuid,
         "evidence_id": evidence.uuid,
         "record_id": {
             **{kind: record.uuid for kind, record in records.items()},
+            **{kind: record.uuid for kind, record in imported.items()},
             "evidence": incident.uuid,  # evidence_attach: the record to attach the file to
         },
         "kind": "incident",
@@ -190,7 +245,10 @@ def test_every_page_needs_sign_in_and_answers_404_to_a_stranger(alice, mallory, 
     assert incident.description == "Fourteen missed calls between 21:00 and 23:00."
     assert not incident.revisions.exists()
     assert evidence.caption == "Alice's file"
-    assert Evidence.objects.count() == 1
+    assert Evidence.objects.exclude(kind=Evidence.Kind.MESSAGES).count() == 1
+    assert not Message.objects.exclude(note="").exists()
+    assert not Message.objects.filter(hidden_at__isnull=False).exists()
+    assert MessageImport.objects.filter(status="scanned").count() == 2
     assert not NoContactNotice.objects.filter(words="Mallory was here").exists()
     assert not PoliceContact.objects.filter(reference="Mallory was here").exists()
     assert NoContactNotice.objects.count() == PoliceContact.objects.count() == 1

@@ -16,9 +16,9 @@ from incidents.models.kinds import RECORD_KINDS, STEP_KINDS, kind_of
 from incidents.services import record_save
 from incidents.timeline import timeline_page
 from tests.conftest import make_incident
-from tests.test_access import RECORD_MAKERS
+from tests.test_access import IMPORTED_MAKERS, RECORD_MAKERS
 
-EXPECTED = {"incident", "notice", "police", "order", "change"}
+EXPECTED = {"incident", "notice", "police", "order", "change", "message", "call"}
 
 
 def _one_of_each(alice) -> dict:
@@ -26,7 +26,8 @@ def _one_of_each(alice) -> dict:
     case = Case.objects.owned_by(alice).get()
     when = timezone.now() - timedelta(days=2)
     records = {"incident": make_incident(alice, occurred_at=when)}
-    records.update({slug: make(case, when) for slug, make in RECORD_MAKERS.items()})
+    makers = {**RECORD_MAKERS, **IMPORTED_MAKERS}
+    records.update({slug: make(case, when) for slug, make in makers.items()})
     for record in records.values():
         record_save(record=record)  # the makers write rows directly; the service logs them
     return records

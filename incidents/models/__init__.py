@@ -12,6 +12,7 @@ from .exports import Export
 from .incidents import ANSWER_MISSING, Incident
 from .integrity import DisplayCopy, HandOut, IntegrityAlert
 from .life_changes import LifeChange
+from .messages import Call, Message, MessageImport
 from .recovery import BackupRun, PasswordResetLink, RecoveryCode
 from .security import (
     AccountSafety,
@@ -31,6 +32,7 @@ __all__ = [
     "AccountSafety",
     "AuditEvent",
     "BackupRun",
+    "Call",
     "Case",
     "ChainTimestamp",
     "CustodyEntry",
@@ -45,6 +47,8 @@ __all__ = [
     "IntegrityAlert",
     "KnownDevice",
     "LifeChange",
+    "Message",
+    "MessageImport",
     "NoContactNotice",
     "PasswordResetLink",
     "PoliceContact",

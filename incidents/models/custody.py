@@ -29,6 +29,7 @@ class CustodyEntry(models.Model):
         SHARE_OVER_CAP = "share_over_cap", "Refused: the share link's downloads were used up"
         SHARE_WRONG_PASS = "share_wrong_pass", "Refused: wrong passphrase"
         TIMESTAMPED = "timestamped", "Chain head timestamped"
+        IMPORTED = "imported", "Messages or calls imported from a file"
 
     # No foreign keys: an entry must outlive what it describes (an account can be deleted).
     sequence = models.PositiveBigIntegerField(unique=True)

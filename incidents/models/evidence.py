@@ -8,6 +8,7 @@ from .base import CaseOwnedQuerySet, OwnedQuerySet, Record
 from .cases import Case
 from .incidents import Incident
 from .kinds import RECORD_KINDS
+from .messages import Message
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder
 
 
@@ -39,6 +40,8 @@ class Evidence(Record):
         PDF = "pdf", "PDF document"
         AUDIO = "audio", "Audio"
         VIDEO = "video", "Video"
+        # A phone's export of texts or calls, kept as received (models/messages.py).
+        MESSAGES = "messages", _("Message export")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
@@ -53,6 +56,9 @@ class Evidence(Record):
     )
     order = models.ForeignKey(
         ProtectiveOrder, on_delete=models.CASCADE, related_name="evidence", null=True, blank=True
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="evidence", null=True, blank=True
     )
     caption = models.CharField(
         max_length=300, blank=True, help_text="For example: text from 555-0100, 21:14."
@@ -146,7 +152,17 @@ FORMAT_NAMES = {
     "audio/ogg": _("Ogg audio"),
     "video/mp4": _("MPEG-4 video (MP4)"),
     "video/quicktime": _("QuickTime video (MOV)"),
+    "application/xml": _("Export of texts or calls (XML)"),
 }
+
+
+def _exactly_one_record() -> models.Q:
+    """A link names one record: one attachment field is set and every other one is empty."""
+    condition = models.Q()
+    for name in Evidence.ATTACHMENT_FIELDS:
+        others = {other: None for other in Evidence.ATTACHMENT_FIELDS if other != name}
+        condition |= models.Q(**{f"{name}__isnull": False}, **others)
+    return condition
 
 
 class ExhibitLinkQuerySet(OwnedQuerySet):
@@ -179,6 +195,9 @@ class ExhibitLink(models.Model):
         null=True,
         blank=True,
     )
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="exhibit_links", null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ExhibitLinkQuerySet.as_manager()
@@ -186,15 +205,7 @@ class ExhibitLink(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(incident__isnull=False, notice=None, police_contact=None, order=None)
-                    | models.Q(incident=None, notice__isnull=False, police_contact=None, order=None)
-                    | models.Q(incident=None, notice=None, police_contact__isnull=False, order=None)
-                    | models.Q(incident=None, notice=None, police_contact=None, order__isnull=False)
-                ),
-                name="exhibit_link_one_record",
-            ),
+            models.CheckConstraint(condition=_exactly_one_record(), name="exhibit_link_one_record"),
             *(
                 models.UniqueConstraint(
                     fields=["evidence", name], name=f"exhibit_link_once_per_{name}"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from .base import Record
 from .incidents import Incident
 from .life_changes import LifeChange
+from .messages import Call, Message
 from .steps import NoContactNotice, PoliceContact, ProtectiveOrder
 
 
@@ -30,6 +31,9 @@ class RecordKind:
     custody_logged: bool = True  # every write fingerprinted in the custody log
     in_timeline: bool = True
     charted: bool = False  # marked on the weekly chart beside the incidents
+    # Read from a phone's export file, never typed or edited (models/messages.py): it has its
+    # own pages, not the shared record pages, and no form.
+    imported: bool = False
 
     @property
     def takes_files(self) -> bool:
@@ -101,11 +105,45 @@ CHANGE = RecordKind(
     counted_as="changes to daily life",
     day_fields=(("", "changed_on"),),
 )
+# Texts and calls read from a phone's export (incidents/message_import.py). Not yet on the
+# timeline or the chart as items of their own: they are shown there counted by day.
+MESSAGE = RecordKind(
+    slug="message",
+    model=Message,
+    singular=_("text message"),
+    plural=_("Text messages"),
+    url_prefix="messages",
+    when="sent_at",
+    searched=("body", "subject", "address", "contact_name"),
+    evidence_field="message",  # the pictures of a picture message (MMS)
+    counted_as="messages",
+    in_timeline=False,
+    imported=True,
+)
+CALL = RecordKind(
+    slug="call",
+    model=Call,
+    singular=_("call"),
+    plural=_("Calls"),
+    url_prefix="calls",
+    when="started_at",
+    searched=("address", "contact_name"),
+    evidence_field=None,
+    counted_as="calls",
+    in_timeline=False,
+    imported=True,
+)
 
 # Every kind, incidents first; the order lists and menus follow.
-RECORD_KINDS: dict[str, RecordKind] = {k.slug: k for k in (INCIDENT, NOTICE, POLICE, ORDER, CHANGE)}
+RECORD_KINDS: dict[str, RecordKind] = {
+    k.slug: k for k in (INCIDENT, NOTICE, POLICE, ORDER, CHANGE, MESSAGE, CALL)
+}
 # The kinds that share the generic record pages (record_views.py); incidents have their own.
-STEP_KINDS: dict[str, RecordKind] = {s: k for s, k in RECORD_KINDS.items() if k is not INCIDENT}
+STEP_KINDS: dict[str, RecordKind] = {
+    s: k for s, k in RECORD_KINDS.items() if k is not INCIDENT and not k.imported
+}
+# The kinds read from export files, with pages of their own (message_views.py).
+IMPORTED_KINDS: dict[str, RecordKind] = {s: k for s, k in RECORD_KINDS.items() if k.imported}
 
 
 def kind_for(model: type[Record]) -> RecordKind:

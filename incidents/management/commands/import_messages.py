@@ -1,0 +1,98 @@
+import uuid
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from incidents.evidence import EvidenceRejected
+from incidents.message_import import import_file
+from incidents.models import Case, MessageImport, User
+from incidents.numbers import profile_numbers
+from incidents.sbr_reader import SKIP_REASONS, FileUnreadable
+
+REASONS = {**SKIP_REASONS, "other_numbers": _("other numbers in the file")}
+
+
+class Command(BaseCommand):
+    help = (
+        "Import texts and calls from SMS Backup & Restore XML files (sms-*.xml, calls-*.xml) "
+        "into a person's record: only the items of the numbers given (by default, the numbers "
+        "on the person's profile) are kept; the rest are counted as skipped. Each file is kept "
+        "as an exhibit. Exits with status 1 if a file cannot be read."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--user", required=True, help="the account's user name")
+        parser.add_argument("--case", help="the person's id (needed when there are several)")
+        parser.add_argument(
+            "--number",
+            action="append",
+            default=[],
+            help="a number of the person, written any way (repeat for several)",
+        )
+        parser.add_argument("files", nargs="+", type=Path)
+
+    def handle(self, *args, user: str, case: str | None, number: list, files: list, **options):
+        person = _case(user, case)
+        if not number and not profile_numbers(person.phone_numbers):
+            raise CommandError(
+                _("Give the person's numbers with --number, or add them to their profile.")
+            )
+        failed = []
+        for path in files:
+            try:
+                job = import_file(case=person, path=path, numbers=number)
+            except (FileUnreadable, EvidenceRejected, OSError) as error:
+                self.stderr.write(f"{path}: {error}")
+                failed.append(path)
+                continue
+            self.stdout.write(summary(path, job))
+        if failed:
+            raise CommandError(
+                _("%(count)s file(s) could not be read; nothing was imported from them.")
+                % {"count": len(failed)}
+            )
+
+
+def _case(username: str, case_id: str | None) -> Case:
+    owner = User.objects.filter(username=username).first()
+    if owner is None:
+        raise CommandError(_("There is no account named %(name)s.") % {"name": username})
+    cases = Case.objects.owned_by(owner).filter(is_demo=False)
+    if case_id:
+        found = cases.filter(uuid=case_id).first() if _is_uuid(case_id) else None
+        if found is None:
+            message = _("That account has no person with the id %(id)s.") % {"id": case_id}
+            raise CommandError(message)
+        return found
+    if cases.count() != 1:
+        listed = "\n".join(f"  {c.uuid}  {c}" for c in cases)
+        raise CommandError(_("Choose the person with --case:\n%(list)s") % {"list": listed})
+    return cases.get()
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def summary(path: Path, job: MessageImport) -> str:
+    """What one file gave, in a few lines."""
+    if job.status == MessageImport.Status.FAILED:
+        return f"{path}: {job.error}"
+    lines = [
+        _("%(file)s: exhibit %(exhibit)s, SHA-256 %(sha)s")
+        % {"file": path, "exhibit": job.source.exhibit_number, "sha": job.source.sha256},
+        _("  added: %(n)s") % {"n": job.added},
+        _("  already imported: %(n)s") % {"n": job.already_there},
+        _("  skipped: %(n)s") % {"n": job.skipped},
+        _("  recovered: %(n)s") % {"n": job.recovered},
+        _("  pictures kept: %(n)s") % {"n": job.pictures},
+    ]
+    for reason, count in sorted(job.reasons.items()):
+        if reason in REASONS and reason != "already_there":
+            lines.append(f"    {count} {REASONS[reason]}")
+    return "\n".join(lines)

@@ -1,0 +1,167 @@
+"""Pages of the import of texts and calls: the upload, the numbers found, the preview, the
+job's progress and result, and each imported item with its note and its reason to be left out.
+Every job and item is fetched for its owner only; anyone else gets 404."""
+
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import message_jobs, message_services
+from .evidence import EvidenceRejected
+from .message_forms import HideForm, ImportUploadForm, NoteForm, NumbersForm
+from .message_import import message_import_receive
+from .models import Call, Message, MessageImport
+from .models.kinds import IMPORTED_KINDS
+from .sbr_reader import SKIP_REASONS, FileUnreadable
+from .services import default_case
+
+SHOWN_ITEMS = 200  # imported items listed on a job's page
+
+
+def _get_job(request, import_id) -> MessageImport:
+    jobs = MessageImport.objects.owned_by(request.user).select_related("case", "source")
+    return get_object_or_404(jobs, uuid=import_id)
+
+
+def _get_item(request, kind: str, record_id):
+    if kind not in IMPORTED_KINDS:
+        raise Http404("No such page.")
+    records = IMPORTED_KINDS[kind].model.objects.owned_by(request.user)
+    return get_object_or_404(records.select_related("case", "source__source"), uuid=record_id)
+
+
+def message_import_new(request):
+    """Choose an export file; it is received, hashed and read to list its numbers."""
+    posted = request.method == "POST"
+    form = ImportUploadForm(
+        request.POST if posted else None, request.FILES if posted else None, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        case = form.cleaned_data.get("case") or default_case(request.user)
+        try:
+            job = message_import_receive(case=case, upload=form.cleaned_data["file"])
+        except (FileUnreadable, EvidenceRejected) as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect(job)
+    imports = MessageImport.objects.owned_by(request.user).select_related("source")[:20]
+    context = {"form": form, "imports": imports}
+    return render(request, "incidents/message_import_new.html", context, status=_status(form))
+
+
+def _status(form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+def message_import_detail(request, import_id):
+    """The job as it stands: numbers to choose, a preview, progress, or the result."""
+    job = _get_job(request, import_id)
+    if job.status != MessageImport.Status.SCANNED:
+        return _job_page(request, job)
+    form = NumbersForm(request.POST if request.method == "POST" else None, found=job.numbers_found)
+    if request.method == "POST" and form.is_valid():
+        keys = form.cleaned_data["numbers"]
+        if "confirm" in request.POST:
+            message_jobs.message_import_start(job=job, keys=keys)
+            return redirect(job)
+        return _preview(request, job, keys)
+    if not form.is_bound:
+        form.initial["numbers"] = [n["key"] for n in job.numbers_found if n["suggested"]]
+    context = {"job": job, "form": form, "found": _found_rows(job, form)}
+    return render(request, "incidents/message_import_numbers.html", context, status=_status(form))
+
+
+def _found_rows(job: MessageImport, form) -> list[dict]:
+    ticked = set(form["numbers"].value() or [])
+    return [{**n, "ticked": n["key"] in ticked} for n in job.numbers_found]
+
+
+def _preview(request, job: MessageImport, keys: list[str]):
+    chosen = [n for n in job.numbers_found if n["key"] in keys]
+    context = {
+        "job": job,
+        "chosen": chosen,
+        "messages_count": sum(n["messages"] for n in chosen),
+        "calls_count": sum(n["calls"] for n in chosen),
+        "left_out": job.items_found - sum(n["messages"] + n["calls"] for n in chosen),
+    }
+    return render(request, "incidents/message_import_preview.html", context)
+
+
+def _job_page(request, job: MessageImport):
+    reasons = [(SKIP_REASONS[k], n) for k, n in job.reasons.items() if k in SKIP_REASONS and n]
+    items = []
+    if job.status == MessageImport.Status.DONE:
+        model = Call if job.format == MessageImport.Format.SBR_CALLS else Message
+        items = model.objects.owned_by(request.user).filter(source__source=job.source)
+        items = items.order_by("element")[:SHOWN_ITEMS]
+    context = {
+        "job": job,
+        "reasons": reasons,
+        "items": items,
+        "slow": message_jobs.is_slow_to_start(job),
+    }
+    return render(request, "incidents/message_import_detail.html", context)
+
+
+def message_import_status(request, import_id):
+    """The job's state for the progress page's script (static/js/export-progress.js)."""
+    job = _get_job(request, import_id)
+    response = JsonResponse(
+        {
+            "status": job.status,
+            "label": job.get_status_display(),
+            "progress": job.progress,
+            "stage": _("%(added)s added so far") % {"added": job.added},
+            "finished": job.is_finished or job.status == MessageImport.Status.SCANNED,
+            "slow": message_jobs.is_slow_to_start(job),
+        }
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def message_import_retry(request, import_id):
+    job = _get_job(request, import_id)
+    if job.status == MessageImport.Status.FAILED:
+        message_jobs.message_import_retry(job=job)
+    return redirect(job)
+
+
+def imported_detail(request, kind: str, record_id):
+    """One imported text or call, where it comes from, and what the user added to it."""
+    item = _get_item(request, kind, record_id)
+    note_form = NoteForm(initial={"note": item.note}, prefix="note")
+    hide_form = HideForm(prefix="hide")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "note":
+            note_form = NoteForm(request.POST, prefix="note")
+            if note_form.is_valid():
+                message_services.imported_note_set(item=item, note=note_form.cleaned_data["note"])
+                messages.success(request, _("Your note is saved."))
+                return redirect(item)
+        elif action == "hide":
+            hide_form = HideForm(request.POST, prefix="hide")
+            if hide_form.is_valid():
+                message_services.imported_hide(item=item, reason=hide_form.cleaned_data["reason"])
+                messages.success(request, _("It is left out of the dossier."))
+                return redirect(item)
+        elif action == "show":
+            message_services.imported_show(item=item)
+            messages.success(request, _("It is back in the dossier."))
+            return redirect(item)
+    context = {
+        "item": item,
+        "kind": kind,
+        "described": IMPORTED_KINDS[kind],
+        "note_form": note_form,
+        "hide_form": hide_form,
+        "exhibits": item.evidence.all() if kind == "message" else [],
+        "history": item.revisions.all(),
+    }
+    bound = note_form.is_bound or hide_form.is_bound
+    return render(request, "incidents/imported_detail.html", context, status=400 if bound else 200)
