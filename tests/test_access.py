@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 from PIL import Image
 
 from incidents.models import (
@@ -155,6 +156,8 @@ def _objects_of(alice, incident) -> dict:
     evidence = evidence_add(case=case, attached_to=incident, upload=_png(), caption="Alice's file")
     when = incident.occurred_at
     records = {kind: make(case, when) for kind, make in RECORD_MAKERS.items()}
+    for make in IMPORTED_MAKERS.values():  # a day of texts and calls: its page (contact_day)
+        make(case, when)
     # A finished dossier, so that alice can download it and mallory's 404 is about ownership.
     export = Export.objects.create(
         owner=alice,
@@ -186,6 +189,7 @@ def _objects_of(alice, incident) -> dict:
             "evidence": incident.uuid,  # evidence_attach: the record to attach the file to
         },
         "kind": "incident",
+        "day": timezone.localdate(when).isoformat(),
         # A reset link opens for whoever holds it (tests/test_recovery.py); not an owned object.
         "token": "not-a-real-token",
     }
@@ -242,7 +246,8 @@ def test_every_page_needs_sign_in_and_answers_404_to_a_stranger(alice, mallory, 
     assert incident.description == "Fourteen missed calls between 21:00 and 23:00."
     assert not incident.revisions.exists()
     assert evidence.caption == "Alice's file"
-    assert Evidence.objects.count() == 1
+    # alice's file, and the export files her imported texts and calls came from
+    assert Evidence.objects.exclude(kind=Evidence.Kind.MESSAGES).count() == 1
     assert not NoContactNotice.objects.filter(words="Mallory was here").exists()
     assert not PoliceContact.objects.filter(reference="Mallory was here").exists()
     assert NoContactNotice.objects.count() == PoliceContact.objects.count() == 1
