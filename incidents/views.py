@@ -13,11 +13,13 @@ from django.views.decorators.http import require_POST
 from . import (
     backup_schedule,
     charts,
+    contacts,
     custody,
     integrity,
     security,
 )
 from .checklist import SAFETY_STEP_HINTS, checklist_status, help_info, reminders, safety_steps
+from .contacts_notice import after_first_notice
 from .forms import (
     SafetyStepForm,
     TimelineFilterForm,
@@ -49,6 +51,7 @@ def dashboard(request):
     context = {
         "people": people,
         "summary": incidents.summary(),
+        "received": contacts.received_counts(request.user, people.chosen),
         "recent": incidents.select_related("case")[:5],
         "steps": steps,
         "reminders": reminders(request.user, steps.police),
@@ -127,9 +130,13 @@ def _render_checklist(request, *, bound_form=None, status=200):
     orders = list(ProtectiveOrder.objects.owned_by(request.user).live().order_by("issued_on"))
     changes = list(LifeChange.objects.owned_by(request.user).live().order_by("-changed_on", "-id"))
     people = person_view(request)
+    steps = checklist_status(request.user, people.chosen)
     context = {
         "people": people,
-        "steps": checklist_status(request.user, people.chosen),
+        "steps": steps,
+        "contacts_after": (
+            after_first_notice(request.user, people.chosen) if steps.be_clear.first_notice else None
+        ),
         "safety": safety,
         "help": help_info(),
         "orders_in_force": [order for order in orders if order.is_in_force()],

@@ -1,0 +1,130 @@
+"""What the phone's export shows after the person was first told to stop: the texts and calls
+received from them (the notice step), and the user's own texts and calls to them (the
+consistency step), stated as facts, with the days they fell on."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .contacts import CALL_WORDS, calls, imported, listed, texts
+from .models import Case, NoContactNotice, User
+from .models.kinds import CALL, MESSAGE, RecordKind
+from .models.messages import Direction
+
+DAYS_NAMED = 5  # more days than this are given as a count and a span
+
+
+@dataclass
+class AfterNotice:
+    """Imported texts and calls after each person's first notice."""
+
+    texts_in: int = 0
+    calls_in: dict[str, int] = field(default_factory=dict)
+    texts_out: int = 0
+    calls_made: int = 0
+    calls_answered: int = 0
+    own_days: list[date] = field(default_factory=list)  # days with the user's own contact
+
+    @property
+    def received(self) -> int:
+        return self.texts_in + sum(self.calls_in.values())
+
+    @property
+    def own(self) -> int:
+        return self.texts_out + self.calls_made + self.calls_answered
+
+    @property
+    def received_words(self) -> str:
+        """'140 texts and 12 missed calls'."""
+        parts = [texts(self.texts_in)] if self.texts_in else []
+        parts += [
+            words(n) % {"n": f"{n:,}"}
+            for outcome, words in CALL_WORDS.items()
+            if (n := self.calls_in.get(outcome))
+        ]
+        return listed(parts)
+
+    @property
+    def own_words(self) -> str:
+        """'2 texts sent, 1 call made and 1 call answered, on 3 and 4 May'."""
+        parts = []
+        if self.texts_out:
+            parts.append(_("%(texts)s sent") % {"texts": texts(self.texts_out)})
+        if self.calls_made:
+            parts.append(_("%(calls)s made") % {"calls": calls(self.calls_made)})
+        if self.calls_answered:
+            parts.append(_("%(calls)s answered") % {"calls": calls(self.calls_answered)})
+        return _("%(what)s, %(when)s") % {"what": listed(parts), "when": days_words(self.own_days)}
+
+
+def days_words(days: list[date]) -> str:
+    """'on 3 and 4 May', or 'on 9 days from 3 May to 2 June'."""
+    if len(days) > DAYS_NAMED:
+        return _("on %(n)s days from %(first)s to %(last)s") % {
+            "n": len(days),
+            "first": date_format(days[0], "j F Y"),
+            "last": date_format(days[-1], "j F Y"),
+        }
+    return _("on %(days)s") % {"days": listed([date_format(day, "j F Y") for day in days])}
+
+
+def _first_notice() -> Subquery:
+    notices = NoContactNotice.objects.live().filter(case=OuterRef("case")).order_by("given_at")
+    return Subquery(notices.values("given_at")[:1])
+
+
+def _after(kind: RecordKind, user: User, case: Case | None):
+    items = imported(kind, user, case).annotate(notice_at=_first_notice())
+    return items.filter(**{f"{kind.when}__gt": F("notice_at")})
+
+
+def after_first_notice(user: User, case: Case | None = None) -> AfterNotice:
+    """Each person's imported texts and calls after their own first notice: two queries."""
+    found = AfterNotice()
+    counted = [
+        _after(kind, user, case)
+        .annotate(what=F("outcome") if kind is CALL else Value(""))
+        .values("direction", "what")
+        .annotate(n=Count("id"))
+        .order_by()
+        for kind in (MESSAGE, CALL)
+    ]
+    for row in counted[0].union(counted[1], all=True):
+        _count(found, row)
+    found.own_days = _own_days(user, case)
+    return found
+
+
+def _count(found: AfterNotice, row: dict) -> None:
+    n, what = row["n"], row["what"]
+    if row["direction"] == Direction.OUT:
+        if what:
+            found.calls_made += n
+        else:
+            found.texts_out += n
+    elif not what:
+        found.texts_in += n
+    else:
+        found.calls_in[what] = found.calls_in.get(what, 0) + n
+        if what == "answered":
+            found.calls_answered += n
+
+
+def _own_days(user: User, case: Case | None) -> list[date]:
+    """The days (in the user's zone) with a text or call from the user, or a call they took."""
+    zone = timezone.get_current_timezone()
+    own = Q(direction=Direction.OUT)
+    days = [
+        _after(kind, user, case)
+        .filter(own | Q(outcome="answered") if kind is CALL else own)
+        .annotate(day=TruncDate(kind.when, tzinfo=zone))
+        .values("day")
+        .order_by()
+        for kind in (MESSAGE, CALL)
+    ]
+    return sorted({row["day"] for row in days[0].union(days[1])})
