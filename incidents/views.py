@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from . import (
     backup_schedule,
     charts,
+    contact_charts,
     contacts,
     custody,
     integrity,
@@ -52,6 +53,12 @@ def dashboard(request):
         "people": people,
         "summary": incidents.summary(),
         "received": contacts.received_counts(request.user, people.chosen),
+        "contacts_chart": contact_charts.contact_dashboard_chart(
+            request.user,
+            tz=timezone.get_current_timezone(),
+            today=timezone.localdate(),
+            case=people.chosen,
+        ),
         "recent": incidents.select_related("case")[:5],
         "steps": steps,
         "reminders": reminders(request.user, steps.police),
@@ -190,6 +197,12 @@ def patterns(request):
     context = {
         "people": people,
         "charts": charts.pattern_charts(
+            request.user,
+            tz=timezone.get_current_timezone(),
+            today=timezone.localdate(),
+            case=people.chosen,
+        ),
+        "contact_charts": contact_charts.contact_pattern_charts(
             request.user,
             tz=timezone.get_current_timezone(),
             today=timezone.localdate(),

@@ -108,3 +108,50 @@ def test_another_persons_notice_does_not_count_for_sam(alice, alice_client, sam)
 
     page = page_text(alice_client.get(reverse("checklist"), {"person": "all"}))
     assert "phone's export" not in page
+
+
+# --- the charts --------------------------------------------------------------------------
+
+
+def test_home_draws_received_texts_and_calls_as_their_own_weekly_chart(alice_client, sam):
+    now = timezone.now()
+    NoContactNotice.objects.create(case=sam, given_at=now - timedelta(days=20), words="Stop.")
+    job = import_job(sam)
+    keep([text(job, i, now - timedelta(days=3, minutes=i)) for i in range(12)])
+
+    response = alice_client.get(reverse("dashboard"))
+    page = page_text(response)
+    html = response.content.decode()
+
+    assert "Texts and calls received per week, the last 26 weeks" in page
+    assert "12 texts and calls received in the last 4 weeks, against 0 in the 4 weeks before." in (
+        page
+    )
+    assert 'id="chart-contacts-weekly-title"' in html
+    assert "No-contact notice" in page  # the notice is marked on it
+    assert "12 texts and calls received in the week of" in html  # the bar's tip
+
+
+def test_the_patterns_page_counts_received_contacts_by_week_day_and_time(alice_client, sam):
+    job = import_job(sam)
+    monday_night = datetime(2024, 5, 6, 22, 0, tzinfo=UTC)
+    keep([text(job, i, monday_night + timedelta(minutes=i)) for i in range(6)])
+    keep([call(job, 10, monday_night + timedelta(days=1))])
+
+    response = alice_client.get(reverse("patterns"))
+    page = page_text(response)
+
+    assert "Texts and calls received, from the phone's export" in page
+    assert "7 texts and calls received since 6 May 2024." in page
+    # The calendar shows the last 12 months, and May 2024 is long before them.
+    assert "Nothing received in the last 365 days." in page
+    assert "Received most often on Mondays between 21:00 and 24:00 (6 of 7)." in page
+    html = response.content.decode()
+    assert html.count('id="chart-contacts-times-title"') == 1
+    assert html.count('id="chart-times-title"') == 1  # the incident charts are still there
+
+
+def test_no_contact_charts_before_an_import(alice_client, sam):
+    make_incident(sam.owner)
+    assert "texts and calls received" not in page_text(alice_client.get(reverse("patterns")))
+    assert "chart-contacts" not in alice_client.get(reverse("dashboard")).content.decode()
