@@ -232,6 +232,7 @@ def weekly_chart(
     counted: Counted = INCIDENTS,
     title: str = "",
     summary: str | None = None,
+    ongoing: bool = True,
 ) -> Chart:
     """Bars per week, notices and police reports marked. Without first_week: the whole log."""
     datetimes = [at for at, _ in times.incidents]
@@ -246,7 +247,8 @@ def weekly_chart(
             f"Incidents per week, the last {len(weeks)} weeks" if compact else "Incidents per week"
         )
     markers = _markers(times, tz, first_week, today)
-    svg = _weekly_svg(weeks, today, markers, title, compact, counted)
+    # A chart that ends before today (a dossier's period) has no week "so far".
+    svg = _weekly_svg(weeks, today, markers, title, compact, counted, ongoing)
     return Chart(f"{counted.key}weekly", title, svg, f"{summary} {note}".strip())
 
 
@@ -270,7 +272,7 @@ def _markers(times: LogTimes, tz: tzinfo, start: date, end: date) -> list[tuple[
 
 
 def _weekly_svg(
-    weeks, today: date, markers, title: str, compact: bool, counted: Counted
+    weeks, today: date, markers, title: str, compact: bool, counted: Counted, ongoing: bool
 ) -> SafeString:
     top, left, plot_h = 24, 30, (70 if compact else 120)
     plot_w, base = WIDTH - left - 4, top + plot_h
@@ -289,7 +291,7 @@ def _weekly_svg(
     for week, n in weeks:
         if n:
             h = max(plot_h * n / highest, 2)
-            fill = BAR_PARTIAL if week == week_start(today) else BAR
+            fill = BAR_PARTIAL if ongoing and week == week_start(today) else BAR
             tip = f"{counted.count(n)} in the week of {day_text(week)}"
             body.append(_rect(x_of(week) + pitch * 0.1, base - h, pitch * 0.8, h, fill, tip=tip))
     if not highest:
@@ -298,7 +300,7 @@ def _weekly_svg(
     body += _week_months(first, today, x_of, base)
     # A mark sits at its day within the week's bar: a notice mid-week splits the bar visibly.
     body += [_marker(kind, x_of(day) + pitch / 14, top, base) for day, kind in markers]
-    partial = weeks[-1][1] > 0
+    partial = ongoing and weeks[-1][1] > 0
     legend, bottom = _legend(_weekly_legend_items(markers, partial), base + 28)
     height = bottom + 4 if legend else base + 26
     desc = _weekly_desc(weeks, markers, counted)

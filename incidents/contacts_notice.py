@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .contacts import CALL_WORDS, calls, imported, listed, texts
+from .contacts import CALL_WORDS, calls, imported, in_days, listed, texts
 from .models import Case, NoContactNotice, User
 from .models.kinds import CALL, MESSAGE, RecordKind
 from .models.messages import Direction
@@ -78,16 +78,20 @@ def _first_notice() -> Subquery:
     return Subquery(notices.values("given_at")[:1])
 
 
-def _after(kind: RecordKind, user: User, case: Case | None):
-    items = imported(kind, user, case).annotate(notice_at=_first_notice())
+def _after(kind: RecordKind, user: User, case: Case | None, start=None, end=None):
+    items = in_days(kind, imported(kind, user, case), start, end)
+    items = items.annotate(notice_at=_first_notice())
     return items.filter(**{f"{kind.when}__gt": F("notice_at")})
 
 
-def after_first_notice(user: User, case: Case | None = None) -> AfterNotice:
-    """Each person's imported texts and calls after their own first notice: two queries."""
+def after_first_notice(
+    user: User, case: Case | None = None, *, start: date | None = None, end: date | None = None
+) -> AfterNotice:
+    """Each person's imported texts and calls after their own first notice (from day `start`
+    to day `end`, if given): two queries."""
     found = AfterNotice()
     counted = [
-        _after(kind, user, case)
+        _after(kind, user, case, start, end)
         .annotate(what=F("outcome") if kind is CALL else Value(""))
         .values("direction", "what")
         .annotate(n=Count("id"))
@@ -96,7 +100,7 @@ def after_first_notice(user: User, case: Case | None = None) -> AfterNotice:
     ]
     for row in counted[0].union(counted[1], all=True):
         _count(found, row)
-    found.own_days = _own_days(user, case)
+    found.own_days = _own_days(user, case, start, end)
     return found
 
 
@@ -115,12 +119,12 @@ def _count(found: AfterNotice, row: dict) -> None:
             found.calls_answered += n
 
 
-def _own_days(user: User, case: Case | None) -> list[date]:
+def _own_days(user: User, case: Case | None, start=None, end=None) -> list[date]:
     """The days (in the user's zone) with a text or call from the user, or a call they took."""
     zone = timezone.get_current_timezone()
     own = Q(direction=Direction.OUT)
     days = [
-        _after(kind, user, case)
+        _after(kind, user, case, start, end)
         .filter(own | Q(outcome="answered") if kind is CALL else own)
         .annotate(day=TruncDate(kind.when, tzinfo=zone))
         .values("day")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from .charts import Chart, LogTimes, weekly_chart
 from .checklist import IncidentFigures, incident_figures
 from .custody import Head, chain_head
+from .dossier_messages import Communications, communications
 from .history import change_summary
 from .models import (
     Case,
@@ -139,6 +140,8 @@ class DossierData:
     # whether this server asks for them at all (TIMESTAMP_URL).
     timestamp: ChainTimestamp | None = None
     timestamps_on: bool = False
+    # Imported texts and calls: the summary's counts, the communications section, the transcript.
+    communications: Communications = field(default_factory=Communications)
 
     @property
     def first(self) -> datetime | None:
@@ -240,6 +243,7 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
     exhibits = _exhibits(case, incidents, notices, police, orders)
     months = _months(incidents)
     life_changes = _life_changes(case, options)
+    comms = communications(user, case, options, notices, police)
     data = DossierData(
         case=case,
         options=options,
@@ -259,8 +263,12 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
         per_month=[(m.start, len(m.incidents)) for m in months],
         weekly_chart=_weekly_chart(incidents, notices, police, options),
         months=months,
-        changes=_changes(incidents, [*notices, *police, *orders, *life_changes], exhibits),
+        changes=[
+            *_changes(incidents, [*notices, *police, *orders, *life_changes], exhibits),
+            *comms.changes,
+        ],
         trashed=_trashed(case, options),
+        communications=comms,
         custody_head=chain_head(),  # last, so that it covers every record read above
     )
     data.timestamp = ChainTimestamp.objects.filter(

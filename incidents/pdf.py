@@ -32,6 +32,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .dossier import DossierData, DossierOptions, dossier_data
+from .dossier_messages import transcript_chunks
 from .evidence import derived_file, make_derived
 from .integrity import check_exhibits
 from .models import User
@@ -158,6 +159,9 @@ def dossier_parts(data: DossierData) -> list[Part]:
         parts += changes
         return parts
     parts.append(Part("Background", render_to_string("pdf/background.html", base)))
+    if data.communications.any:
+        html = render_to_string("pdf/communications.html", base)
+        parts.append(Part("Texts and calls", html))
     for i, month in enumerate(data.months):
         context = {
             **base,
@@ -185,8 +189,21 @@ def dossier_parts(data: DossierData) -> list[Part]:
             if getattr(item, "document_shown", 0)
         )
         parts.append(Part(title, html, group="Exhibits", documents=documents))
+    parts += _transcript_parts(data, base)
     parts += changes
     parts.append(Part("Integrity and statement", render_to_string("pdf/appendix.html", base)))
+    return parts
+
+
+def _transcript_parts(data: DossierData, base: dict) -> list[Part]:
+    """The transcript of imported texts and calls, in groups drawn (and cached) apart."""
+    chunks = transcript_chunks(data.communications)
+    parts = []
+    for number, items in enumerate(chunks):
+        context = {**base, "items": items, "first_chunk": number == 0}
+        html = render_to_string("pdf/transcript.html", context)
+        title = f"{items[0].at:%d %b %Y}"
+        parts.append(Part(title, html, group="Transcript of texts and calls"))
     return parts
 
 
