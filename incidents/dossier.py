@@ -23,12 +23,14 @@ from .custody import Head, chain_head
 from .dossier_messages import Communications, communications
 from .history import change_summary
 from .models import (
+    Call,
     Case,
     ChainTimestamp,
     Evidence,
     ExhibitLink,
     Incident,
     LifeChange,
+    Message,
     NoContactNotice,
     PoliceContact,
     ProtectiveOrder,
@@ -38,6 +40,12 @@ from .models import (
 from .models.kinds import kind_for
 
 PAPER_SIZES = {"A4": "A4", "Letter": "Letter"}
+# The imported texts and calls each incident cites, with their source exhibits (the log cites
+# them, and history reads them).
+_CITED = [
+    Prefetch(name, queryset=model.objects.select_related("source__source"))
+    for name, model in (("messages", Message), ("calls", Call))
+]
 # Read with each record, for the changes appendix.
 HISTORY = ("revisions", "trash_events")
 
@@ -226,7 +234,9 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
     incidents_qs = _in_period(case.incidents.live(), options)
     incidents = list(
         incidents_qs.order_by("occurred_at", "id").prefetch_related(
-            Prefetch("evidence", queryset=live_evidence, to_attr="exhibits"), *HISTORY
+            Prefetch("evidence", queryset=live_evidence, to_attr="exhibits"),
+            *_CITED,
+            *HISTORY,
         )
     )
     notices = list(

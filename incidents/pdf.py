@@ -145,6 +145,7 @@ def dossier_parts(data: DossierData) -> list[Part]:
     options = data.options
     for ref, incident in enumerate(data.incidents, start=1):
         incident.ref = ref
+        incident.cites = _citations(incident)
     refs = {incident.id: incident.ref for incident in data.incidents}
     for item in data.exhibits:
         item.incident_ref = refs.get(item.incident_id)
@@ -205,6 +206,15 @@ def _transcript_parts(data: DossierData, base: dict) -> list[Part]:
         title = f"{items[0].at:%d %b %Y}"
         parts.append(Part(title, html, group="Transcript of texts and calls"))
     return parts
+
+
+def _citations(incident) -> list[tuple[int, list[int]]]:
+    """(exhibit, item numbers in it) for the imported texts and calls an incident cites."""
+    by_exhibit: dict[int, list[int]] = {}
+    for item in [*incident.messages.all(), *incident.calls.all()]:
+        if item.deleted_at is None:
+            by_exhibit.setdefault(item.source.source.exhibit_number, []).append(item.element)
+    return [(exhibit, sorted(elements)) for exhibit, elements in sorted(by_exhibit.items())]
 
 
 def _changes_parts(data: DossierData, base: dict) -> list[Part]:

@@ -67,6 +67,11 @@ urlpatterns = [
         contact_views.contact_day,
         name="contact_day",
     ),
+    path(
+        "timeline/contacts/<uuid:case_id>/<str:day>/incident/",
+        contact_views.contact_day_incident,
+        name="contact_day_incident",
+    ),
     path("patterns/", views.patterns, name="patterns"),
     path("trash/", views.trash, name="trash"),
     path("steps/", views.checklist, name="checklist"),
