@@ -3,15 +3,22 @@ received from them (the notice step), and the user's own texts and calls to them
 consistency step), stated as facts, with the days they fell on."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.db.models import Count, F, Min, Q, Value
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .contacts import CALL_WORDS, calls, imported, in_days, listed, texts
+from .contacts import (
+    CALL_WORDS,
+    as_day,
+    calls,
+    imported,
+    in_days,
+    listed,
+    local_day_key,
+    texts,
+)
 from .models import Case, NoContactNotice, User
 from .models.kinds import CALL, MESSAGE, RecordKind
 from .models.messages import Direction
@@ -73,25 +80,39 @@ def days_words(days: list[date]) -> str:
     return _("on %(days)s") % {"days": listed([date_format(day, "j F Y") for day in days])}
 
 
-def _first_notice() -> Subquery:
-    notices = NoContactNotice.objects.live().filter(case=OuterRef("case")).order_by("given_at")
-    return Subquery(notices.values("given_at")[:1])
+def first_notices(user: User, case: Case | None = None) -> dict[int, datetime]:
+    """Each person's first live notice: {case id: when}."""
+    notices = NoContactNotice.objects.owned_by(user).live().for_person(case)
+    return dict(
+        notices.values("case_id").annotate(first=Min("given_at")).values_list("case_id", "first")
+    )
 
 
-def _after(kind: RecordKind, user: User, case: Case | None, start=None, end=None):
-    items = in_days(kind, imported(kind, user, case), start, end)
-    items = items.annotate(notice_at=_first_notice())
-    return items.filter(**{f"{kind.when}__gt": F("notice_at")})
+def _after(kind: RecordKind, user: User, case, start, end, notices: dict):
+    """Items after their own person's first notice: a time range per person, on the index."""
+    after = Q(pk__in=[])
+    for case_id, given_at in notices.items():
+        after |= Q(case_id=case_id, **{f"{kind.when}__gt": given_at})
+    return in_days(kind, imported(kind, user, case), start, end).filter(after)
 
 
 def after_first_notice(
-    user: User, case: Case | None = None, *, start: date | None = None, end: date | None = None
+    user: User,
+    case: Case | None = None,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    notices: dict[int, datetime] | None = None,
 ) -> AfterNotice:
     """Each person's imported texts and calls after their own first notice (from day `start`
-    to day `end`, if given): two queries."""
+    to day `end`, if given): two queries, and one more unless `notices` gives each person's
+    first notice (see first_notices)."""
     found = AfterNotice()
+    notices = first_notices(user, case) if notices is None else notices
+    if not notices:
+        return found
     counted = [
-        _after(kind, user, case, start, end)
+        _after(kind, user, case, start, end, notices)
         .annotate(what=F("outcome") if kind is CALL else Value(""))
         .values("direction", "what")
         .annotate(n=Count("id"))
@@ -100,7 +121,7 @@ def after_first_notice(
     ]
     for row in counted[0].union(counted[1], all=True):
         _count(found, row)
-    found.own_days = _own_days(user, case, start, end)
+    found.own_days = _own_days(user, case, start, end, notices)
     return found
 
 
@@ -119,16 +140,12 @@ def _count(found: AfterNotice, row: dict) -> None:
             found.calls_answered += n
 
 
-def _own_days(user: User, case: Case | None, start=None, end=None) -> list[date]:
+def _own_days(user: User, case, start, end, notices: dict) -> list[date]:
     """The days (in the user's zone) with a text or call from the user, or a call they took."""
-    zone = timezone.get_current_timezone()
     own = Q(direction=Direction.OUT)
-    days = [
-        _after(kind, user, case, start, end)
-        .filter(own | Q(outcome="answered") if kind is CALL else own)
-        .annotate(day=TruncDate(kind.when, tzinfo=zone))
-        .values("day")
-        .order_by()
-        for kind in (MESSAGE, CALL)
-    ]
-    return sorted({row["day"] for row in days[0].union(days[1])})
+    days = []
+    for kind in (MESSAGE, CALL):
+        items = _after(kind, user, case, start, end, notices)
+        items = items.filter(own | Q(outcome="answered") if kind is CALL else own)
+        days.append(items.annotate(day=local_day_key(kind, items)).values("day").order_by())
+    return sorted({as_day(row["day"]) for row in days[0].union(days[1])})

@@ -141,9 +141,7 @@ def _render_checklist(request, *, bound_form=None, status=200):
     context = {
         "people": people,
         "steps": steps,
-        "contacts_after": (
-            after_first_notice(request.user, people.chosen) if steps.be_clear.first_notice else None
-        ),
+        "contacts_after": _contacts_after(request.user, people.chosen, steps),
         "safety": safety,
         "help": help_info(),
         "orders_in_force": [order for order in orders if order.is_in_force()],
@@ -152,6 +150,14 @@ def _render_checklist(request, *, bound_form=None, status=200):
         "life_changes_count": len(changes),
     }
     return render(request, "incidents/checklist.html", context, status=status)
+
+
+def _contacts_after(user, case, steps):
+    """Imported texts and calls after each person's first notice (the notices are read)."""
+    first = {}
+    for notice in steps.be_clear.notices:  # oldest first
+        first.setdefault(notice.case_id, notice.given_at)
+    return after_first_notice(user, case, notices=first) if first else None
 
 
 @require_POST

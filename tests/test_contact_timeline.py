@@ -156,3 +156,26 @@ def test_the_timeline_takes_as_many_queries_for_thousands_of_texts_as_for_a_few(
     )
     assert Message.objects.count() == 2000
     assert _queries(alice_client) == few
+
+
+@pytest.mark.parametrize(
+    ("zone", "before_midnight", "after_midnight"),
+    [("Asia/Kolkata", (18, 29), (18, 31)), ("Asia/Kathmandu", (18, 14), (18, 16))],
+)
+def test_days_split_at_local_midnight_in_zones_off_the_hour(
+    alice, alice_client, sam, zone, before_midnight, after_midnight
+):
+    alice.time_zone = zone
+    alice.save()
+    job = import_job(sam)
+    keep(
+        [
+            text(job, 1, _at(2, *before_midnight), "Just before midnight."),
+            text(job, 2, _at(2, *after_midnight), "Just after midnight."),
+        ]
+    )
+
+    page = _timeline(alice_client)
+    assert "Thursday 2 May 2024" in page and "Friday 3 May 2024" in page
+    assert page.count("1 text from Sam, at 23:59") == 1
+    assert page.count("1 text from Sam, at 00:01") == 1
