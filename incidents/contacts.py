@@ -4,16 +4,15 @@ database, grouped by day and person, so a page asks the same number of questions
 phone held ten messages or two hundred thousand."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db import connections
-from django.db.models import CharField, Count, F, IntegerField, Max, Min, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat, Substr, TruncDate
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .local_days import as_day, local_day
 from .models import Call, Case, Message, User
 from .models.kinds import CALL, MESSAGE, RecordKind
 from .models.messages import Direction
@@ -153,33 +152,13 @@ def in_days(kind: RecordKind, items: QuerySet, start: date | None, end: date | N
     return items
 
 
-def local_day_key(kind: RecordKind, items: QuerySet):
-    """What to group times by so that each group falls within one local day. SQLite converts
-    a time to the user's zone by calling Python once per row, which is most of the cost of a
-    page over thousands of messages; there, times are grouped instead by quarter-hours of UTC,
-    with its own string functions: every zone is a whole number of quarter-hours from UTC, so
-    each quarter-hour lies within one local day (found in Python, once per group)."""
-    if connections[items.db].vendor != "sqlite":
-        return TruncDate(kind.when, tzinfo=timezone.get_current_timezone())
-    quarter = Cast(Substr(kind.when, 15, 2), IntegerField()) / 15
-    return Concat(Substr(kind.when, 1, 13), Value(" "), quarter, output_field=CharField())
-
-
-def as_day(key) -> date:
-    """The local day of a group key: a day already, or 'YYYY-MM-DD HH q' (UTC quarter-hour)."""
-    if isinstance(key, date):
-        return key
-    hour, quarter = key.rsplit(" ", 1)
-    start = datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=UTC)
-    return timezone.localdate(start + timedelta(minutes=15 * int(quarter)))
-
-
-def _grouped(kind: RecordKind, items: QuerySet) -> QuerySet:
-    """One row per person, local day (or part of one), direction and call outcome ("" for
-    texts): how many, the first and last times, and how many are hidden."""
+def _grouped(kind: RecordKind, items: QuerySet, start, end) -> QuerySet:
+    """One row per person, local day, direction and call outcome ("" for texts): how many,
+    the first and last times, and how many are hidden."""
     outcome = F("outcome") if kind is CALL else Value("")
+    day = local_day(kind.when, items.db, start, end)
     return (
-        items.annotate(day=local_day_key(kind, items), what=outcome)
+        items.annotate(day=day, what=outcome)
         .values("case__uuid", "case__name", "case__is_demo", "day", "direction", "what")
         .annotate(
             n=Count("id"),
@@ -202,7 +181,12 @@ def contact_days(
     """Each day's imported contacts with each person, from day `start` to day `end`, in time
     order: one query (texts and calls grouped, then joined), whatever the number of items."""
     texts_, calls_ = (
-        _grouped(kind, in_days(kind, searched(kind, imported(kind, user, case), query), start, end))
+        _grouped(
+            kind,
+            in_days(kind, searched(kind, imported(kind, user, case), query), start, end),
+            start,
+            end,
+        )
         for kind in (MESSAGE, CALL)
     )
     days: dict[tuple, ContactDay] = {}

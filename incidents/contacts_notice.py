@@ -11,14 +11,13 @@ from django.utils.translation import gettext as _
 
 from .contacts import (
     CALL_WORDS,
-    as_day,
     calls,
     imported,
     in_days,
     listed,
-    local_day_key,
     texts,
 )
+from .local_days import as_day, local_day
 from .models import Case, NoContactNotice, User
 from .models.kinds import CALL, MESSAGE, RecordKind
 from .models.messages import Direction
@@ -147,5 +146,6 @@ def _own_days(user: User, case, start, end, notices: dict) -> list[date]:
     for kind in (MESSAGE, CALL):
         items = _after(kind, user, case, start, end, notices)
         items = items.filter(own | Q(outcome="answered") if kind is CALL else own)
-        days.append(items.annotate(day=local_day_key(kind, items)).values("day").order_by())
+        day = local_day(kind.when, items.db, start, end)
+        days.append(items.annotate(day=day).values("day").order_by())
     return sorted({as_day(row["day"]) for row in days[0].union(days[1])})
