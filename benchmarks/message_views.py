@@ -39,6 +39,8 @@ def _setup(data_dir: str):
 
     call_command("migrate", verbosity=0)
     user = account_create(username="bench", password="bench-password-123")
+    user.time_zone = "Europe/London"  # a zone with summer time, as most users have
+    user.save()
     case = Case.objects.owned_by(user).get()
     case.name = "Sam"
     case.save()

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .local_days import as_day, local_day
+from .local_days import as_day, local_day, local_hour
 from .models import Call, Case, Message, User
 from .models.kinds import CALL, MESSAGE, RecordKind
 from .models.messages import Direction
@@ -237,11 +237,25 @@ def item_time(item) -> datetime:
 
 def received_times(user: User, case: Case | None = None, *, start=None, end=None) -> list:
     """The times of every received text and call (hidden ones too: the charts count what the
-    phone shows), oldest first: for the charts, which count them by week, day and hour."""
+    phone shows), oldest first, to the hour: for the charts, which count them by week, day and
+    hour. Counted by local hour in the database where it can, then given back as that many
+    copies of the hour's start."""
     times = []
     for kind in (MESSAGE, CALL):
         items = in_days(kind, imported(kind, user, case), start, end)
-        times += items.filter(direction=Direction.IN).values_list(kind.when, flat=True)
+        items = items.filter(direction=Direction.IN).order_by()
+        hour = local_hour(kind.when, items.db, start, end)
+        if hour is None:
+            times += items.values_list(kind.when, flat=True)
+            continue
+        for key, n in (
+            items.annotate(hour=hour)
+            .values("hour")
+            .annotate(n=Count("id"))
+            .values_list("hour", "n")
+        ):
+            at = timezone.make_aware(datetime.strptime(key, "%Y-%m-%d %H"))
+            times += [at] * n
     return sorted(times)
 
 

@@ -51,20 +51,35 @@ def offsets(tz, start: date, end: date) -> list[tuple[datetime, int]]:
     return found
 
 
-def local_day(field: str, db: str, start: date | None = None, end: date | None = None):
-    """An expression for the local day of `field` (a 'YYYY-MM-DD' text on SQLite, a date
-    elsewhere: read it with as_day) for times from day `start` to day `end`."""
+def _shift(field: str, start: date | None, end: date | None) -> Case:
+    """The SQLite modifier ('+60 minutes') that turns `field` into the user's local time."""
     tz = timezone.get_current_timezone()
-    if connections[db].vendor != "sqlite":
-        return TruncDate(field, tzinfo=tz)
     spans = offsets(tz, start or EARLIEST, end or timezone.localdate() + timedelta(days=366))
     # Newest first: most rows are recent, and CASE stops at the first match.
     whens = [
         When(**{f"{field}__gte": since}, then=Value(f"{minutes:+d} minutes"))
         for since, minutes in reversed(spans[1:])
     ]
-    shift = Case(*whens, default=Value(f"{spans[0][1]:+d} minutes"), output_field=CharField())
+    return Case(*whens, default=Value(f"{spans[0][1]:+d} minutes"), output_field=CharField())
+
+
+def local_day(field: str, db: str, start: date | None = None, end: date | None = None):
+    """An expression for the local day of `field` (a 'YYYY-MM-DD' text on SQLite, a date
+    elsewhere: read it with as_day) for times from day `start` to day `end`."""
+    if connections[db].vendor != "sqlite":
+        return TruncDate(field, tzinfo=timezone.get_current_timezone())
+    shift = _shift(field, start, end)
     return Func(F(field), shift, function="date", output_field=CharField())
+
+
+def local_hour(field: str, db: str, start: date | None = None, end: date | None = None):
+    """An expression for the local 'YYYY-MM-DD HH' of `field` on SQLite; None elsewhere."""
+    if connections[db].vendor != "sqlite":
+        return None
+    shift = _shift(field, start, end)
+    return Func(
+        Value("%Y-%m-%d %H"), F(field), shift, function="strftime", output_field=CharField()
+    )
 
 
 def as_day(value) -> date:
