@@ -53,3 +53,31 @@ def test_a_days_line_opens_its_texts_and_calls_on_a_phone(phone, a11y, sign_in, 
         _shot(phone, name)
     phone.goto("/")
     expect(phone.get_by_text("Texts and calls received, from the phone's export")).to_be_visible()
+
+
+def test_a_days_texts_become_an_incident_in_one_step_on_a_phone(phone, a11y, sign_in, alice):
+    case = Case.objects.owned_by(alice).get()
+    case.name = "Sam"
+    case.save()
+    evening = timezone.localtime().replace(hour=21, minute=2, second=0, microsecond=0)
+    evening -= timedelta(days=1)
+    job = import_job(case)
+    keep(
+        [text(job, i, evening + timedelta(minutes=9 * i), f"Where are you {i}") for i in range(14)]
+    )
+
+    sign_in(phone, alice)
+    phone.goto("/timeline/")
+    a11y(phone)
+    phone.get_by_text("14 texts from Sam").click()
+    a11y(phone)
+    phone.get_by_role("button", name="Make an incident of these 14 received").click()
+    expect(phone.get_by_text("Incident made from the day's texts and calls")).to_be_visible()
+    a11y(phone)
+    _shot(phone, "incident_edit")
+    phone.get_by_role("link", name="Timeline").first.click()
+    a11y(phone)
+    phone.get_by_text("14 texts from Sam between 21:02 and 22:59").click()
+    expect(phone.get_by_role("heading", name="Texts and calls it cites")).to_be_visible()
+    a11y(phone)
+    _shot(phone, "incident_cites")
