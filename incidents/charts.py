@@ -79,6 +79,9 @@ class Counted:
     per_day: str  # the calendar's legend
     per_cell: str  # the time grid's legend
     empty: str  # an empty weekly chart
+    # Each time stands for as many as its count (imported texts, counted by the hour), rather
+    # than for one (an incident, however many calls it held).
+    weighted: bool = False
 
 
 INCIDENTS = Counted(
@@ -239,7 +242,8 @@ def weekly_chart(
     note = ""
     if first_week is None:
         first_week, note = _weekly_span(datetimes, tz, today)
-    weeks = weekly_counts(datetimes, tz, first_week, today)
+    weights = [n for _, n in times.incidents] if counted.weighted else None
+    weeks = weekly_counts(datetimes, tz, first_week, today, weights)
     if summary is None:
         summary = weekly_summary(times.incidents, tz, today, whole_log=not compact)
     if not title:
@@ -378,10 +382,11 @@ def calendar_chart(
     today: date,
     counted: Counted = INCIDENTS,
     summarise=calendar_summary,
+    weights=None,
 ) -> Chart:
     """One square per day for the last 365 days, in week columns, shaded by count."""
     start = today - timedelta(days=CALENDAR_DAYS - 1)
-    days = daily_counts(datetimes, tz, start, today)
+    days = daily_counts(datetimes, tz, start, today, weights)
     summary = summarise(days, bool(datetimes))
     svg = _calendar_svg(days, counted)
     return Chart(f"{counted.key}calendar", "The last 12 months, day by day", svg, summary)
@@ -443,10 +448,14 @@ def _strip_months(shown: list[date], monday: date, y: float) -> list[str]:
 
 
 def time_chart(
-    datetimes: list[datetime], tz: tzinfo, counted: Counted = INCIDENTS, summarise=time_summary
+    datetimes: list[datetime],
+    tz: tzinfo,
+    counted: Counted = INCIDENTS,
+    summarise=time_summary,
+    weights=None,
 ) -> Chart:
     """When incidents begin: weekdays by three-hour blocks, counts in the squares."""
-    grid = time_grid(datetimes, tz)
+    grid = time_grid(datetimes, tz, weights=weights)
     title = "Time of day, by weekday"
     return Chart(f"{counted.key}times", title, _time_svg(grid, title, counted), summarise(grid))
 

@@ -38,6 +38,7 @@ def counted() -> Counted:
         per_day=_("Received a day:"),
         per_cell=_("Received:"),
         empty=_("Nothing received"),
+        weighted=True,
     )
 
 
@@ -45,17 +46,19 @@ def _day(day: date) -> str:
     return date_format(day, "j F Y")
 
 
-def weekly_words(times: list[datetime], tz: tzinfo, today: date) -> str:
-    """The last 4 weeks against the 4 before, and the total since the first."""
-    days = [at.astimezone(tz).date() for at in times]
+def weekly_words(times: list[tuple[datetime, int]], tz: tzinfo, today: date) -> str:
+    """The last 4 weeks against the 4 before, and the total since the first. `times`: (time,
+    how many), oldest first."""
+    days = [(at.astimezone(tz).date(), n) for at, n in times]
     recent_from = today - timedelta(days=COMPARE_DAYS - 1)
     before_from = recent_from - timedelta(days=COMPARE_DAYS)
-    recent = sum(recent_from <= day <= today for day in days)
-    before = sum(before_from <= day < recent_from for day in days)
+    recent = sum(n for day, n in days if recent_from <= day <= today)
+    before = sum(n for day, n in days if before_from <= day < recent_from)
     sentence = _("%(recent)s in the last 4 weeks, against %(before)s in the 4 weeks before.")
     words = sentence % {"recent": received(recent), "before": f"{before:,}"}
     if days:
-        since = _("%(total)s since %(day)s.") % {"total": received(len(days)), "day": _day(days[0])}
+        total = sum(n for _day_, n in days)
+        since = _("%(total)s since %(day)s.") % {"total": received(total), "day": _day(days[0][0])}
         words = f"{words} {since}"
     return words
 
@@ -86,8 +89,8 @@ def time_words(grid: list[list[int]]) -> str:
     }
 
 
-def _with_marks(times: list[datetime], marks: LogTimes) -> LogTimes:
-    return LogTimes(incidents=[(at, 1) for at in times], notices=marks.notices, police=marks.police)
+def _with_marks(times: list[tuple[datetime, int]], marks: LogTimes) -> LogTimes:
+    return LogTimes(incidents=times, notices=marks.notices, police=marks.police)
 
 
 def contact_pattern_charts(user: User, tz: tzinfo, today: date, case: Case | None = None):
@@ -104,10 +107,11 @@ def contact_pattern_charts(user: User, tz: tzinfo, today: date, case: Case | Non
         title=_("Texts and calls received per week"),
         summary=weekly_words(times, tz, today),
     )
+    moments, weights = [at for at, _n in times], [n for _at, n in times]
     return [
         weekly,
-        calendar_chart(times, tz, today, words, calendar_words),
-        time_chart(times, tz, words, time_words),
+        calendar_chart(moments, tz, today, words, calendar_words, weights),
+        time_chart(moments, tz, words, time_words, weights),
     ]
 
 

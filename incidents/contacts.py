@@ -236,17 +236,17 @@ def item_time(item) -> datetime:
 
 
 def received_times(user: User, case: Case | None = None, *, start=None, end=None) -> list:
-    """The times of every received text and call (hidden ones too: the charts count what the
-    phone shows), oldest first, to the hour: for the charts, which count them by week, day and
-    hour. Counted by local hour in the database where it can, then given back as that many
-    copies of the hour's start."""
+    """(time, how many) for the received texts and calls (hidden ones too: the charts count
+    what the phone shows), oldest first: for the charts, which count them by week, day and
+    hour. Counted by local hour in the database where it can (the hour's start, how many),
+    else one by one (each time, 1)."""
     times = []
     for kind in (MESSAGE, CALL):
         items = in_days(kind, imported(kind, user, case), start, end)
         items = items.filter(direction=Direction.IN).order_by()
         hour = local_hour(kind.when, items.db, start, end)
         if hour is None:
-            times += items.values_list(kind.when, flat=True)
+            times += [(at, 1) for at in items.values_list(kind.when, flat=True)]
             continue
         for key, n in (
             items.annotate(hour=hour)
@@ -254,8 +254,7 @@ def received_times(user: User, case: Case | None = None, *, start=None, end=None
             .annotate(n=Count("id"))
             .values_list("hour", "n")
         ):
-            at = timezone.make_aware(datetime.strptime(key, "%Y-%m-%d %H"))
-            times += [at] * n
+            times.append((timezone.make_aware(datetime.strptime(key, "%Y-%m-%d %H")), n))
     return sorted(times)
 
 
