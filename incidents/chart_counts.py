@@ -4,6 +4,7 @@ chart (charts.py draws them). Counting happens in the user's time zone: see char
 
 from collections import Counter
 from datetime import date, datetime, timedelta, tzinfo
+from itertools import repeat
 
 BLOCK_HOURS = 3
 COMPARE_DAYS = 28  # "the last 4 weeks" against "the 4 weeks before"
@@ -25,9 +26,21 @@ def local_dates(datetimes, tz: tzinfo) -> list[date]:
     return [at.astimezone(tz).date() for at in datetimes]
 
 
-def weekly_counts(datetimes, tz: tzinfo, start: date, end: date) -> list[tuple[date, int]]:
+def _counted(keys, weights) -> Counter:
+    """How many of each key; with weights, each key counts as many as its weight."""
+    if weights is None:
+        return Counter(keys)
+    counts = Counter()
+    for key, weight in zip(keys, weights, strict=True):
+        counts[key] += weight
+    return counts
+
+
+def weekly_counts(
+    datetimes, tz: tzinfo, start: date, end: date, weights=None
+) -> list[tuple[date, int]]:
     """(Monday, incidents that week) for every week from start's to end's, empty ones too."""
-    counts = Counter(week_start(day) for day in local_dates(datetimes, tz))
+    counts = _counted((week_start(day) for day in local_dates(datetimes, tz)), weights)
     first, last = week_start(start), week_start(end)
     # Dates, not datetimes: a week is seven calendar days even when it holds 167 or 169 hours.
     return [
@@ -36,21 +49,26 @@ def weekly_counts(datetimes, tz: tzinfo, start: date, end: date) -> list[tuple[d
     ]
 
 
-def daily_counts(datetimes, tz: tzinfo, start: date, end: date) -> list[tuple[date, int]]:
+def daily_counts(
+    datetimes, tz: tzinfo, start: date, end: date, weights=None
+) -> list[tuple[date, int]]:
     """(day, incidents that day) for every day from start to end, in the time zone tz."""
-    counts = Counter(local_dates(datetimes, tz))
+    counts = _counted(local_dates(datetimes, tz), weights)
     return [
         (start + timedelta(days=i), counts[start + timedelta(days=i)])
         for i in range((end - start).days + 1)
     ]
 
 
-def time_grid(datetimes, tz: tzinfo, block_hours: int = BLOCK_HOURS) -> list[list[int]]:
+def time_grid(
+    datetimes, tz: tzinfo, block_hours: int = BLOCK_HOURS, weights=None
+) -> list[list[int]]:
     """Seven rows (Monday first) of 24 / block_hours cells: incidents that began in each."""
     grid = [[0] * (24 // block_hours) for _ in WEEKDAYS]
-    for at in datetimes:
+    # Without weights, each counts one: repeat(1) has no end, so the zip cannot be strict.
+    for at, weight in zip(datetimes, repeat(1) if weights is None else weights, strict=False):
         local = at.astimezone(tz)
-        grid[local.weekday()][local.hour // block_hours] += 1
+        grid[local.weekday()][local.hour // block_hours] += weight
     return grid
 
 

@@ -11,6 +11,7 @@ The SVG carries everything it needs (explicit colours, sans-serif, a viewBox, no
 stylesheet), so that WeasyPrint draws it as a browser does.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from html import escape
@@ -66,6 +67,31 @@ class Chart:
     title: str
     svg: SafeString
     summary: str
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What a chart counts, in the words its pictures use."""
+
+    key: str  # starts the chart's key, so two kinds of chart can share a page
+    count: Callable[[int], str]  # 3 -> "3 incidents"
+    plural: str  # "incidents", in the descriptions read out by screen readers
+    per_day: str  # the calendar's legend
+    per_cell: str  # the time grid's legend
+    empty: str  # an empty weekly chart
+    # Each time stands for as many as its count (imported texts, counted by the hour), rather
+    # than for one (an incident, however many calls it held).
+    weighted: bool = False
+
+
+INCIDENTS = Counted(
+    key="",
+    count=lambda n: count_of(n, "incident"),
+    plural="incidents",
+    per_day="Incidents a day:",
+    per_cell="Incidents:",
+    empty="Nothing logged yet",
+)
 
 
 @dataclass(frozen=True)
@@ -206,17 +232,28 @@ def weekly_chart(
     *,
     first_week: date | None = None,
     compact: bool = False,
+    counted: Counted = INCIDENTS,
+    title: str = "",
+    summary: str | None = None,
+    ongoing: bool = True,
 ) -> Chart:
     """Bars per week, notices and police reports marked. Without first_week: the whole log."""
     datetimes = [at for at, _ in times.incidents]
     note = ""
     if first_week is None:
         first_week, note = _weekly_span(datetimes, tz, today)
-    weeks = weekly_counts(datetimes, tz, first_week, today)
-    summary = weekly_summary(times.incidents, tz, today, whole_log=not compact)
-    title = f"Incidents per week, the last {len(weeks)} weeks" if compact else "Incidents per week"
-    svg = _weekly_svg(weeks, today, _markers(times, tz, first_week, today), title, compact)
-    return Chart("weekly", title, svg, f"{summary} {note}".strip())
+    weights = [n for _, n in times.incidents] if counted.weighted else None
+    weeks = weekly_counts(datetimes, tz, first_week, today, weights)
+    if summary is None:
+        summary = weekly_summary(times.incidents, tz, today, whole_log=not compact)
+    if not title:
+        title = (
+            f"Incidents per week, the last {len(weeks)} weeks" if compact else "Incidents per week"
+        )
+    markers = _markers(times, tz, first_week, today)
+    # A chart that ends before today (a dossier's period) has no week "so far".
+    svg = _weekly_svg(weeks, today, markers, title, compact, counted, ongoing)
+    return Chart(f"{counted.key}weekly", title, svg, f"{summary} {note}".strip())
 
 
 def _weekly_span(datetimes, tz: tzinfo, today: date) -> tuple[date, str]:
@@ -238,7 +275,9 @@ def _markers(times: LogTimes, tz: tzinfo, start: date, end: date) -> list[tuple[
     return sorted(mark for mark in marks if start <= mark[0] <= end)
 
 
-def _weekly_svg(weeks, today: date, markers, title: str, compact: bool) -> SafeString:
+def _weekly_svg(
+    weeks, today: date, markers, title: str, compact: bool, counted: Counted, ongoing: bool
+) -> SafeString:
     top, left, plot_h = 24, 30, (70 if compact else 120)
     plot_w, base = WIDTH - left - 4, top + plot_h
     highest, first = max(n for _, n in weeks), weeks[0][0]
@@ -256,21 +295,20 @@ def _weekly_svg(weeks, today: date, markers, title: str, compact: bool) -> SafeS
     for week, n in weeks:
         if n:
             h = max(plot_h * n / highest, 2)
-            fill = BAR_PARTIAL if week == week_start(today) else BAR
-            tip = f"{count_of(n, 'incident')} in the week of {day_text(week)}"
+            fill = BAR_PARTIAL if ongoing and week == week_start(today) else BAR
+            tip = f"{counted.count(n)} in the week of {day_text(week)}"
             body.append(_rect(x_of(week) + pitch * 0.1, base - h, pitch * 0.8, h, fill, tip=tip))
     if not highest:
-        body.append(
-            _text(left + plot_w / 2, top + plot_h / 2, "Nothing logged yet", anchor="middle")
-        )
+        body.append(_text(left + plot_w / 2, top + plot_h / 2, counted.empty, anchor="middle"))
     body.append(_line(left, base, WIDTH - 4, base, AXIS))
     body += _week_months(first, today, x_of, base)
     # A mark sits at its day within the week's bar: a notice mid-week splits the bar visibly.
     body += [_marker(kind, x_of(day) + pitch / 14, top, base) for day, kind in markers]
-    partial = weeks[-1][1] > 0
+    partial = ongoing and weeks[-1][1] > 0
     legend, bottom = _legend(_weekly_legend_items(markers, partial), base + 28)
     height = bottom + 4 if legend else base + 26
-    return _svg("chart-weekly", height, title, _weekly_desc(weeks, markers), body + legend)
+    desc = _weekly_desc(weeks, markers, counted)
+    return _svg(f"chart-{counted.key}weekly", height, title, desc, body + legend)
 
 
 def _week_months(first: date, today: date, x_of, base: float) -> list[str]:
@@ -313,16 +351,17 @@ def _weekly_legend_items(markers, partial_week: bool) -> list:
     return items
 
 
-def _weekly_desc(weeks, markers) -> str:
+def _weekly_desc(weeks, markers, counted: Counted) -> str:
     first, last = weeks[0][0], weeks[-1][0]
     sentences = [
-        f"Bar chart of incidents per week (Monday to Sunday), from the week of {day_text(first)} "
+        f"Bar chart of {counted.plural} per week (Monday to Sunday), from the week of "
+        f"{day_text(first)} "
         f"to the week of {day_text(last)}."
     ]
     highest, top_week = max((n, week) for week, n in weeks)
     if highest:
         sentences.append(
-            f"The highest bar: {count_of(highest, 'incident')}, week of {day_text(top_week)}."
+            f"The highest bar: {counted.count(highest)}, week of {day_text(top_week)}."
         )
     for kind, label in (("notice", "No-contact notices"), ("police", "Police reports")):
         if days := [day_text(day) for day, k in markers if k == kind]:
@@ -337,15 +376,23 @@ PITCH = (WIDTH - DAY_LABELS - 2) / 27  # 27 weeks per half-year strip
 CELL = PITCH - 2.5
 
 
-def calendar_chart(datetimes: list[datetime], tz: tzinfo, today: date) -> Chart:
+def calendar_chart(
+    datetimes: list[datetime],
+    tz: tzinfo,
+    today: date,
+    counted: Counted = INCIDENTS,
+    summarise=calendar_summary,
+    weights=None,
+) -> Chart:
     """One square per day for the last 365 days, in week columns, shaded by count."""
     start = today - timedelta(days=CALENDAR_DAYS - 1)
-    days = daily_counts(datetimes, tz, start, today)
-    summary = calendar_summary(days, any_incidents=bool(datetimes))
-    return Chart("calendar", "The last 12 months, day by day", _calendar_svg(days), summary)
+    days = daily_counts(datetimes, tz, start, today, weights)
+    summary = summarise(days, bool(datetimes))
+    svg = _calendar_svg(days, counted)
+    return Chart(f"{counted.key}calendar", "The last 12 months, day by day", svg, summary)
 
 
-def _calendar_svg(days: list[tuple[date, int]]) -> SafeString:
+def _calendar_svg(days: list[tuple[date, int]], counted: Counted) -> SafeString:
     first, last = days[0][0], days[-1][0]
     columns = (week_start(last) - week_start(first)).days // 7 + 1
     # Two half-year strips rather than one long one: the squares stay big enough on a phone.
@@ -354,18 +401,18 @@ def _calendar_svg(days: list[tuple[date, int]]) -> SafeString:
     strip_h = 22 + 7 * PITCH
     body = []
     for number, (from_col, to_col) in enumerate([(0, middle), (middle, columns)]):
-        body += _strip(days, from_col, to_col, number * (strip_h + 12), ranges)
-    legend, bottom = _legend(_shade_items(ranges), 2 * (strip_h + 12), "Incidents a day:")
+        body += _strip(days, from_col, to_col, number * (strip_h + 12), ranges, counted)
+    legend, bottom = _legend(_shade_items(ranges), 2 * (strip_h + 12), counted.per_day)
     desc = (
         f"Calendar from {day_text(first)} to {day_text(last)}: one square per day, in columns of "
         "weeks from Monday (top) to Sunday (bottom), in two rows of about six months. Darker "
-        "squares mean more incidents that day."
+        f"squares mean more {counted.plural} that day."
     )
     title = "The last 12 months, day by day"
-    return _svg("chart-calendar", bottom + 4, title, desc, body + legend)
+    return _svg(f"chart-{counted.key}calendar", bottom + 4, title, desc, body + legend)
 
 
-def _strip(days, from_col: int, to_col: int, top: float, ranges) -> list[str]:
+def _strip(days, from_col: int, to_col: int, top: float, ranges, counted: Counted) -> list[str]:
     """The weeks from_col..to_col of the calendar, with month and weekday labels."""
     monday = week_start(days[0][0]) + timedelta(weeks=from_col)
     until = monday + timedelta(weeks=to_col - from_col)
@@ -377,7 +424,7 @@ def _strip(days, from_col: int, to_col: int, top: float, ranges) -> list[str]:
     for day, n in shown:
         x = DAY_LABELS + (day - monday).days // 7 * PITCH
         y = cells_top + day.weekday() * PITCH
-        tip = f"{count_of(n, 'incident')} on {day:%A} {day_text(day)}" if n else None
+        tip = f"{counted.count(n)} on {day:%A} {day_text(day)}" if n else None
         parts.append(_rect(x, y, CELL, CELL, SHADES[shade(n, ranges)], rx=2, tip=tip))
     return parts + _strip_months([day for day, _ in shown], monday, top + 14)
 
@@ -400,14 +447,20 @@ def _strip_months(shown: list[date], monday: date, y: float) -> list[str]:
 # --- chart 3: time of day by weekday ---------------------------------------------------------
 
 
-def time_chart(datetimes: list[datetime], tz: tzinfo) -> Chart:
+def time_chart(
+    datetimes: list[datetime],
+    tz: tzinfo,
+    counted: Counted = INCIDENTS,
+    summarise=time_summary,
+    weights=None,
+) -> Chart:
     """When incidents begin: weekdays by three-hour blocks, counts in the squares."""
-    grid = time_grid(datetimes, tz)
+    grid = time_grid(datetimes, tz, weights=weights)
     title = "Time of day, by weekday"
-    return Chart("times", title, _time_svg(grid, title), time_summary(grid))
+    return Chart(f"{counted.key}times", title, _time_svg(grid, title, counted), summarise(grid))
 
 
-def _time_svg(grid: list[list[int]], title: str) -> SafeString:
+def _time_svg(grid: list[list[int]], title: str, counted: Counted) -> SafeString:
     left, top, row_h = 36, 22, 28
     col_w = (WIDTH - left) / len(grid[0])
     ranges = shade_ranges(n for row in grid for n in row)
@@ -425,20 +478,16 @@ def _time_svg(grid: list[list[int]], title: str) -> SafeString:
         body.append(_text(0, y + 18.5, WEEKDAYS[day][:3]))
         for block, n in enumerate(row):
             level, x = shade(n, ranges), left + block * col_w
-            tip = (
-                f"{count_of(n, 'incident')}, {WEEKDAYS[day]}s between {block_text(block)}"
-                if n
-                else None
-            )
+            tip = f"{counted.count(n)}, {WEEKDAYS[day]}s between {block_text(block)}" if n else None
             body.append(_rect(x + 1, y + 1, col_w - 2, row_h - 2, SHADES[level], rx=2, tip=tip))
             if n:
                 body.append(
                     _text(x + col_w / 2, y + 18.5, f"{n:,}", anchor="middle", fill=ON_SHADES[level])
                 )
-    legend, bottom = _legend(_shade_items(ranges), top + 7 * row_h + 10, "Incidents:")
+    legend, bottom = _legend(_shade_items(ranges), top + 7 * row_h + 10, counted.per_cell)
     desc = (
-        "Grid of when all the incidents in the log began: one row per weekday, Monday to "
-        "Sunday, and one column per three hours of the day from midnight. Each square shows "
-        "its number of incidents; darker squares mean more."
+        f"Grid of when all the {counted.plural} in the log began: one row per weekday, Monday "
+        "to Sunday, and one column per three hours of the day from midnight. Each square shows "
+        f"its number of {counted.plural}; darker squares mean more."
     )
-    return _svg("chart-times", bottom + 4, title, desc, body + legend)
+    return _svg(f"chart-{counted.key}times", bottom + 4, title, desc, body + legend)

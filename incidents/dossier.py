@@ -20,14 +20,17 @@ from django.utils.translation import gettext as _
 from .charts import Chart, LogTimes, weekly_chart
 from .checklist import IncidentFigures, incident_figures
 from .custody import Head, chain_head
+from .dossier_messages import Communications, communications
 from .history import change_summary
 from .models import (
+    Call,
     Case,
     ChainTimestamp,
     Evidence,
     ExhibitLink,
     Incident,
     LifeChange,
+    Message,
     NoContactNotice,
     PoliceContact,
     ProtectiveOrder,
@@ -37,6 +40,12 @@ from .models import (
 from .models.kinds import kind_for
 
 PAPER_SIZES = {"A4": "A4", "Letter": "Letter"}
+# The imported texts and calls each incident cites, with their source exhibits (the log cites
+# them, and history reads them).
+_CITED = [
+    Prefetch(name, queryset=model.objects.select_related("source__source"))
+    for name, model in (("messages", Message), ("calls", Call))
+]
 # Read with each record, for the changes appendix.
 HISTORY = ("revisions", "trash_events")
 
@@ -139,6 +148,8 @@ class DossierData:
     # whether this server asks for them at all (TIMESTAMP_URL).
     timestamp: ChainTimestamp | None = None
     timestamps_on: bool = False
+    # Imported texts and calls: the summary's counts, the communications section, the transcript.
+    communications: Communications = field(default_factory=Communications)
 
     @property
     def first(self) -> datetime | None:
@@ -223,7 +234,9 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
     incidents_qs = _in_period(case.incidents.live(), options)
     incidents = list(
         incidents_qs.order_by("occurred_at", "id").prefetch_related(
-            Prefetch("evidence", queryset=live_evidence, to_attr="exhibits"), *HISTORY
+            Prefetch("evidence", queryset=live_evidence, to_attr="exhibits"),
+            *_CITED,
+            *HISTORY,
         )
     )
     notices = list(
@@ -240,6 +253,7 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
     exhibits = _exhibits(case, incidents, notices, police, orders)
     months = _months(incidents)
     life_changes = _life_changes(case, options)
+    comms = communications(user, case, options, notices, police)
     data = DossierData(
         case=case,
         options=options,
@@ -259,8 +273,12 @@ def dossier_data(user: User, options: DossierOptions) -> DossierData:
         per_month=[(m.start, len(m.incidents)) for m in months],
         weekly_chart=_weekly_chart(incidents, notices, police, options),
         months=months,
-        changes=_changes(incidents, [*notices, *police, *orders, *life_changes], exhibits),
+        changes=[
+            *_changes(incidents, [*notices, *police, *orders, *life_changes], exhibits),
+            *comms.changes,
+        ],
         trashed=_trashed(case, options),
+        communications=comms,
         custody_head=chain_head(),  # last, so that it covers every record read above
     )
     data.timestamp = ChainTimestamp.objects.filter(

@@ -16,6 +16,7 @@ from . import (
 )
 from .access import get_incident
 from .answers import answer_changes
+from .citations import cited
 from .confirm_forms import TrashForm
 from .forms import (
     EvidenceUploadForm,
@@ -75,6 +76,7 @@ def _render_incident(request, incident, *, upload_form=None, upload_problems=(),
         # Name the person only once there is more than one to tell apart.
         "show_case": Case.objects.owned_by(request.user).count() > 1,
         "breach_hints": _unmarked_breaches(request.user, incident),
+        "cited": cited(incident),
         **upload_limits(request.user),
     }
     return render(request, "incidents/incident_detail.html", context, status=status)

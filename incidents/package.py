@@ -27,12 +27,14 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from .csv_cells import safe_cell
 from .custody import Head
 from .dossier import DossierData, DossierOptions, dossier_data
 from .evidence import CHUNK_SIZE, EXTENSIONS, FileProblem, evidence_storage, original_problem
 from .integrity import exhibit_label, report_problem
 from .models import Evidence, Incident, PoliceContact, User
 from .pdf import render_dossier
+from .transcript_csv import transcript_csv
 from .verifier.bundle import add_verification
 
 FORMAT_VERSION = 1
@@ -94,6 +96,8 @@ def _write_package(user, options, f, dossier: Path, progress: Progress) -> tuple
         _add_file(zf, manifest, "dossier.pdf", dossier, when)
         _add_bytes(zf, manifest, "case.json", case_json(data, names), when)
         _add_bytes(zf, manifest, "incidents.csv", incidents_csv(data), when)
+        if data.communications.transcript:
+            _add_bytes(zf, manifest, "transcript.csv", transcript_csv(data), when)
         add_verification(
             lambda name, content: _add_bytes(zf, manifest, name, content, when),
             data.case,
@@ -440,16 +444,6 @@ def _attachment(item, refs, records) -> dict:
 
 # --- incidents.csv -----------------------------------------------------------------------------
 
-# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A cell a spreadsheet shows as text: a leading apostrophe disarms formulas."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 def _when(value: datetime | None) -> str:
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
@@ -512,6 +506,9 @@ exhibits/        Every exhibit the dossier refers to ({exhibits} files), exactly
                  exhibit-014-....jpg is "Exhibit 14". The name each file had on the device it
                  came from is listed in case.json.
 incidents.csv    The incidents as a table, one row each, for a spreadsheet.
+transcript.csv   If texts and calls were imported from a phone's export: each one the
+                 dossier's transcript prints, one row each, with its exhibit (the export
+                 file, in exhibits/) and its item number and line in that file.
 case.json        All the records of the package, with exhibit numbers and fingerprints,
                  for reading by a program; "changes" gives what was first entered in each
                  amended record and each change with its date, "trash" what was moved to the

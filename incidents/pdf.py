@@ -32,6 +32,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .dossier import DossierData, DossierOptions, dossier_data
+from .dossier_messages import transcript_chunks
 from .evidence import derived_file, make_derived
 from .integrity import check_exhibits
 from .models import User
@@ -144,6 +145,7 @@ def dossier_parts(data: DossierData) -> list[Part]:
     options = data.options
     for ref, incident in enumerate(data.incidents, start=1):
         incident.ref = ref
+        incident.cites = _citations(incident)
     refs = {incident.id: incident.ref for incident in data.incidents}
     for item in data.exhibits:
         item.incident_ref = refs.get(item.incident_id)
@@ -158,6 +160,9 @@ def dossier_parts(data: DossierData) -> list[Part]:
         parts += changes
         return parts
     parts.append(Part("Background", render_to_string("pdf/background.html", base)))
+    if data.communications.any:
+        html = render_to_string("pdf/communications.html", base)
+        parts.append(Part("Texts and calls", html))
     for i, month in enumerate(data.months):
         context = {
             **base,
@@ -185,9 +190,31 @@ def dossier_parts(data: DossierData) -> list[Part]:
             if getattr(item, "document_shown", 0)
         )
         parts.append(Part(title, html, group="Exhibits", documents=documents))
+    parts += _transcript_parts(data, base)
     parts += changes
     parts.append(Part("Integrity and statement", render_to_string("pdf/appendix.html", base)))
     return parts
+
+
+def _transcript_parts(data: DossierData, base: dict) -> list[Part]:
+    """The transcript of imported texts and calls, in groups drawn (and cached) apart."""
+    chunks = transcript_chunks(data.communications)
+    parts = []
+    for number, items in enumerate(chunks):
+        context = {**base, "items": items, "first_chunk": number == 0}
+        html = render_to_string("pdf/transcript.html", context)
+        title = f"{items[0].at:%d %b %Y}"
+        parts.append(Part(title, html, group="Transcript of texts and calls"))
+    return parts
+
+
+def _citations(incident) -> list[tuple[int, list[int]]]:
+    """(exhibit, item numbers in it) for the imported texts and calls an incident cites."""
+    by_exhibit: dict[int, list[int]] = {}
+    for item in [*incident.messages.all(), *incident.calls.all()]:
+        if item.deleted_at is None:
+            by_exhibit.setdefault(item.source.source.exhibit_number, []).append(item.element)
+    return [(exhibit, sorted(elements)) for exhibit, elements in sorted(by_exhibit.items())]
 
 
 def _changes_parts(data: DossierData, base: dict) -> list[Part]:

@@ -9,6 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from .contacts import contact_days
 from .models import Incident, User
 from .models.kinds import INCIDENT, STEP_KINDS
 
@@ -17,7 +18,9 @@ PAGE_SIZE = 25
 
 @dataclass(frozen=True)
 class TimelineItem:
-    kind: str  # a RecordKind's slug: "incident", "notice", "police", "order" or "change"
+    # A RecordKind's slug: "incident", "notice", "police", "order" or "change"; or "contacts"
+    # for a day's imported texts and calls with one person (a contacts.ContactDay).
+    kind: str
     when: datetime
     record: object
     label: str = ""  # for court orders: "issued", "served" or "expired"
@@ -68,6 +71,7 @@ def timeline_page(user: User, filters: dict, number) -> tuple[Page, list[Timelin
     if not (filters.get("kind") or filters.get("danger")):
         low, high = _page_span(page, incidents, oldest_first)
         items += _events(user, filters, low, high)
+        items += _contact_days(user, filters, low, high)
     items.sort(key=lambda item: item.when, reverse=not oldest_first)
     days = [
         TimelineDay(day=day, items=list(group))
@@ -117,6 +121,24 @@ def _events(user: User, filters: dict, low, high) -> list[TimelineItem]:
         if within(when) and in_dates(day):
             items.append(TimelineItem(slug, when, record, label))
     return items
+
+
+def _contact_days(user: User, filters: dict, low, high) -> list[TimelineItem]:
+    """Each day's imported texts and calls with one person, as one item at the day's last
+    contact, on the page whose stretch of time holds that moment."""
+    start, end = filters.get("date_from"), filters.get("date_to")
+    if low is not None:
+        start = max(start or date.min, timezone.localdate(low))
+    if high is not None:
+        end = min(end or date.max, timezone.localdate(high))
+    days = contact_days(
+        user, case=filters.get("case"), query=filters.get("q") or "", start=start, end=end
+    )
+    return [
+        TimelineItem("contacts", day.last, day)
+        for day in days
+        if (low is None or day.last > low) and (high is None or day.last <= high)
+    ]
 
 
 def _dated_events(user: User, query: str, case=None):

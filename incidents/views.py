@@ -13,11 +13,14 @@ from django.views.decorators.http import require_POST
 from . import (
     backup_schedule,
     charts,
+    contact_charts,
+    contacts,
     custody,
     integrity,
     security,
 )
 from .checklist import SAFETY_STEP_HINTS, checklist_status, help_info, reminders, safety_steps
+from .contacts_notice import after_first_notice
 from .forms import (
     SafetyStepForm,
     TimelineFilterForm,
@@ -49,6 +52,13 @@ def dashboard(request):
     context = {
         "people": people,
         "summary": incidents.summary(),
+        "received": contacts.received_counts(request.user, people.chosen),
+        "contacts_chart": contact_charts.contact_dashboard_chart(
+            request.user,
+            tz=timezone.get_current_timezone(),
+            today=timezone.localdate(),
+            case=people.chosen,
+        ),
         "recent": incidents.select_related("case")[:5],
         "steps": steps,
         "reminders": reminders(request.user, steps.police, people.chosen),
@@ -131,9 +141,11 @@ def _render_checklist(request, *, bound_form=None, status=200):
     orders = list(orders.order_by("issued_on"))
     changes = LifeChange.objects.owned_by(request.user).live().for_person(people.chosen)
     changes = list(changes.order_by("-changed_on", "-id"))
+    steps = checklist_status(request.user, people.chosen)
     context = {
         "people": people,
-        "steps": checklist_status(request.user, people.chosen),
+        "steps": steps,
+        "contacts_after": _contacts_after(request.user, people.chosen, steps),
         "safety": safety,
         "help": help_info(),
         "orders_in_force": [order for order in orders if order.is_in_force()],
@@ -142,6 +154,14 @@ def _render_checklist(request, *, bound_form=None, status=200):
         "life_changes_count": len(changes),
     }
     return render(request, "incidents/checklist.html", context, status=status)
+
+
+def _contacts_after(user, case, steps):
+    """Imported texts and calls after each person's first notice (the notices are read)."""
+    first = {}
+    for notice in steps.be_clear.notices:  # oldest first
+        first.setdefault(notice.case_id, notice.given_at)
+    return after_first_notice(user, case, notices=first) if first else None
 
 
 @require_POST
@@ -187,6 +207,12 @@ def patterns(request):
     context = {
         "people": people,
         "charts": charts.pattern_charts(
+            request.user,
+            tz=timezone.get_current_timezone(),
+            today=timezone.localdate(),
+            case=people.chosen,
+        ),
+        "contact_charts": contact_charts.contact_pattern_charts(
             request.user,
             tz=timezone.get_current_timezone(),
             today=timezone.localdate(),

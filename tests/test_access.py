@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 from PIL import Image
 
 from incidents.models import (
@@ -189,6 +190,7 @@ def _objects_of(alice, incident) -> dict:
             "evidence": incident.uuid,  # evidence_attach: the record to attach the file to
         },
         "kind": "incident",
+        "day": timezone.localdate(when).isoformat(),
         # A reset link opens for whoever holds it (tests/test_recovery.py); not an owned object.
         "token": "not-a-real-token",
     }

@@ -223,8 +223,8 @@ def test_the_timeline_takes_as_few_queries_for_1000_incidents_as_for_10(alice, a
     assert with_1000 == with_10
     # session, user, whether two-factor is on, count, the page of incidents, one each for
     # notices, police, orders, changes to daily life, whether there is demo data (the banner),
-    # and the people recorded (for the view per person)
-    assert with_10 <= 11
+    # the people recorded (for the view per person), and imported texts and calls by day
+    assert with_10 <= 12
 
 
 def test_notices_police_contacts_and_orders_appear_among_the_incidents(alice, alice_client):

@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import limits
 from .base import CaseOwnedQuerySet, Record
@@ -167,6 +168,14 @@ class Incident(Record):
     violates_order = models.BooleanField(DANGER_FLAGS["violates_order"], default=False)
     created_at = models.DateTimeField("entered on", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Imported texts and calls this incident is about ("these 14 texts"), set only through
+    # incidents/citations.py, so that history and the custody log keep them.
+    messages = models.ManyToManyField(
+        "Message", blank=True, related_name="incidents", verbose_name=_("texts cited")
+    )
+    calls = models.ManyToManyField(
+        "Call", blank=True, related_name="incidents", verbose_name=_("calls cited")
+    )
 
     # What the amendment history records and compares, in the order the form shows it.
     HISTORY_FIELDS = (
@@ -189,7 +198,9 @@ class Incident(Record):
         *DANGER_FLAGS,
         "response_confirmed",
     )
-    ADDED_LATER = {"response_confirmed": True}
+    LINKED_FIELDS = ("messages", "calls")
+    # Citations came with migration 0019: an incident citing nothing matches its old entries.
+    ADDED_LATER = {"response_confirmed": True, "messages": [], "calls": []}
 
     objects = IncidentQuerySet.as_manager()
 

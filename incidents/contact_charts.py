@@ -1,0 +1,135 @@
+"""The pattern pictures for imported texts and calls received from the person: their own
+series, drawn as the incident charts are (charts.py), with the notice and police reports marked
+on the weekly one, and their own words beside each."""
+
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from . import chart_counts
+from .chart_counts import COMPARE_DAYS, WEEKDAYS, block_text, week_start
+from .charts import (
+    DASHBOARD_WEEKS,
+    Counted,
+    LogTimes,
+    calendar_chart,
+    log_times,
+    time_chart,
+    weekly_chart,
+)
+from .contacts import received_times
+from .models import Case, User
+
+
+def received(n: int) -> str:
+    return ngettext("%(n)s text or call received", "%(n)s texts and calls received", n) % {
+        "n": f"{n:,}"
+    }
+
+
+def counted() -> Counted:
+    """The words of the contact charts, in the active language."""
+    return Counted(
+        key="contacts-",
+        count=received,
+        plural=_("texts and calls received"),
+        per_day=_("Received a day:"),
+        per_cell=_("Received:"),
+        empty=_("Nothing received"),
+        weighted=True,
+    )
+
+
+def _day(day: date) -> str:
+    return date_format(day, "j F Y")
+
+
+def weekly_words(times: list[tuple[datetime, int]], tz: tzinfo, today: date) -> str:
+    """The last 4 weeks against the 4 before, and the total since the first. `times`: (time,
+    how many), oldest first."""
+    days = [(at.astimezone(tz).date(), n) for at, n in times]
+    recent_from = today - timedelta(days=COMPARE_DAYS - 1)
+    before_from = recent_from - timedelta(days=COMPARE_DAYS)
+    recent = sum(n for day, n in days if recent_from <= day <= today)
+    before = sum(n for day, n in days if before_from <= day < recent_from)
+    sentence = _("%(recent)s in the last 4 weeks, against %(before)s in the 4 weeks before.")
+    words = sentence % {"recent": received(recent), "before": f"{before:,}"}
+    if days:
+        total = sum(n for _day_, n in days)
+        since = _("%(total)s since %(day)s.") % {"total": received(total), "day": _day(days[0][0])}
+        words = f"{words} {since}"
+    return words
+
+
+def calendar_words(days: list[tuple[date, int]], any_received: bool) -> str:
+    busy = [(day, n) for day, n in days if n]
+    if not busy:
+        return _("Nothing received in the last %(n)s days.") % {"n": len(days)}
+    top_day, top = max(busy, key=lambda item: (item[1], item[0]))
+    return _(
+        "Texts or calls received on %(busy)s of the last %(n)s days. The most in one day: "
+        "%(top)s, on %(day)s."
+    ) % {"busy": len(busy), "n": len(days), "top": f"{top:,}", "day": _day(top_day)}
+
+
+def time_words(grid: list[list[int]]) -> str:
+    total = sum(map(sum, grid))
+    if total < chart_counts.FEW:
+        return _("Too few received yet to show a pattern in the time of day.")
+    top, day, block = max(
+        (n, day, block) for day, row in enumerate(grid) for block, n in enumerate(row)
+    )
+    return _("Received most often on %(day)ss between %(block)s (%(top)s of %(total)s).") % {
+        "day": WEEKDAYS[day],
+        "block": block_text(block),
+        "top": f"{top:,}",
+        "total": f"{total:,}",
+    }
+
+
+def _with_marks(times: list[tuple[datetime, int]], marks: LogTimes) -> LogTimes:
+    return LogTimes(incidents=times, notices=marks.notices, police=marks.police)
+
+
+def contact_pattern_charts(user: User, tz: tzinfo, today: date, case: Case | None = None):
+    """The three charts for texts and calls received, or none when nothing was imported."""
+    times = received_times(user, case)
+    if not times:
+        return []
+    words = counted()
+    weekly = weekly_chart(
+        _with_marks(times, log_times(user, case=case)),
+        tz,
+        today,
+        counted=words,
+        title=_("Texts and calls received per week"),
+        summary=weekly_words(times, tz, today),
+    )
+    moments, weights = [at for at, _n in times], [n for _at, n in times]
+    return [
+        weekly,
+        calendar_chart(moments, tz, today, words, calendar_words, weights),
+        time_chart(moments, tz, words, time_words, weights),
+    ]
+
+
+def contact_dashboard_chart(user: User, tz: tzinfo, today: date, case: Case | None = None):
+    """Texts and calls received per week over the dashboard's 26 weeks, or None if none."""
+    first_week = week_start(today) - timedelta(weeks=DASHBOARD_WEEKS - 1)
+    times = received_times(user, case, start=first_week)
+    if not times:
+        return None
+    since = datetime.combine(first_week, time.min, tzinfo=tz)
+    title = _("Texts and calls received per week, the last %(n)s weeks") % {"n": DASHBOARD_WEEKS}
+    return weekly_chart(
+        _with_marks(times, log_times(user, since=since, case=case)),
+        tz,
+        today,
+        first_week=first_week,
+        compact=True,
+        counted=counted(),
+        title=title,
+        summary=weekly_words(times, tz, today),
+    )

@@ -1,0 +1,274 @@
+"""Imported texts and calls, counted: a day's contacts with one person as one line of the
+timeline, totals for home, plain times for the charts and the steps. The counting happens in the
+database, grouped by day and person, so a page asks the same number of questions whether the
+phone held ten messages or two hundred thousand."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Value
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .local_days import as_day, local_day, local_hour
+from .models import Call, Case, Message, User
+from .models.kinds import CALL, MESSAGE, RecordKind
+from .models.messages import Direction
+
+# How a received call's outcome is counted in words ("4 missed calls"); sent calls are "calls".
+CALL_WORDS = {
+    Call.Outcome.MISSED: lambda n: ngettext("%(n)s missed call", "%(n)s missed calls", n),
+    Call.Outcome.REJECTED: lambda n: ngettext("%(n)s rejected call", "%(n)s rejected calls", n),
+    Call.Outcome.BLOCKED: lambda n: ngettext("%(n)s blocked call", "%(n)s blocked calls", n),
+    Call.Outcome.VOICEMAIL: lambda n: ngettext(
+        "%(n)s call to voicemail", "%(n)s calls to voicemail", n
+    ),
+    Call.Outcome.ANSWERED: lambda n: ngettext("%(n)s answered call", "%(n)s answered calls", n),
+    Call.Outcome.UNANSWERED: lambda n: ngettext("%(n)s unanswered call", "%(n)s calls", n),
+}
+
+
+def texts(n: int) -> str:
+    return ngettext("%(n)s text", "%(n)s texts", n) % {"n": f"{n:,}"}
+
+
+def calls(n: int) -> str:
+    return ngettext("%(n)s call", "%(n)s calls", n) % {"n": f"{n:,}"}
+
+
+def listed(parts: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(parts) < 2:
+        return "".join(parts)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(parts[:-1]), "last": parts[-1]}
+
+
+def person_name(name: str) -> str:
+    return name or _("the person")
+
+
+@dataclass
+class ContactDay:
+    """One person's imported texts and calls on one day (in the user's time zone)."""
+
+    case_uuid: str
+    person: str  # as the user named them; empty when unknown
+    is_demo: bool
+    day: date
+    first: datetime
+    last: datetime
+    texts_in: int = 0
+    texts_out: int = 0
+    calls_in: dict[str, int] = field(default_factory=dict)  # received calls by outcome
+    calls_out: int = 0
+    hidden: int = 0  # left out of the dossier
+
+    @property
+    def total(self) -> int:
+        return self.received + self.sent
+
+    @property
+    def received(self) -> int:
+        return self.texts_in + sum(self.calls_in.values())
+
+    @property
+    def sent(self) -> int:
+        return self.texts_out + self.calls_out
+
+    def received_words(self) -> str:
+        parts = [texts(self.texts_in)] if self.texts_in else []
+        for outcome, words in CALL_WORDS.items():
+            if n := self.calls_in.get(outcome):
+                parts.append(words(n) % {"n": f"{n:,}"})
+        return listed(parts)
+
+    def sent_words(self) -> str:
+        parts = [texts(self.texts_out)] if self.texts_out else []
+        if self.calls_out:
+            parts.append(calls(self.calls_out))
+        return listed(parts)
+
+    @property
+    def what(self) -> str:
+        """'23 texts and 4 missed calls from Sam' (and what was sent to them, if anything)."""
+        names = {"person": person_name(self.person)}
+        received, sent = self.received_words(), self.sent_words()
+        if received and sent:
+            return _("%(received)s from %(person)s; %(sent)s to %(person)s") % {
+                **names,
+                "received": received,
+                "sent": sent,
+            }
+        if received:
+            return _("%(contacts)s from %(person)s") % {**names, "contacts": received}
+        return _("%(contacts)s to %(person)s") % {**names, "contacts": sent}
+
+    @property
+    def when(self) -> str:
+        """'21:02 to 23:40', or 'at 21:02' for one moment."""
+        start = date_format(timezone.localtime(self.first), "H:i")
+        end = date_format(timezone.localtime(self.last), "H:i")
+        if start == end:
+            return _("at %(time)s") % {"time": start}
+        return _("%(start)s to %(end)s") % {"start": start, "end": end}
+
+    @property
+    def summary(self) -> str:
+        """The timeline's line: '23 texts and 4 missed calls from Sam, 21:02 to 23:40'."""
+        return _("%(what)s, %(when)s") % {"what": self.what, "when": self.when}
+
+
+# --- the queries ----------------------------------------------------------------------------
+
+
+def imported(kind: RecordKind, user: User, case: Case | None = None) -> QuerySet:
+    """The user's live imported items of one kind, for one person or everyone."""
+    return kind.model.objects.owned_by(user).live().for_person(case)
+
+
+def searched(kind: RecordKind, items: QuerySet, query: str) -> QuerySet:
+    if not query:
+        return items
+    matches = Q()
+    for name in kind.searched:
+        matches |= Q(**{f"{name}__icontains": query})
+    return items.filter(matches)
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of a day in the active (the user's) time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def in_days(kind: RecordKind, items: QuerySet, start: date | None, end: date | None):
+    """Items from the start of day `start` to the end of day `end` (None: open), by a range on
+    the indexed time rather than a function of it."""
+    if start:
+        items = items.filter(**{f"{kind.when}__gte": day_start(start)})
+    if end:
+        items = items.filter(**{f"{kind.when}__lt": day_start(end + timedelta(days=1))})
+    return items
+
+
+def _grouped(kind: RecordKind, items: QuerySet, start, end) -> QuerySet:
+    """One row per person, local day, direction and call outcome ("" for texts): how many,
+    the first and last times, and how many are hidden."""
+    outcome = F("outcome") if kind is CALL else Value("")
+    day = local_day(kind.when, items.db, start, end)
+    return (
+        items.annotate(day=day, what=outcome)
+        .values("case__uuid", "case__name", "case__is_demo", "day", "direction", "what")
+        .annotate(
+            n=Count("id"),
+            first=Min(kind.when),
+            last=Max(kind.when),
+            hidden=Count("id", filter=Q(hidden_at__isnull=False)),
+        )
+        .order_by()
+    )
+
+
+def contact_days(
+    user: User,
+    *,
+    case: Case | None = None,
+    query: str = "",
+    start: date | None = None,
+    end: date | None = None,
+) -> list[ContactDay]:
+    """Each day's imported contacts with each person, from day `start` to day `end`, in time
+    order: one query (texts and calls grouped, then joined), whatever the number of items."""
+    texts_, calls_ = (
+        _grouped(
+            kind,
+            in_days(kind, searched(kind, imported(kind, user, case), query), start, end),
+            start,
+            end,
+        )
+        for kind in (MESSAGE, CALL)
+    )
+    days: dict[tuple, ContactDay] = {}
+    for row in texts_.union(calls_, all=True):
+        _add_row(days, row)
+    return sorted(days.values(), key=lambda day: (day.last, day.case_uuid))
+
+
+def _add_row(days: dict, row: dict) -> None:
+    day = as_day(row["day"])
+    key = (row["case__uuid"], day)
+    found = days.get(key)
+    if found is None:
+        found = days[key] = ContactDay(
+            case_uuid=str(row["case__uuid"]),
+            person=row["case__name"],
+            is_demo=row["case__is_demo"],
+            day=day,
+            first=row["first"],
+            last=row["last"],
+        )
+    found.first, found.last = min(found.first, row["first"]), max(found.last, row["last"])
+    found.hidden += row["hidden"]
+    received = row["direction"] == Direction.IN
+    outcome = row["what"]
+    if not outcome:  # a text
+        if received:
+            found.texts_in += row["n"]
+        else:
+            found.texts_out += row["n"]
+    elif received:
+        found.calls_in[outcome] = found.calls_in.get(outcome, 0) + row["n"]
+    else:
+        found.calls_out += row["n"]
+
+
+def day_items(user: User, case: Case, day: date) -> list:
+    """One person's imported texts and calls of one day, in time order."""
+    items = []
+    for kind in (MESSAGE, CALL):
+        items += in_days(kind, imported(kind, user, case), day, day)
+    return sorted(items, key=lambda item: (item_time(item), item.pk))
+
+
+def item_time(item) -> datetime:
+    return item.sent_at if isinstance(item, Message) else item.started_at
+
+
+def received_times(user: User, case: Case | None = None, *, start=None, end=None) -> list:
+    """(time, how many) for the received texts and calls (hidden ones too: the charts count
+    what the phone shows), oldest first: for the charts, which count them by week, day and
+    hour. Counted by local hour in the database where it can (the hour's start, how many),
+    else one by one (each time, 1)."""
+    times = []
+    for kind in (MESSAGE, CALL):
+        items = in_days(kind, imported(kind, user, case), start, end)
+        items = items.filter(direction=Direction.IN).order_by()
+        hour = local_hour(kind.when, items.db, start, end)
+        if hour is None:
+            times += [(at, 1) for at in items.values_list(kind.when, flat=True)]
+            continue
+        for key, n in (
+            items.annotate(hour=hour)
+            .values("hour")
+            .annotate(n=Count("id"))
+            .values_list("hour", "n")
+        ):
+            times.append((timezone.make_aware(datetime.strptime(key, "%Y-%m-%d %H")), n))
+    return sorted(times)
+
+
+def received_counts(user: User, case: Case | None = None) -> dict:
+    """Received texts and calls in all, in the last 7 and the last 30 days: for home."""
+    now = timezone.now()
+    totals = {"total": 0, "last_7_days": 0, "last_30_days": 0}
+    for kind in (MESSAGE, CALL):
+        recent = {
+            name: Count("id", filter=Q(**{f"{kind.when}__gte": now - timedelta(days=days)}))
+            for name, days in (("last_7_days", 7), ("last_30_days", 30))
+        }
+        counted = imported(kind, user, case).filter(direction=Direction.IN)
+        row = counted.aggregate(total=Count("id"), **recent)
+        for name in totals:
+            totals[name] += row[name]
+    return totals

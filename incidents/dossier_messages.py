@@ -1,0 +1,257 @@
+"""The dossier's imported texts and calls: the figures for the summary, the communications
+section (contacts per week and per day, the notice and police reports marked) and the
+transcript appendix, which cites for every item its source exhibit and its place in the file.
+Pure data, like dossier.py; the PDF is drawn by pdf.py."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .chart_counts import week_start
+from .charts import Chart, LogTimes, weekly_chart
+from .contact_charts import counted
+from .contact_charts import received as received_words
+from .contacts import ContactDay, item_time
+from .contacts_notice import AfterNotice
+from .history import change_summary
+from .models import Call, Case, Message
+from .models.kinds import CALL, MESSAGE
+from .models.messages import Direction
+
+HISTORY = ("revisions", "trash_events")
+TRANSCRIPT_PER_PART = 400  # items per separately drawn (and cached) part of the transcript
+
+
+@dataclass(frozen=True)
+class Source:
+    """One export file the transcript cites: its exhibit, and how many items it gave."""
+
+    exhibit_number: int
+    name: str
+    sha256: str
+    size: int
+    items: int
+
+
+@dataclass
+class Communications:
+    """Everything the dossier says about imported texts and calls."""
+
+    received: int = 0
+    sent: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    received_words: str = ""
+    after_notice: AfterNotice | None = None
+    days: list[ContactDay] = field(default_factory=list)
+    weekly_chart: Chart | None = None
+    transcript: list = field(default_factory=list)  # every item not hidden, in time order
+    hidden: int = 0
+    sources: list[Source] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)  # for the changes appendix
+
+    @property
+    def any(self) -> bool:
+        return bool(self.days)
+
+
+def _in_period(kind, items: QuerySet, options) -> QuerySet:
+    return items.in_period(kind.when, options.date_from, options.date_to)
+
+
+def _items(case: Case, options) -> list:
+    """Every live imported item of the case in the period, in time order, with its source."""
+    items = []
+    for kind in (MESSAGE, CALL):
+        rows = _in_period(kind, kind.model.objects.filter(case=case).live(), options)
+        items += rows.select_related("source__source").prefetch_related(*HISTORY)
+    return sorted(items, key=lambda item: (item_time(item), item.pk))
+
+
+def communications(user, case: Case, options, notices, police) -> Communications:
+    """The dossier's communications for one case and period (user: its owner)."""
+    items = _items(case, options)
+    if not items:
+        return Communications()
+    shown = [item for item in items if not item.is_hidden]
+    received = [item_time(i) for i in shown if i.direction == Direction.IN]
+    comms = Communications(
+        received=len(received),
+        sent=len(shown) - len(received),
+        first=item_time(shown[0]) if shown else None,
+        last=item_time(shown[-1]) if shown else None,
+        days=_days(case, shown),
+        transcript=shown,
+        hidden=len(items) - len(shown),
+        sources=_sources(shown),
+        changes=_changes(items),
+    )
+    comms.received_words = listed_received(comms.days)
+    if notices:
+        comms.after_notice = _after_notice(shown, notices[0].given_at)
+    comms.weekly_chart = _chart(received, notices, police, options)
+    return comms
+
+
+def _days(case: Case, shown: list) -> list[ContactDay]:
+    """Each day's texts and calls in the dossier (those not hidden), counted as the timeline
+    counts them."""
+    days: dict[date, ContactDay] = {}
+    for item in shown:
+        at = item_time(item)
+        on = timezone.localdate(at)
+        day = days.get(on)
+        if day is None:
+            day = days[on] = ContactDay(str(case.uuid), case.name, case.is_demo, on, at, at)
+        day.last = at
+        received = item.direction == Direction.IN
+        if isinstance(item, Message):
+            day.texts_in += received
+            day.texts_out += not received
+        elif received:
+            day.calls_in[item.outcome] = day.calls_in.get(item.outcome, 0) + 1
+        else:
+            day.calls_out += 1
+    return list(days.values())
+
+
+def listed_received(days: list[ContactDay]) -> str:
+    """'140 texts and 12 missed calls' over all the days."""
+    total = ContactDay("", "", False, date.min, None, None)
+    for day in days:
+        total.texts_in += day.texts_in
+        for outcome, n in day.calls_in.items():
+            total.calls_in[outcome] = total.calls_in.get(outcome, 0) + n
+    return total.received_words()
+
+
+def _after_notice(shown: list, notice_at: datetime) -> AfterNotice:
+    """What the dossier's items show after the notice, as the steps page counts it."""
+    found = AfterNotice()
+    own_days = set()
+    for item in shown:
+        at = item_time(item)
+        if at <= notice_at:
+            continue
+        received = item.direction == Direction.IN
+        if isinstance(item, Message):
+            found.texts_in += received
+            found.texts_out += not received
+        elif received:
+            found.calls_in[item.outcome] = found.calls_in.get(item.outcome, 0) + 1
+            found.calls_answered += item.outcome == Call.Outcome.ANSWERED
+        else:
+            found.calls_made += 1
+        if not received or getattr(item, "outcome", "") == Call.Outcome.ANSWERED:
+            own_days.add(timezone.localdate(at))
+    found.own_days = sorted(own_days)
+    return found
+
+
+def _sources(shown: list) -> list[Source]:
+    counts = Counter(item.source_id for item in shown)
+    jobs = {item.source_id: item.source for item in shown}
+    found = [
+        Source(
+            exhibit_number=job.source.exhibit_number,
+            name=job.source.original_name,
+            sha256=job.source.sha256,
+            size=job.source.size,
+            items=counts[job_id],
+        )
+        for job_id, job in jobs.items()
+    ]
+    return sorted(found, key=lambda source: source.exhibit_number)
+
+
+def _changes(items: list) -> list[dict]:
+    """Imported items with a note or hidden from the dossier, for the changes appendix."""
+    changes = []
+    for item in items:
+        summary = change_summary(item)
+        if summary is not None:
+            changes.append({**summary, "title": item_title(item)})
+    return changes
+
+
+def item_title(item) -> str:
+    """'Text received 2 May 2024, 21:02 (exhibit 3, item 12)'."""
+    when = date_format(timezone.localtime(item_time(item)), "j M Y, H:i")
+    words = {
+        "when": when,
+        "exhibit": item.source.source.exhibit_number,
+        "element": item.element,
+    }
+    if isinstance(item, Call):
+        return _("Call %(when)s (exhibit %(exhibit)s, item %(element)s)") % words
+    if item.direction == Direction.IN:
+        return _("Text received %(when)s (exhibit %(exhibit)s, item %(element)s)") % words
+    return _("Text sent %(when)s (exhibit %(exhibit)s, item %(element)s)") % words
+
+
+def _chart(received: list[datetime], notices, police, options) -> Chart | None:
+    """Contacts received per week, from the first to the last that the dossier holds (or its
+    last notice or police report, if later), the notice and police reports marked."""
+    if not received:
+        return None
+    times = LogTimes(
+        incidents=[(at, 1) for at in received],
+        notices=[n.given_at for n in notices],
+        police=[p.contacted_at for p in police],
+    )
+    latest = max([*received, *times.notices, *times.police])
+    today = timezone.localdate()
+    end = min(options.date_to or today, timezone.localdate(latest), today)
+    return weekly_chart(
+        times,
+        timezone.get_current_timezone(),
+        end,
+        counted=counted(),
+        title=_("Texts and calls received per week"),
+        summary=_weekly_words(received),
+        ongoing=end == today,
+    )
+
+
+def _weekly_words(received: list[datetime]) -> str:
+    """'4 texts and calls received from 1 May 2024 to 3 May 2024; the most in one week: 4,
+    in the week of 29 April 2024.'"""
+    weeks = Counter(week_start(timezone.localdate(at)) for at in received)
+    top_week, top = max(weeks.items(), key=lambda item: (item[1], item[0]))
+    return _(
+        "%(total)s from %(first)s to %(last)s; the most in one week: %(top)s, in the week of "
+        "%(week)s."
+    ) % {
+        "total": received_words(len(received)),
+        "first": date_format(timezone.localtime(received[0]), "j F Y"),
+        "last": date_format(timezone.localtime(received[-1]), "j F Y"),
+        "top": f"{top:,}",
+        "week": date_format(top_week, "j F Y"),
+    }
+
+
+@dataclass(frozen=True)
+class TranscriptRow:
+    """One line of the transcript: when (in the user's zone), what, and where in which file."""
+
+    at: datetime
+    item: object  # a Message or a Call
+    exhibit: int
+
+    @property
+    def is_call(self) -> bool:
+        return isinstance(self.item, Call)
+
+
+def transcript_chunks(comms: Communications) -> list[list[TranscriptRow]]:
+    """The transcript in parts of TRANSCRIPT_PER_PART items, each drawn on its own."""
+    rows = [
+        TranscriptRow(timezone.localtime(item_time(item)), item, item.source.source.exhibit_number)
+        for item in comms.transcript
+    ]
+    return [rows[i : i + TRANSCRIPT_PER_PART] for i in range(0, len(rows), TRANSCRIPT_PER_PART)]
