@@ -42,7 +42,11 @@ def _texts_file(path: Path, texts: int, share: float, picture: bytes | None) -> 
             mine = every and n % every == 0
             address = WRITTEN[n % 3] if mine else OTHERS[n % len(OTHERS)]
             when = START_MS + n * 47_000
-            body = f"Message number {n}, about the car park and the evening after work"
+            body = (
+                f"Message {n}: I saw you leave the car park after work again tonight, and I waited "
+                "by the gate because you never answer me when I call. We need to talk about this "
+                "properly, you owe me that much after everything. Answer your phone."
+            )
             if n % 10 == 0:
                 # An emoji. Written as the app's emoji option writes it (surrogate references),
                 # a strict parser stops at the first one, and there would be no bare parse.
@@ -58,9 +62,13 @@ def _texts_file(path: Path, texts: int, share: float, picture: bytes | None) -> 
                     "    </addrs>\n  </mms>\n"
                 )
                 continue
+            # Every attribute the app writes, as in a real export (about 700 bytes a text).
             out.write(
                 f'  <sms protocol="0" address="{address}" date="{when}" type="{1 + n % 2}" '
-                f'subject="null" body="{body}" read="1" status="-1" contact_name="null" />\n'
+                f'subject="null" body="{body}" toa="null" sc_toa="null" '
+                f'service_center="+447785016005" read="1" status="-1" locked="0" '
+                f'date_sent="{when - 2000}" sub_id="1" readable_date="14 Nov 2023 22:13:20" '
+                f'contact_name="(Unknown)" />\n'
             )
         out.write("</smses>\n")
 
