@@ -179,3 +179,11 @@ def test_days_split_at_local_midnight_in_zones_off_the_hour(
     assert "Thursday 2 May 2024" in page and "Friday 3 May 2024" in page
     assert page.count("1 text from Sam, at 23:59") == 1
     assert page.count("1 text from Sam, at 00:01") == 1
+
+
+def test_each_item_on_the_days_page_leads_to_its_own_page_for_a_note(alice_client, evening):
+    day = alice_client.get(reverse("contact_day", args=[evening[0].case.uuid, "2024-05-02"]))
+    content = day.content.decode()
+    for item in evening:
+        assert f'href="{item.get_absolute_url()}"' in content
+        assert alice_client.get(item.get_absolute_url()).status_code == 200
