@@ -1,6 +1,6 @@
 """Importing a phone's texts on a phone: choose the export file (sent with a progress bar), tick
-the person's number, read the preview, watch the import run in the background, see the result
-and open one of the messages."""
+the person's number, read the preview, watch the import run in the background, see the result,
+open one of the messages, and find the day's line on the timeline."""
 
 import re
 import threading
@@ -121,4 +121,13 @@ def test_on_a_phone_one_imports_the_texts_of_the_persons_number(
 
     phone.get_by_role("link", name=re.compile("Please stop contacting me")).tap()
     expect(phone.get_by_text("Exhibit 1, item 2 (line 6)")).to_be_visible()
+    check(a11y, phone)
+
+    # The timeline gives the day's imported texts as one line, which opens the day's page.
+    phone.goto("/timeline/")
+    line = phone.get_by_role("link", name=re.compile(r"\d+ texts? .*from Sam Example"))
+    expect(line.first).to_be_visible()
+    check(a11y, phone)
+    line.first.tap()
+    expect(phone.get_by_text("Please stop contacting me.")).to_be_visible()
     check(a11y, phone)
