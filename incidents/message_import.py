@@ -54,9 +54,11 @@ class ScanResult:
     numbers: dict = field(default_factory=dict)  # key -> {"written", "name", "messages", ...}
 
 
-def person_region(case: Case) -> str:
-    """The country national numbers in the person's files are read in."""
-    return home_region(profile_numbers(case.phone_numbers), case.owner.time_zone)
+def person_region(case: Case, numbers: list[str] = ()) -> str:
+    """The country national numbers in the person's files are read in (`numbers`: the person's
+    numbers given for this import, when their profile has none)."""
+    known = profile_numbers(case.phone_numbers) + list(numbers)
+    return home_region(known, case.owner.time_zone)
 
 
 def profile_keys(case: Case, region: str) -> set[str]:
@@ -74,14 +76,14 @@ def item_keys(item, region: str) -> list[str]:
 # --- 1. receiving and scanning ---------------------------------------------------------------
 
 
-def message_import_receive(*, case: Case, upload) -> MessageImport:
+def message_import_receive(*, case: Case, upload, numbers: list[str] = ()) -> MessageImport:
     """Keep an export file as an exhibit of the case and list the numbers it holds. Raises
     FileUnreadable (with the reason, keeping nothing) when the file cannot be read whole, or
     EvidenceRejected when there is no room for it. The same file received again is not stored
     twice: the new job reads the exhibit already kept."""
     staged = _stage(upload)
     try:
-        region = person_region(case)
+        region = person_region(case, numbers)
         with open(staged.path, "rb") as stream:
             scan = scan_stream(stream, region, profile_keys(case, region))
         return _keep(case, staged, scan, region)
@@ -237,7 +239,9 @@ def import_file(*, case: Case, path: Path, numbers: list[str]) -> MessageImport:
     person's profile numbers: receive, choose and run in one go (the import_messages command).
     """
     with open(path, "rb") as stream:
-        job = message_import_receive(case=case, upload=File(stream, name=path.name))
+        job = message_import_receive(
+            case=case, upload=File(stream, name=path.name), numbers=numbers
+        )
     keys = [number_key(n, job.region) for n in numbers or profile_numbers(case.phone_numbers)]
     message_import_choose(job=job, keys=keys)
     return message_import_run(job=job)

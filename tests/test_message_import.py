@@ -276,3 +276,18 @@ def test_pictures_waiting_in_memory_are_kept_in_smaller_batches(case, monkeypatc
     monkeypatch.setattr(message_import, "BATCH_PICTURE_BYTES", 10)
     job = _import(case, "sms-20250510.xml")
     assert job.added == 7 and job.pictures == 1
+
+
+def test_the_command_makes_the_person_for_an_account_with_only_demo_data(alice, capsys):
+    Case.objects.owned_by(alice).update(is_demo=True)
+    call_command(
+        "import_messages",
+        "--user",
+        "alice",
+        "--number",
+        "+44 7700 900123",  # in international form: it says how national ones are read
+        str(FILES / "sms-20250510.xml"),
+    )
+    assert "added: 7" in capsys.readouterr().out
+    real = Case.objects.owned_by(alice).get(is_demo=False)
+    assert Message.objects.filter(case=real).count() == 7

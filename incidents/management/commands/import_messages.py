@@ -2,8 +2,10 @@ import uuid
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from incidents import services
 from incidents.evidence import EvidenceRejected
 from incidents.message_import import import_file
 from incidents.models import Case, MessageImport, User
@@ -65,6 +67,10 @@ def _case(username: str, case_id: str | None) -> Case:
             message = _("That account has no person with the id %(id)s.") % {"id": case_id}
             raise CommandError(message)
         return found
+    if not cases.exists():
+        # No person recorded yet (demo data apart): made now, as the first entry in the app does.
+        with transaction.atomic():
+            return services.default_case(owner)
     if cases.count() != 1:
         listed = "\n".join(f"  {c.uuid}  {c}" for c in cases)
         raise CommandError(_("Choose the person with --case:\n%(list)s") % {"list": listed})
