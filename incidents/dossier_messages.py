@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,11 +19,20 @@ from .contact_charts import received as received_words
 from .contacts import ContactDay, item_time
 from .contacts_notice import AfterNotice
 from .history import change_summary
-from .models import Call, Case, Message
+from .models import Call, Case, Evidence, ExhibitLink, Message
 from .models.kinds import CALL, MESSAGE
 from .models.messages import Direction
 
 HISTORY = ("revisions", "trash_events")
+# A message's pictures kept as exhibits: its own, and ones already held that it was linked to.
+PICTURES = (
+    Prefetch("evidence", Evidence.objects.live().only("exhibit_number", "message_id"), "pictures"),
+    Prefetch(
+        "exhibit_links",
+        ExhibitLink.objects.filter(evidence__deleted_at__isnull=True).select_related("evidence"),
+        "picture_links",
+    ),
+)
 TRANSCRIPT_PER_PART = 400  # items per separately drawn (and cached) part of the transcript
 
 
@@ -69,7 +78,10 @@ def _items(case: Case, options) -> list:
     items = []
     for kind in (MESSAGE, CALL):
         rows = _in_period(kind, kind.model.objects.filter(case=case).live(), options)
-        items += rows.select_related("source__source").prefetch_related(*HISTORY)
+        rows = rows.select_related("source__source").prefetch_related(*HISTORY)
+        if kind is MESSAGE:
+            rows = rows.prefetch_related(*PICTURES)
+        items += rows
     return sorted(items, key=lambda item: (item_time(item), item.pk))
 
 
@@ -242,6 +254,7 @@ class TranscriptRow:
     at: datetime
     item: object  # a Message or a Call
     exhibit: int
+    pictures: tuple[int, ...] = ()  # the exhibit numbers of a message's pictures
 
     @property
     def is_call(self) -> bool:
@@ -251,7 +264,18 @@ class TranscriptRow:
 def transcript_chunks(comms: Communications) -> list[list[TranscriptRow]]:
     """The transcript in parts of TRANSCRIPT_PER_PART items, each drawn on its own."""
     rows = [
-        TranscriptRow(timezone.localtime(item_time(item)), item, item.source.source.exhibit_number)
+        TranscriptRow(
+            timezone.localtime(item_time(item)),
+            item,
+            item.source.source.exhibit_number,
+            _picture_numbers(item),
+        )
         for item in comms.transcript
     ]
     return [rows[i : i + TRANSCRIPT_PER_PART] for i in range(0, len(rows), TRANSCRIPT_PER_PART)]
+
+
+def _picture_numbers(item) -> tuple[int, ...]:
+    own = {picture.exhibit_number for picture in getattr(item, "pictures", ())}
+    linked = {link.evidence.exhibit_number for link in getattr(item, "picture_links", ())}
+    return tuple(sorted(own | linked))

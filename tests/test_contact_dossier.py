@@ -4,17 +4,20 @@ file and the file's SHA-256; hidden items left out and listed with their reason.
 
 import hashlib
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from incidents.dossier import DossierOptions
+from incidents.message_import import import_file
 from incidents.message_services import imported_hide
-from incidents.models import Case, NoContactNotice, PoliceContact
+from incidents.models import Case, Evidence, NoContactNotice, PoliceContact
 from incidents.pdf import render_dossier
 from tests.conftest import make_incident
 from tests.imported import call, export_file, import_job, keep, text
 
+FIXTURES = Path(__file__).parent / "fixtures" / "sms"
 EXPORT = b"<?xml version='1.0'?><smses count='6'><!-- a test export --></smses>"
 
 
@@ -133,3 +136,16 @@ def test_a_dossier_without_imports_has_no_communications_section(alice, tmp_path
     _, text = _render(alice, tmp_path)
     assert "Texts and calls, from the phone's export" not in text
     assert "Transcript of the imported texts and calls" not in text
+
+
+def test_a_picture_message_in_the_transcript_names_its_pictures_exhibit(alice, tmp_path):
+    case = Case.objects.owned_by(alice).get()
+    case.phone_numbers = "+44 7700 900123"
+    case.save()
+    import_file(case=case, path=FIXTURES / "sms-20250510.xml", numbers=[])
+    picture = Evidence.objects.get(message__body="Nice car you parked today")
+
+    _, text = _render(alice, tmp_path)
+    transcript = text.split("Transcript of the imported texts and calls", 1)[1]
+    line = transcript.split("Nice car you parked today", 1)[1][:40]
+    assert line.strip().startswith(f"Picture: exhibit {picture.exhibit_number}")
