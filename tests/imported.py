@@ -4,7 +4,7 @@ Message and Call rows citing their place in the file, logged in the custody chai
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -12,9 +12,26 @@ from django.db import transaction
 from incidents import custody
 from incidents.evidence import evidence_storage
 from incidents.models import Call, Case, Evidence, Message, MessageImport
+from incidents.services import record_save
 
 SAM = "+44 7700 900123"
 SAM_KEY = "447700900123"
+
+
+def in_may_2024(day: int, hour: int, minute: int = 0) -> datetime:
+    """A time in May 2024, in UTC: when these tests' texts and calls happen."""
+    return datetime(2024, 5, day, hour, minute, tzinfo=UTC)
+
+
+def person_named_sam(user) -> Case:
+    """The user's person of concern, named Sam (saved as the person's page saves it), with the
+    user in UTC."""
+    user.time_zone = "UTC"
+    user.save()
+    case = Case.objects.owned_by(user).get()
+    case.name = "Sam"
+    record_save(record=case)
+    return case
 
 
 def export_file(case: Case, content: bytes = b"", name: str = "sms-20240601.xml") -> Evidence:

@@ -2,8 +2,6 @@
 custody log; a day's texts and calls become an incident in one step, filled in with facts
 only; the incident page and the dossier show what it cites."""
 
-from datetime import UTC, datetime
-
 import pytest
 from django.urls import reverse
 from pypdf import PdfReader
@@ -14,23 +12,15 @@ from incidents.dossier import DossierOptions
 from incidents.message_services import imported_hide
 from incidents.models import Case, CustodyEntry, Incident
 from incidents.pdf import render_dossier
-from incidents.services import record_save
 from tests.conftest import make_incident, page_text
-from tests.imported import call, import_job, keep, text
+from tests.imported import call, import_job, in_may_2024, keep, person_named_sam, text
 
-
-def _at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2024, 5, day, hour, minute, tzinfo=UTC)
+_at = in_may_2024
 
 
 @pytest.fixture
 def sam(alice):
-    alice.time_zone = "UTC"
-    alice.save()
-    case = Case.objects.owned_by(alice).get()
-    case.name = "Sam"
-    record_save(record=case)  # logged, as the person's page saves it
-    return case
+    return person_named_sam(alice)
 
 
 @pytest.fixture

@@ -10,21 +10,14 @@ from django.utils import timezone
 
 from incidents.models import Case, NoContactNotice
 from tests.conftest import make_incident, page_text
-from tests.imported import call, import_job, keep, text
+from tests.imported import call, import_job, in_may_2024, keep, person_named_sam, text
 
-
-def _at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2024, 5, day, hour, minute, tzinfo=UTC)
+_at = in_may_2024
 
 
 @pytest.fixture
 def sam(alice):
-    alice.time_zone = "UTC"
-    alice.save()
-    case = Case.objects.owned_by(alice).get()
-    case.name = "Sam"
-    case.save()
-    return case
+    return person_named_sam(alice)
 
 
 def test_home_counts_received_texts_and_calls_apart_from_incidents(alice, alice_client, sam):

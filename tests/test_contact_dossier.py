@@ -3,7 +3,6 @@ with the notice marked, and a transcript citing every item's source exhibit, its
 file and the file's SHA-256; hidden items left out and listed with their reason."""
 
 import hashlib
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from incidents.message_services import imported_hide
 from incidents.models import Case, Evidence, NoContactNotice, PoliceContact
 from incidents.pdf import render_dossier
 from tests.conftest import make_incident
-from tests.imported import call, export_file, import_job, keep, text
+from tests.imported import call, export_file, import_job, in_may_2024, keep, person_named_sam, text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sms"
 EXPORT = b"<?xml version='1.0'?><smses count='6'><!-- a test export --></smses>"
@@ -26,17 +25,12 @@ def _one_process(settings):
     settings.DOSSIER_WORKERS = 1
 
 
-def _at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2024, 5, day, hour, minute, tzinfo=UTC)
+_at = in_may_2024
 
 
 @pytest.fixture
 def sam(alice):
-    alice.time_zone = "UTC"
-    alice.save()
-    case = Case.objects.owned_by(alice).get()
-    case.name = "Sam"
-    case.save()
+    case = person_named_sam(alice)
     make_incident(alice, occurred_at=_at(1, 20), description="He waited outside.")
     NoContactNotice.objects.create(case=case, given_at=_at(2, 12), words="Stop contacting me.")
     PoliceContact.objects.create(case=case, contacted_at=_at(4, 9), reference="CR-1")

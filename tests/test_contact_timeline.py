@@ -2,7 +2,7 @@
 day's page to read them one by one, search and the person filter, in as many queries for
 thousands of items as for a few."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -12,22 +12,14 @@ from django.urls import reverse
 from incidents.message_services import imported_hide
 from incidents.models import Case, Message
 from tests.conftest import make_incident, page_text
-from tests.imported import call, import_job, keep, text
+from tests.imported import call, import_job, in_may_2024, keep, person_named_sam, text
 
-
-def _at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2024, 5, day, hour, minute, tzinfo=UTC)
+_at = in_may_2024
 
 
 @pytest.fixture
 def sam(alice):
-    """Alice's person of concern, named Sam, with alice in UTC."""
-    alice.time_zone = "UTC"
-    alice.save()
-    case = Case.objects.owned_by(alice).get()
-    case.name = "Sam"
-    case.save()
-    return case
+    return person_named_sam(alice)
 
 
 @pytest.fixture
