@@ -63,6 +63,10 @@ def incident_from_contacts(*, case: Case, items: list) -> Incident:
     items = received_on_day(items)
     if not items:
         raise ValueError("Nothing received to make an incident from.")
+    # One at a time per person, so that a double tap makes one incident, not two.
+    Case.objects.select_for_update(no_key=True).filter(pk=case.pk).get()
+    if (made := incident_citing_all(case, items)) is not None:
+        return made
     incident = Incident(
         case=case,
         occurred_at=item_time(items[0]),
@@ -72,6 +76,22 @@ def incident_from_contacts(*, case: Case, items: list) -> Incident:
     _same_case(incident, items)
     record_save(record=incident, links=_split(items))
     return incident
+
+
+def incident_citing_all(case: Case, items: list) -> Incident | None:
+    """A live incident of the person that already cites every one of these items (the one made
+    from them earlier), or None."""
+    split = _split(items)
+    first = items[0]
+    field = "messages" if isinstance(first, Message) else "calls"
+    candidates = Incident.objects.filter(case=case).live().filter(**{field: first})
+    for incident in candidates.prefetch_related("messages", "calls"):
+        if all(
+            {item.pk for item in split[name]} <= {item.pk for item in getattr(incident, name).all()}
+            for name in ("messages", "calls")
+        ):
+            return incident
+    return None
 
 
 def cited(incident: Incident) -> list[tuple]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .access import get_case
-from .citations import incident_from_contacts, received_on_day
+from .citations import incident_citing_all, incident_from_contacts, received_on_day
 from .contacts import contact_days, day_items, item_time
 
 
@@ -47,6 +47,11 @@ def contact_day_incident(request, case_id, day):
     if not items:
         messages.error(request, _("There is nothing received that day to make an incident of."))
         return redirect("contact_day", case_id=case.uuid, day=day)
+    if (made := incident_citing_all(case, items)) is not None:
+        messages.info(
+            request, _("An incident of these texts and calls was made already: here it is.")
+        )
+        return redirect("incident_detail", incident_id=made.uuid)
     incident = incident_from_contacts(case=case, items=items)
     messages.success(
         request,

@@ -118,3 +118,15 @@ def test_the_dossier_log_cites_the_items_by_exhibit_and_number(alice, evening, t
     log = text_.split("Chronological log", 1)[1]
     assert "Cites, from the phone's export: exhibit 1, items 0, 1, 2," in log
     assert "20, 21 (see the transcript)" in log
+
+
+def test_sent_twice_the_one_step_makes_one_incident(alice, alice_client, evening):
+    url = reverse("contact_day_incident", args=[evening[0].case.uuid, "2024-05-02"])
+    alice_client.post(url)
+    response = alice_client.post(url, follow=True)  # a double tap, or Back and again
+
+    incident = Incident.objects.owned_by(alice).get()
+    assert response.redirect_chain[-1][0] == reverse("incident_detail", args=[incident.uuid])
+    assert "An incident of these texts and calls was made already" in page_text(response)
+    assert incident_from_contacts(case=evening[0].case, items=evening) == incident
+    assert Incident.objects.count() == 1
