@@ -1,7 +1,8 @@
 """Importing a phone's texts and calls from an export file, in three steps the user sees:
 
-1. `message_import_receive`: the file is received, hashed and read through once (sbr_reader.py)
-   to list the numbers it holds with their counts. A file that cannot be read is refused with
+1. `message_import_receive`: the file is received, hashed, its format recognised by its content
+   and read through once (incidents/sources/) to list the numbers (or names, or addresses) it
+   holds with their counts. A file that cannot be read is refused with
    the reason and nothing is kept; a readable one is kept as an exhibit, byte for byte.
 2. `message_import_choose`: the user picks the numbers that belong to the person of concern.
    The rest of the list (the user's private life) is then dropped: only its counts remain.
@@ -30,7 +31,9 @@ from . import custody, evidence, quota
 from . import message_records as records
 from .models import Case, Evidence, MessageImport, User
 from .numbers import WITHHELD, home_region, number_key, profile_numbers
-from .sbr_reader import PARSER_VERSION, CallItem, FileUnreadable, SbrReader, SkippedItem
+from .sources import reader_for, reader_of
+from .sources.items import CallItem, FileUnreadable, SkippedItem
+from .sources.keys import address_key
 
 # How many found numbers a job keeps to choose from, and forms of each number shown.
 MAX_NUMBERS_LISTED = 500
@@ -48,6 +51,8 @@ class Staged:
 @dataclass
 class ScanResult:
     format: str
+    version: str = ""  # the reader's
+    description: str = ""  # what the file is, in the user's words
     items: int = 0
     recovered: int = 0
     reasons: Counter = field(default_factory=Counter)
@@ -67,10 +72,10 @@ def profile_keys(case: Case, region: str) -> set[str]:
 
 
 def item_keys(item, region: str) -> list[str]:
-    """The keys of the numbers that decide whose item it is."""
+    """The keys of the addresses that decide whose item it is."""
     if isinstance(item, CallItem) and item.withheld:
         return [WITHHELD]
-    return [number_key(party, region) for party in item.parties]
+    return [address_key(item.address_kind, party, region) for party in item.parties]
 
 
 # --- 1. receiving and scanning ---------------------------------------------------------------
@@ -120,7 +125,7 @@ def _stage(upload) -> Staged:
 def scan_stream(stream, region: str, suggested: set[str]) -> ScanResult:
     """Read a whole file once and count its items per number. FileUnreadable if it cannot be
     read to the end."""
-    reader = SbrReader(stream)
+    reader = reader_for(stream)(stream)
     scan = ScanResult(format="")
     for item in reader.items():
         scan.items += 1
@@ -132,7 +137,8 @@ def scan_stream(stream, region: str, suggested: set[str]) -> ScanResult:
             _count_number(scan.numbers, key, item)
     if not reader.format:
         raise FileUnreadable(_("The file holds no export."))
-    scan.format = reader.format
+    scan.format, scan.version = reader.format, reader.version
+    scan.description = str(reader.description())[:200]
     for key, found in scan.numbers.items():
         found["suggested"] = key in suggested
     return scan
@@ -177,12 +183,13 @@ def _keep_rows(case, staged: Staged, scan: ScanResult, region: str, stored: list
     source = Evidence.objects.filter(case=case, sha256=staged.sha256).first()
     if source is None:
         quota.check_room(owner, staged.size)
-        source = _exhibit(case, staged, stored)
+        source = _exhibit(case, staged, stored, reader_of(scan.format).content_type)
     return MessageImport.objects.create(
         case=case,
         source=source,
         format=scan.format,
-        parser_version=PARSER_VERSION,
+        parser_version=scan.version,
+        description=scan.description,
         region=region,
         numbers_found=_numbers_listed(scan),
         items_found=scan.items,
@@ -190,19 +197,19 @@ def _keep_rows(case, staged: Staged, scan: ScanResult, region: str, stored: list
     )
 
 
-def _exhibit(case: Case, staged: Staged, stored: list) -> Evidence:
+def _exhibit(case: Case, staged: Staged, stored: list, content_type: str) -> Evidence:
     """The export file as the case's next exhibit, moved into the evidence storage."""
-    file_type = evidence.FileType(Evidence.Kind.MESSAGES, "application/xml")
+    file_type = evidence.FileType(Evidence.Kind.MESSAGES, content_type)
     received = evidence.Received(staged.path, staged.size, staged.sha256, file_type)
     stored.append(evidence.store(received))
     item = Evidence.objects.create(
         case=case,
         exhibit_number=Evidence.objects.next_exhibit_number(case),
-        caption=_("Export of the phone's texts or calls"),
+        caption=_("Exported messages or calls"),
         original_name=staged.name,
         stored_name=stored[-1],
         kind=Evidence.Kind.MESSAGES,
-        content_type="application/xml",
+        content_type=content_type,
         size=staged.size,
         sha256=staged.sha256,
     )
@@ -308,7 +315,7 @@ def _import(job: MessageImport) -> None:
         )
     batch = _Batch(job)
     with evidence.evidence_storage().open(source.stored_name, "rb") as stream:
-        reader = SbrReader(stream, pictures=True)
+        reader = reader_of(job.format)(stream, pictures=True, options=job.options)
         for item in reader.items():
             batch.take(item)
             if len(batch.pending) >= BATCH_SIZE or batch.picture_bytes > BATCH_PICTURE_BYTES:

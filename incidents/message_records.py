@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from . import custody, services
 from .evidence import AlreadyAnExhibit, EvidenceRejected
 from .models import Call, Case, Evidence, Message, MessageImport
-from .sbr_reader import CallItem, MessageItem, Picture
+from .sources.items import CallItem, MessageItem, Picture
 
 
 def record_for(item, keys: list[str], matching: list[str], job: MessageImport, key: str):
@@ -53,6 +53,7 @@ def _message(item: MessageItem, keys: list[str], matching: list[str], common: di
         body=item.body,
         recipients=recipients,
         attachments=item.attachments,
+        details=item.details,
     )
 
 

@@ -14,8 +14,8 @@ from .message_forms import HideForm, ImportUploadForm, NoteForm, NumbersForm
 from .message_import import message_import_receive
 from .models import Call, Message, MessageImport
 from .models.kinds import IMPORTED_KINDS
-from .sbr_reader import SKIP_REASONS, FileUnreadable
 from .services import default_case
+from .sources.items import SKIP_REASONS, FileUnreadable
 
 SHOWN_ITEMS = 200  # imported items listed on a job's page
 

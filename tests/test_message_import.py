@@ -18,8 +18,9 @@ from incidents.message_import import (
 )
 from incidents.models import Call, Case, CustodyEntry, Evidence, Message, MessageImport
 from incidents.numbers import WITHHELD, number_key
-from incidents.sbr_reader import PARSER_VERSION, FileUnreadable
 from incidents.services import record_save
+from incidents.sources.items import FileUnreadable
+from incidents.sources.sbr import PARSER_VERSION
 
 FILES = Path(__file__).parent / "fixtures" / "sms"
 SAM = "447700900123"
@@ -189,7 +190,7 @@ def test_an_overlapping_later_export_adds_only_what_is_new(case):
     ("name", "words"),
     [
         ("sms-truncated.xml", "stops in the middle"),
-        ("not-an-export.xml", "not an XML file"),
+        ("not-an-export.xml", "cannot read this file"),
         ("feed.xml", "not an SMS Backup & Restore export"),
         ("entities.xml", "declares entities of its own"),
     ],

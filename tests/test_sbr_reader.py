@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from incidents import sbr_repair
-from incidents.sbr_reader import FileUnreadable, MessageItem, SbrReader
-from incidents.sbr_repair import repair
+from incidents.sources import sbr_repair
+from incidents.sources.items import FileUnreadable, MessageItem
+from incidents.sources.sbr import SbrReader
+from incidents.sources.sbr_repair import repair
 
 FILES = Path(__file__).parent / "fixtures" / "sms"
 
@@ -61,7 +62,7 @@ def test_the_file_is_read_in_bounded_chunks():
 
 
 def test_an_element_too_large_to_hold_is_refused(monkeypatch):
-    monkeypatch.setattr("incidents.sbr_reader.MAX_ELEMENT_BYTES", 1000)
+    monkeypatch.setattr("incidents.sources.sbr.MAX_ELEMENT_BYTES", 1000)
     raw = b'<smses count="1"><sms address="1" date="1000" type="1" body="' + b"a" * 5000
     raw += b'" /></smses>'
     with pytest.raises(FileUnreadable, match="too large"):

@@ -29,8 +29,17 @@ class MessageImport(models.Model):
     class Format(models.TextChoices):
         SBR_MESSAGES = "sbr_sms", _("SMS Backup & Restore: texts and picture messages")
         SBR_CALLS = "sbr_calls", _("SMS Backup & Restore: call log")
+        WHATSAPP = "whatsapp", _("WhatsApp chat export")
+        EML = "eml", _("E-mail message (.eml)")
+        MBOX = "mbox", _("Mailbox (.mbox)")
+        TELEGRAM = "telegram", _("Telegram Desktop export")
+        MESSENGER = "messenger", _("Facebook Messenger export")
+        INSTAGRAM = "instagram", _("Instagram messages export")
+        CSV_MESSAGES = "csv_messages", _("Messages from a CSV file")
+        CSV_CALLS = "csv_calls", _("Call log from a CSV file")
 
     class Status(models.TextChoices):
+        ASKING = "asking", _("Received; waiting for you to say how to read it")
         SCANNED = "scanned", _("Read; waiting for you to choose the numbers")
         QUEUED = "queued", _("Waiting to start")
         RUNNING = "running", _("Being imported")
@@ -46,6 +55,14 @@ class MessageImport(models.Model):
     )
     format = models.CharField(max_length=16, choices=Format.choices)
     parser_version = models.CharField(max_length=40)
+    # What the file is, in the reader's words ("a WhatsApp chat from an Android phone").
+    description = models.CharField(max_length=200, blank=True)
+    # The user's answers to what the file does not say, read by the reader: the time zone the
+    # phone was in, the order of day and month, the meaning of a CSV file's columns, ...
+    options = models.JSONField(default=dict, blank=True)
+    # What the reader noticed and the user should know, in plain sentences ("The chat may have
+    # been cut short: ..."): shown before the import and printed beside the transcript.
+    warnings = models.JSONField(default=list, blank=True)
     # The country whose national forms the numbers were read in ("GB": 07700 900123 is
     # +44 7700 900123), from the person's numbers or the owner's time zone; "" if unknown.
     region = models.CharField(max_length=2, blank=True)
@@ -103,7 +120,7 @@ class ImportedRecord(Record):
     # the same phone has the same key, so it is not added twice.
     dedupe_key = models.CharField(max_length=64, editable=False)
     direction = models.CharField(max_length=3, choices=Direction.choices)
-    address = models.CharField(_("number as written"), max_length=200, blank=True)
+    address = models.CharField(_("number, name or address as written"), max_length=200, blank=True)
     address_key = models.CharField(max_length=64, db_index=True)  # for matching, see numbers.py
     contact_name = models.CharField(_("name in the phone's contacts"), max_length=200, blank=True)
     # Characters the file held in a form XML forbids (emoji written as surrogate references),
@@ -146,10 +163,17 @@ class Message(ImportedRecord):
     class Channel(models.TextChoices):
         SMS = "sms", _("Text message (SMS)")
         MMS = "mms", _("Picture or group message (MMS)")
+        WHATSAPP = "whatsapp", _("WhatsApp message")
+        EMAIL = "email", _("E-mail")
+        TELEGRAM = "telegram", _("Telegram message")
+        MESSENGER = "messenger", _("Facebook Messenger message")
+        INSTAGRAM = "instagram", _("Instagram message")
+        OTHER = "other", _("Message (from a CSV file)")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
-    channel = models.CharField(max_length=3, choices=Channel.choices)
+    channel = models.CharField(max_length=12, choices=Channel.choices)
     # The file's own box number (SMS `type`, MMS `msg_box`): 1 received, 2 sent, 4 outbox, ...
+    # Formats without boxes write 1 for received and 2 for sent.
     box = models.PositiveSmallIntegerField()
     sent_at = models.DateTimeField(_("sent or received at"))
     subject = models.CharField(max_length=500, blank=True)
@@ -159,7 +183,11 @@ class Message(ImportedRecord):
     # The parts of a picture message other than its text, as the file names them:
     # [{"seq", "content_type", "name"}]. Pictures kept are exhibits attached to the message.
     attachments = models.JSONField(default=list, blank=True)
+    # What else the file says, kept as received: an e-mail's headers and whether its signature
+    # still verifies, a chat service's id of the sender, a chat app's marks ("edited").
+    details = models.JSONField(default=dict, blank=True)
 
+    ADDED_LATER = {"details": {}}
     CUSTODY_FIELDS = (
         *ImportedRecord.SOURCE_FIELDS,
         "channel",
@@ -169,6 +197,7 @@ class Message(ImportedRecord):
         "body",
         "recipients",
         "attachments",
+        "details",
         "hidden_at",
     )
 

@@ -10,7 +10,7 @@ from incidents.evidence import EvidenceRejected
 from incidents.message_import import import_file
 from incidents.models import Case, MessageImport, User
 from incidents.numbers import profile_numbers
-from incidents.sbr_reader import SKIP_REASONS, FileUnreadable
+from incidents.sources.items import SKIP_REASONS, FileUnreadable
 
 REASONS = {**SKIP_REASONS, "other_numbers": _("other numbers in the file")}
 

@@ -12,13 +12,13 @@ import base64
 import binascii
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from xml.parsers import expat
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .base import Reader
+from .items import CallItem, FileUnreadable, MessageItem, Picture, SkippedItem
 from .sbr_repair import TooLarge, repaired_chunks
 
 # Cited by every imported item: change it whenever what is read from a file changes.
@@ -27,17 +27,6 @@ FORMATS = {"smses": "sbr_sms", "calls": "sbr_calls"}
 ITEMS = {"sms", "mms", "call"}
 # No single element may run longer than this (an MMS with a video is a few MB of base64).
 MAX_ELEMENT_BYTES = 128 * 1024 * 1024
-
-# Why an item was not imported, by the key a job counts it under.
-SKIP_REASONS = {
-    "other_number": gettext_lazy("with other numbers (counted, not stored)"),
-    "draft": gettext_lazy("drafts, never sent"),
-    "no_time": gettext_lazy("without a readable time"),
-    "unknown_type": gettext_lazy("of a type the file format does not define"),
-    "already_there": gettext_lazy("already imported from this or an earlier file"),
-    "picture_refused": gettext_lazy("pictures of a type the app does not keep (named in the text)"),
-}
-RECOVERED_REASON = gettext_lazy("with characters repaired (emoji written in a form XML forbids)")
 
 MMS_FROM, MMS_TO, MMS_CC, MMS_BCC = "137", "151", "130", "129"
 SMS_DIRECTIONS = {1: "in", 2: "out", 4: "out", 5: "out", 6: "out"}
@@ -53,78 +42,6 @@ CALL_TYPES = {
     7: ("in", "answered"),  # answered on another device
 }
 WITHHELD_PRESENTATION = {"2", "3", "4"}  # restricted, unknown, payphone
-
-
-class FileUnreadable(Exception):
-    """A file this reader cannot read; the message is written for the person who chose it."""
-
-
-@dataclass(frozen=True)
-class Picture:
-    seq: int
-    content_type: str
-    name: str
-    data: bytes
-
-
-@dataclass
-class MessageItem:
-    element: int
-    line: int
-    recovered: bool
-    channel: str  # "sms" or "mms"
-    box: int
-    direction: str
-    date_ms: int
-    address: str  # the sender (received) or the first recipient (sent), as written
-    parties: list[str]  # the numbers that decide whose message it is
-    recipients: list[str]  # everyone else in a group message, as written
-    contact_name: str
-    subject: str
-    body: str
-    message_id: str = ""
-    attachments: list[dict] = field(default_factory=list)  # parts other than text
-    pictures: list[Picture] = field(default_factory=list)  # read only when asked for
-
-    @property
-    def sent_at(self) -> datetime:
-        return from_ms(self.date_ms)
-
-
-@dataclass
-class CallItem:
-    element: int
-    line: int
-    recovered: bool
-    call_type: int
-    direction: str
-    outcome: str
-    date_ms: int
-    duration: int
-    address: str
-    withheld: bool
-    contact_name: str
-
-    @property
-    def parties(self) -> list[str]:
-        return [self.address]
-
-    @property
-    def started_at(self) -> datetime:
-        return from_ms(self.date_ms)
-
-
-@dataclass
-class SkippedItem:
-    element: int
-    line: int
-    reason: str  # a key of SKIP_REASONS
-    recovered: bool = False
-
-
-def from_ms(value: int) -> datetime:
-    """A time in the file: milliseconds since 1970 in UTC."""
-    return datetime.fromtimestamp(value / 1000, tz=UTC)
 
 
 def _text(value: str | None) -> str:
@@ -157,21 +74,33 @@ def refuse_by_first_bytes(head: bytes) -> None:
         )
 
 
-class SbrReader:
+class SbrReader(Reader):
     """Reads one export file (an open binary stream) item by item: `for item in reader.items()`.
     After the first item, `format` says which kind of file it is; `bytes_read` follows the
     progress through the file. With `pictures`, the pictures of MMS are decoded too."""
 
-    def __init__(self, stream, *, pictures: bool = False):
-        self.stream = stream
-        self.pictures = pictures
-        self.format: str | None = None
-        self.bytes_read = 0
+    label = gettext_lazy("SMS Backup & Restore export")
+    version = PARSER_VERSION
+    formats = tuple(FORMATS.values())
+    content_type = "application/xml"
+
+    def __init__(self, stream, *, pictures: bool = False, options: dict | None = None):
+        super().__init__(stream, pictures=pictures, options=options)
         self._element = 0
         self._current: dict | None = None
         self._pending: list = []
         self._repairs: deque[int] = deque()
         self._parser = self._make_parser()
+
+    @classmethod
+    def sniff(cls, head: bytes, stream) -> bool:
+        """Any XML file: this reader explains why one that is not an export cannot be read."""
+        return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+    def description(self) -> str:
+        if self.format == FORMATS["calls"]:
+            return _("a call log from SMS Backup & Restore")
+        return _("texts and picture messages from SMS Backup & Restore")
 
     def _make_parser(self):
         parser = expat.ParserCreate()
