@@ -32,7 +32,7 @@ from . import message_records as records
 from .models import Case, Evidence, MessageImport, User
 from .numbers import WITHHELD, home_region, number_key, profile_numbers
 from .sources import reader_for, reader_of
-from .sources.items import CallItem, FileUnreadable, SkippedItem
+from .sources.items import ACCOUNT, EMAIL, NAME, CallItem, FileUnreadable, SkippedItem
 from .sources.keys import address_key
 
 # How many found numbers a job keeps to choose from, and forms of each number shown.
@@ -241,17 +241,47 @@ def message_import_choose(*, job: MessageImport, keys: list[str]) -> MessageImpo
     return job
 
 
-def import_file(*, case: Case, path: Path, numbers: list[str]) -> MessageImport:
+def import_file(
+    *, case: Case, path: Path, numbers: list[str], addresses: list[str] = (), me: str = ""
+) -> MessageImport:
     """Import one file from the server's disk with the given numbers (written any way), or the
-    person's profile numbers: receive, choose and run in one go (the import_messages command).
-    """
+    person's profile numbers, and other addresses (names, e-mail addresses, account ids);
+    `me`: the user's own address in a file that does not say who sent what. Receive, choose
+    and run in one go (the import_messages command)."""
     with open(path, "rb") as stream:
         job = message_import_receive(
             case=case, upload=File(stream, name=path.name), numbers=numbers
         )
     keys = [number_key(n, job.region) for n in numbers or profile_numbers(case.phone_numbers)]
+    keys += [address_key(kind, a, job.region) for a in addresses for kind in KINDS_BY_HAND]
+    if me:
+        job.options["me"] = address_key(reader_of(job.format).address_kind, me, job.region)
     message_import_choose(job=job, keys=keys)
     return message_import_run(job=job)
+
+
+# The kinds of address a person may give by hand, each tried for a match in the file.
+KINDS_BY_HAND = (NAME, EMAIL, ACCOUNT)
+
+
+def resolve_direction(item, keys: list[str], chosen: dict[str, str], me: str, region: str) -> list:
+    """For a message whose file names only its sender (chat exports, mailboxes): received if
+    the sender is the person, sent if the sender is the user (`me`) or it names the person
+    among its recipients. The item is completed and the keys that decide it are returned, or
+    [] when it is neither (someone else's). `chosen`: the person's keys and written forms."""
+    if any(key in chosen for key in keys):
+        item.direction, item.box = "in", 1
+        return keys
+    to_person = [r for r in item.recipients if address_key(item.address_kind, r, region) in chosen]
+    if not (to_person or (me and me in keys)):
+        return []
+    sender = item.parties[0] if item.parties else ""
+    item.direction, item.box = "out", 2
+    item.details = {**item.details, "sender": sender}
+    item.recipients = [r for r in item.recipients if r not in to_person]
+    item.parties = to_person or [next(iter(chosen.values()), "")]
+    item.address = item.parties[0]
+    return [address_key(item.address_kind, party, region) for party in item.parties]
 
 
 def dedupe_key(item, keys: list[str], seen: defaultdict) -> str:
@@ -330,6 +360,7 @@ class _Batch:
         self.job = job
         self.case = job.case
         self.chosen = set(job.numbers_chosen)
+        self.written = {n["key"]: (n["written"] or [""])[0] for n in job.numbers_found}
         self.pending: list = []  # (record, pictures)
         self.picture_bytes = 0  # held by the pending pictures
         self.seen: defaultdict = defaultdict(int)
@@ -342,6 +373,10 @@ class _Batch:
             self._skip(item.reason)
             return
         keys = item_keys(item, job.region)
+        if getattr(item, "direction", None) == "":
+            keys = resolve_direction(
+                item, keys, self.written, job.options.get("me", ""), job.region
+            )
         matching = [k for k in keys if k in self.chosen]
         if not matching:
             self._skip("other_number")  # the user's private life: counted, never kept
