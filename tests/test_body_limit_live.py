@@ -1,6 +1,6 @@
 """On a real gunicorn: a 50 MB body from someone not signed in is refused with 413 while it is
 still arriving, and nothing of it reaches the data directory; the access log holds no query
-strings."""
+strings and no password-reset tokens."""
 
 import re
 import select
@@ -157,18 +157,20 @@ def test_a_50_mb_chunked_anonymous_post_is_cut_off_early(server):
     assert grew == 0, f"the data directory grew by {grew} bytes"
 
 
-def test_the_access_log_holds_paths_without_their_query_strings(server):
+def test_the_access_log_holds_paths_without_query_strings_or_reset_tokens(server):
     visitor = Visitor(server.url)
     visitor.get("/sign-in/?next=/timeline/%3Fq%3Dpolice-report-words")
     visitor.get("/static/css/app.css?v=words-in-a-query")
+    visitor.get("/sign-in/reset/a-secret-reset-token-123/")
     logged = wait_for(
-        lambda: (text := server.access_log.read_text()).count("GET ") >= 2 and text,
+        lambda: (text := server.access_log.read_text()).count("GET ") >= 3 and text,
         what="the access log",
         timeout=10,
     )
     assert '"GET /sign-in/ HTTP/1.1" 200' in logged
     assert "police-report-words" not in logged and "words-in-a-query" not in logged
     assert "?" not in logged
+    assert "a-secret-reset-token" not in logged and '"GET /sign-in/reset/…/ HTTP/1.1"' in logged
 
 
 if sys.platform != "linux":  # /proc and the process groups of tests/live_server.py
