@@ -7,7 +7,7 @@ import shutil
 from django.conf import settings
 from django.db import transaction
 
-from . import custody, evidence, exports
+from . import custody, evidence, exports, held_files
 from .models import Evidence, Export, User, UserSession
 from .security import session_store
 
@@ -39,6 +39,7 @@ def account_delete(*, user: User) -> None:
         _quietly(storage.delete, name)
     for path in derived:
         shutil.rmtree(path, ignore_errors=True)
+    _quietly(held_files.remove_copies_of, user_id)
     for path in finished:
         if path is not None:
             _quietly(path.unlink, missing_ok=True)

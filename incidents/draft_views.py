@@ -1,6 +1,7 @@
 """Saving and discarding the new-entry draft (incidents/drafts.py, static/js/draft.js)."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -8,7 +9,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import drafts
+from . import drafts, held_files
 from .forms import IncidentForm
 
 
@@ -43,6 +44,9 @@ def draft_save(request):
 def draft_discard(request):
     """Throw the draft away and start the form afresh."""
     drafts.page_end(request)
-    if drafts.draft_discard(user=request.user):
-        messages.success(request, _("The draft was discarded."))
+    with transaction.atomic():
+        had_files = held_files.held_for(request.user)
+        held_files.release(request.user)
+        if drafts.draft_discard(user=request.user) or had_files:
+            messages.success(request, _("The draft was discarded."))
     return redirect("incident_new")

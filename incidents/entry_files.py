@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from . import drafts, services
+from . import drafts, held_files, services
 from .evidence import AlreadyAnExhibit, EvidenceRejected, evidence_storage
 from .models import Evidence, Incident
 
@@ -39,33 +39,49 @@ IN_TRASH = gettext_lazy(
     "“%(name)s” was not added: the same file is exhibit %(number)s, which is in the trash. "
     "Restore it from the trash, and it can be attached to this entry from the entry's page."
 )
-NOT_YET = gettext_lazy(
-    "The files you chose were not kept, because the entry could not be saved yet. Once the "
-    "marked fields are right, choose them again before saving."
+HELD = gettext_lazy(
+    "The entry is not saved yet. Your files are kept here with their captions, and will be "
+    "saved with the entry once the marked fields are right."
 )
 
 
-def entry_uploads(request: HttpRequest) -> tuple[list[tuple], list[str]]:
-    """(file, caption) pairs from the new-entry form, and any problem with the request's files."""
+@dataclass
+class Sent:
+    """The files a new-entry form sent: those held from an earlier try, and new ones."""
+
+    held: list[tuple] = field(default_factory=list)  # (HeldFile, caption)
+    new: list[tuple] = field(default_factory=list)  # (file, caption)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.held or self.new)
+
+
+def entry_uploads(request: HttpRequest) -> Sent:
+    """The files sent with the new-entry form, with their captions, and any problem with them."""
+    sent = Sent(held=held_files.sent_back(request.user, request.POST))
     limit = settings.EVIDENCE_MAX_FILES
     try:
         files = request.FILES.getlist("files")
     except TooManyFilesSent:
         files = None
-    if files is None or len(files) > limit:
-        return [], [_("Send at most %(limit)s files with one entry.") % {"limit": limit}]
+    if files is None or len(sent.held) + len(files) > limit:
+        sent.problems.append(_("Send at most %(limit)s files with one entry.") % {"limit": limit})
+        return sent
     captions = request.POST.getlist("file_captions")
     shared = request.POST.get("files_caption", "")
-    pairs, problems = [], []
     for index, upload in enumerate(f for f in files if f.name or f.size):
         caption = (captions[index].strip() if index < len(captions) else "") or shared.strip()
+        sent.new.append((upload, caption))
+    for item, caption in [*sent.held, *sent.new]:
         if len(caption) > CAPTION_LIMIT:
             # Refused rather than cut short: the user's words are never shortened silently.
-            problems.append(
-                TOO_LONG % {"name": upload.name, "length": len(caption), "limit": CAPTION_LIMIT}
+            name = getattr(item, "original_name", None) or item.name
+            sent.problems.append(
+                TOO_LONG % {"name": name, "length": len(caption), "limit": CAPTION_LIMIT}
             )
-        pairs.append((upload, caption))
-    return pairs, problems
+    return sent
 
 
 def incident_save_with_files(*, incident: Incident, uploads: list[tuple]) -> EntryFiles:
@@ -75,6 +91,7 @@ def incident_save_with_files(*, incident: Incident, uploads: list[tuple]) -> Ent
         with transaction.atomic():
             services.record_save(record=incident)
             drafts.draft_discard(user=incident.case.owner)
+            held_files.release(incident.case.owner)
             for upload, caption in uploads:
                 _keep_one(incident, upload, caption, outcome)
     except BaseException:
@@ -82,6 +99,9 @@ def incident_save_with_files(*, incident: Incident, uploads: list[tuple]) -> Ent
         for item in outcome.kept:
             evidence_storage().delete(item.stored_name)
         raise
+    finally:
+        for upload, _caption in uploads:
+            upload.close()
     return outcome
 
 

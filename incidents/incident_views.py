@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from . import (
     drafts,
     entry_files,
+    held_files,
     security,
     services,
 )
@@ -38,25 +39,30 @@ def incident_new(request):
     initial = {"occurred_at": now, **({"case": about} if about else {})}
     initial.update(draft.fields if draft else {})
     form = IncidentForm(request.POST or None, user=request.user, initial=initial)
-    uploads, file_problems = [], []
+    sent = entry_files.Sent()
     if request.method == "POST":
-        uploads, file_problems = entry_files.entry_uploads(request)
-    if request.method == "POST" and form.is_valid() and not file_problems:
+        sent = entry_files.entry_uploads(request)
+    if request.method == "POST" and form.is_valid() and not sent.problems:
         incident = form.save(commit=False)
         if "case" not in form.fields:
             incident.case = services.default_case(request.user)
+        uploads = [*held_files.opened(sent.held), *sent.new]
         outcome = entry_files.incident_save_with_files(incident=incident, uploads=uploads)
         drafts.page_end(request)
         entry_files.report(request, outcome)
         return redirect("incident_detail", incident_id=incident.uuid)
-    if uploads:
-        file_problems = [*file_problems, entry_files.NOT_YET]
+    if request.method == "POST":
+        # Nothing chosen is lost: the files wait on the server, listed on the form again.
+        held_files.hold_again(user=request.user, held=sent.held, new=sent.new)
+        if sent.any:
+            sent.problems.append(entry_files.HELD)
     context = {
         "form": form,
         "draft": draft,
         "draft_page": drafts.page_token(request),
         "upload_limits": upload_limits(request.user),
-        "file_problems": file_problems,
+        "file_problems": sent.problems,
+        "held_files": held_files.held_for(request.user),
         "files_caption": request.POST.get("files_caption", ""),
     }
     return render(request, "incidents/incident_form.html", context)

@@ -9,7 +9,9 @@ from django.urls import reverse
 from PIL import Image
 
 from incidents import services
-from incidents.models import Draft, Evidence, Incident
+from incidents.account_removal import account_delete
+from incidents.held_files import path_of
+from incidents.models import Draft, Evidence, HeldFile, Incident
 from tests.conftest import page_text
 
 
@@ -98,14 +100,72 @@ def test_a_picture_whose_exhibit_is_in_the_trash_is_not_said_to_be_attached(alic
     assert not Evidence.objects.for_record(second).exists()
 
 
-def test_an_entry_that_cannot_be_saved_yet_keeps_no_file_and_says_so(alice_client):
+def test_an_entry_that_cannot_be_saved_yet_holds_its_files_with_their_captions(
+    alice_client, django_capture_on_commit_callbacks
+):
     response = alice_client.post(
-        reverse("incident_new"), _entry(occurred_at="", files=[_png("a.png")])
+        reverse("incident_new"),
+        _entry(occurred_at="", files=[_png("a.png")], file_captions=["The back window"]),
     )
     assert response.status_code == 200
-    assert "choose them again" in page_text(response)
-    assert not Incident.objects.exists()
+    assert "Your files are kept here with their captions" in page_text(response)
+    assert not Incident.objects.exists() and not Evidence.objects.exists()
+    held = HeldFile.objects.get()
+    assert (held.original_name, held.caption) == ("a.png", "The back window")
+    assert path_of(held).is_file()
+    page = response.content.decode()
+    assert f'value="{held.token}"' in page and 'value="The back window"' in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(
+            reverse("incident_new"),
+            _entry(
+                held_files=[held.token], **{f"held_caption_{held.token}": "The back window, 9pm"}
+            ),
+            follow=True,
+        )
+    assert "Saved with 1 file." in page_text(response)
+    kept = Evidence.objects.get()
+    assert (kept.original_name, kept.caption) == ("a.png", "The back window, 9pm")
+    assert kept.incident == Incident.objects.get()
+    assert not HeldFile.objects.exists() and not path_of(held).exists()
+
+
+def test_a_held_file_left_unticked_is_let_go(alice_client, django_capture_on_commit_callbacks):
+    alice_client.post(reverse("incident_new"), _entry(occurred_at="", files=[_png("a.png")]))
+    held = HeldFile.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(reverse("incident_new"), _entry(files=[_png("b.png", "#aa3300")]))
+    assert [e.original_name for e in Evidence.objects.all()] == ["b.png"]
+    assert not HeldFile.objects.exists() and not path_of(held).exists()
+
+
+def test_someone_else_cannot_use_a_held_file(alice_client, mallory):
+    alice_client.post(reverse("incident_new"), _entry(occurred_at="", files=[_png("a.png")]))
+    held = HeldFile.objects.get()
+    other = Client()
+    other.force_login(mallory)
+    other.post(reverse("incident_new"), _entry(held_files=[held.token]))
     assert not Evidence.objects.exists()
+    assert HeldFile.objects.get() == held and path_of(held).is_file()
+
+
+def test_discarding_the_draft_lets_its_held_files_go(
+    alice_client, django_capture_on_commit_callbacks
+):
+    alice_client.post(reverse("incident_new"), _entry(occurred_at="", files=[_png("a.png")]))
+    held = HeldFile.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(reverse("draft_discard"), follow=True)
+    assert "The draft was discarded." in page_text(response)
+    assert not HeldFile.objects.exists() and not path_of(held).exists()
+
+
+def test_deleting_the_account_removes_its_held_files(alice_client, alice):
+    alice_client.post(reverse("incident_new"), _entry(occurred_at="", files=[_png("a.png")]))
+    held = HeldFile.objects.get()
+    account_delete(user=alice)
+    assert not path_of(held).exists()
 
 
 def test_saving_with_files_ends_the_draft(alice_client, alice):
@@ -121,7 +181,7 @@ def test_a_caption_too_long_is_refused_not_cut_and_the_text_kept(alice_client):
     )
     text = page_text(response)
     assert f"is {len(long.strip())} characters long; the most it can hold is 300." in text
-    assert "choose them again" in text
+    assert "Your files are kept here" in text
     assert long.strip() in response.content.decode()
     assert "A note on the car." in response.content.decode()
     assert not Incident.objects.exists()

@@ -6,7 +6,7 @@ from .accounts import TIME_ZONE_CHOICES, User
 from .base import Record, Revision, TrashEvent
 from .cases import Case
 from .custody import CustodyEntry, CustodyHead
-from .drafts import Draft
+from .drafts import Draft, HeldFile
 from .evidence import Evidence, ExhibitLink
 from .exports import Export
 from .incidents import ANSWER_MISSING, Incident
@@ -43,6 +43,7 @@ __all__ = [
     "ExhibitLink",
     "Export",
     "HandOut",
+    "HeldFile",
     "Incident",
     "IntegrityAlert",
     "KnownDevice",
