@@ -20,7 +20,8 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        cases = Case.objects.owned_by(user).order_by("is_demo", "created_at", "id")
+        # Never the demonstration person: their records go when the demo data is removed.
+        cases = Case.objects.owned_by(user).filter(is_demo=False).order_by("created_at", "id")
         if cases.count() > 1:
             self.fields["case"].queryset = cases
         else:

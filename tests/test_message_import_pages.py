@@ -133,3 +133,11 @@ def test_the_export_file_downloads_as_it_was_received(alice_client, case):
     assert ".xml" in response["Content-Disposition"]
     detail = alice_client.get(reverse("evidence_detail", args=[source.uuid]))
     assert "Message export (application/xml)" in page_text(detail)
+
+
+def test_the_demonstration_person_is_never_offered_for_an_import(alice_client, case):
+    demo = Case.objects.create(owner=case.owner, name="Sam Doe (sample data)", is_demo=True)
+    page = alice_client.get(reverse("message_import_new")).content.decode()
+    assert 'name="case"' not in page  # one real person: nobody to choose between
+    _upload(alice_client)
+    assert MessageImport.objects.get().case == case and demo.message_imports.count() == 0
