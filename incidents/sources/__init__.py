@@ -17,7 +17,7 @@ from .telegram import TelegramReader
 HEAD_BYTES = 64 * 1024
 # Tried in order, the most particular first. A reader that takes any file of its kind to say
 # why it cannot be read (SbrReader takes any XML file) comes after the others of that kind.
-READERS: list[type[Reader]] = [TelegramReader, MetaReader, SbrReader]
+READERS: list[type[Reader]] = [SbrReader, TelegramReader, MetaReader]
 
 
 def reader_for(stream) -> type[Reader]:

@@ -123,7 +123,9 @@ class JsonWalker:
             try:
                 value, end = DECODER.raw_decode(self._buf, self._pos)
             except json.JSONDecodeError as error:
-                cut = error.pos >= len(self._buf) - NEAR_END or error.msg.startswith("Unterm")
+                cut = error.msg.startswith("Unterm") or not self._buf[error.pos :].strip()
+                if not self._eof:
+                    cut = cut or error.pos >= len(self._buf) - NEAR_END
                 if self._eof or not cut:
                     raise self._damaged(error.msg, cut=cut, at=error.pos) from None
                 self._fill(more=True)
