@@ -58,6 +58,7 @@ class ScanResult:
     reasons: Counter = field(default_factory=Counter)
     numbers: dict = field(default_factory=dict)  # key -> {"written", "name", "messages", ...}
     warnings: list = field(default_factory=list)  # the reader's sentences about the file
+    content_type: str = ""  # of the file, as its reader found it (a ZIP, or the file inside)
 
 
 def person_region(case: Case, numbers: list[str] = ()) -> str:
@@ -141,6 +142,7 @@ def scan_stream(stream, region: str, suggested: set[str]) -> ScanResult:
     scan.format, scan.version = reader.format, reader.version
     scan.description = str(reader.description())[:200]
     scan.warnings = [str(warning) for warning in reader.warnings]
+    scan.content_type = reader.content_type
     for key, found in scan.numbers.items():
         found["suggested"] = key in suggested
     return scan
@@ -185,7 +187,7 @@ def _keep_rows(case, staged: Staged, scan: ScanResult, region: str, stored: list
     source = Evidence.objects.filter(case=case, sha256=staged.sha256).first()
     if source is None:
         quota.check_room(owner, staged.size)
-        source = _exhibit(case, staged, stored, reader_of(scan.format).content_type)
+        source = _exhibit(case, staged, stored, scan.content_type)
     return MessageImport.objects.create(
         case=case,
         source=source,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from incidents.message_import import import_file
 from incidents.models import Case, Message, MessageImport
@@ -118,6 +119,16 @@ def test_a_photo_in_the_zip_becomes_an_exhibit_of_its_message(case, tmp_path):
     assert photo.details["member"] == "ChatExport_2024-05-03/result.json"
     assert photo.line == _line_of(FOLDER / "result.json", 44)
     assert job.source.original_name == "ChatExport_2024-05-03.zip"
+    assert job.source.content_type == "application/zip"
+
+
+def test_the_kept_export_can_be_downloaded_as_it_came(case, alice_client, tmp_path):
+    for path, ending in ((FOLDER / "result.json", ".json"), (_export_zip(tmp_path), ".zip")):
+        source = _import(case, path).source
+        response = alice_client.get(reverse("evidence_original", args=[source.uuid]))
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == path.read_bytes()
+        assert response["Content-Disposition"].endswith(ending + '"')
 
 
 def test_the_same_export_again_adds_nothing(case, tmp_path):

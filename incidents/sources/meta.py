@@ -154,6 +154,7 @@ class MetaReader(Reader):
 
     def _zip_items(self) -> Iterator:
         self._archive = open_zip(self.stream)
+        self.content_type = "application/zip"
         names = self._archive.namelist()
         found = _conversations(names)
         if not found:

@@ -188,6 +188,7 @@ class TelegramReader(Reader):
 
     def _zip_items(self) -> Iterator:
         self._archive = open_zip(self.stream)
+        self.content_type = "application/zip"
         names = _result_names(self._archive.namelist())
         if not names:
             raise FileUnreadable(self._no_result_json(self._archive.namelist()))
