@@ -5,6 +5,7 @@ sits in its file."""
 
 import hashlib
 import io
+import json
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -187,3 +188,51 @@ def test_a_failed_import_keeps_nothing_and_says_why(case, tmp_path):
     with pytest.raises(FileUnreadable, match="stops in the middle"):
         _import(case, bad)
     assert not Message.objects.exists() and not MessageImport.objects.exists()
+
+
+def _group_file(tmp_path) -> Path:
+    """A group conversation of Sam, Jo and Alice, newest first, as Meta writes it."""
+    people = [{"name": "Sam Doe"}, {"name": "Jo"}, {"name": "Alice Example"}]
+    messages = [
+        {"sender_name": "Alice Example", "timestamp_ms": _ms(9, 10, 2), "content": "Sam, stop."},
+        {"sender_name": "Jo", "timestamp_ms": _ms(9, 10, 1), "content": "Party at mine"},
+        {"sender_name": "Sam Doe", "timestamp_ms": _ms(9, 10, 0), "content": "I'll be there"},
+        {"sender_name": "Jo", "timestamp_ms": _ms(9, 9, 0), "type": "Subscribe", "content": ""},
+    ]
+    path = tmp_path / "message_1.json"
+    body = {"participants": people, "messages": messages, "thread_path": "inbox/party_1"}
+    path.write_text(json.dumps(body, indent=2))
+    return path
+
+
+def test_in_a_group_someone_elses_message_is_never_taken_for_the_users(case, tmp_path):
+    job = import_file(case=case, path=_group_file(tmp_path), numbers=[], addresses=["Sam Doe"])
+    # Sam's message is kept; without knowing the user's name, Jo's and Alice's (each to two
+    # people) are not taken for hers; Jo joining is a notice.
+    assert job.added == 1 and job.reasons["service"] == 1 and job.reasons["other_number"] == 2
+    [message] = Message.objects.all()
+    assert message.body == "I'll be there" and message.recipients == ["Jo", "Alice Example"]
+
+
+def test_in_a_group_the_users_own_message_is_sent_once_her_name_is_given(case, tmp_path):
+    path = _group_file(tmp_path)
+    job = import_file(case=case, path=path, numbers=[], addresses=["Sam Doe"], me="Alice Example")
+    assert job.added == 2
+    sent = Message.objects.get(direction="out")
+    assert sent.body == "Sam, stop." and sent.address == "Sam Doe"
+    assert sent.recipients == ["Jo"] and sent.details["sender"] == "Alice Example"
+    assert not Message.objects.filter(body="Party at mine").exists()
+
+
+def test_a_zip_with_a_path_outside_its_folder_is_refused(tmp_path):
+    path = tmp_path / "facebook.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "your_facebook_activity/messages/inbox/sam_1/message_1.json",
+            (SAM_THREAD / "message_1.json").read_bytes(),
+        )
+        archive.writestr("../../etc/cron.d/evil", b"* * * * * root true")
+    with open(path, "rb") as stream:
+        assert reader_for(stream) is MetaReader
+        with pytest.raises(FileUnreadable, match="outside its folder"):
+            list(MetaReader(stream).items())
