@@ -94,6 +94,8 @@ EXTENSIONS = {
     "video/mp4": "mp4",
     "video/quicktime": "mov",
     "application/xml": "xml",  # a phone's export of texts or calls (message_import.py)
+    "application/json": "json",  # a chat app's export (incidents/sources/)
+    "application/zip": "zip",  # an export zipped with its media
 }
 
 

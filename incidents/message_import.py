@@ -57,6 +57,8 @@ class ScanResult:
     recovered: int = 0
     reasons: Counter = field(default_factory=Counter)
     numbers: dict = field(default_factory=dict)  # key -> {"written", "name", "messages", ...}
+    warnings: list = field(default_factory=list)  # the reader's sentences about the file
+    content_type: str = ""  # of the file, as its reader found it (a ZIP, or the file inside)
 
 
 def person_region(case: Case, numbers: list[str] = ()) -> str:
@@ -139,6 +141,8 @@ def scan_stream(stream, region: str, suggested: set[str]) -> ScanResult:
         raise FileUnreadable(_("The file holds no export."))
     scan.format, scan.version = reader.format, reader.version
     scan.description = str(reader.description())[:200]
+    scan.warnings = [str(warning) for warning in reader.warnings]
+    scan.content_type = reader.content_type
     for key, found in scan.numbers.items():
         found["suggested"] = key in suggested
     return scan
@@ -183,13 +187,14 @@ def _keep_rows(case, staged: Staged, scan: ScanResult, region: str, stored: list
     source = Evidence.objects.filter(case=case, sha256=staged.sha256).first()
     if source is None:
         quota.check_room(owner, staged.size)
-        source = _exhibit(case, staged, stored, reader_of(scan.format).content_type)
+        source = _exhibit(case, staged, stored, scan.content_type)
     return MessageImport.objects.create(
         case=case,
         source=source,
         format=scan.format,
         parser_version=scan.version,
         description=scan.description,
+        warnings=scan.warnings,
         region=region,
         numbers_found=_numbers_listed(scan),
         items_found=scan.items,
@@ -266,14 +271,20 @@ KINDS_BY_HAND = (NAME, EMAIL, ACCOUNT)
 
 def resolve_direction(item, keys: list[str], chosen: dict[str, str], me: str, region: str) -> list:
     """For a message whose file names only its sender (chat exports, mailboxes): received if
-    the sender is the person, sent if the sender is the user (`me`) or it names the person
-    among its recipients. The item is completed and the keys that decide it are returned, or
-    [] when it is neither (someone else's). `chosen`: the person's keys and written forms."""
+    the sender is the person; sent if the sender is the user (`me`) and it went to the person
+    (or names no recipient), or, when the user's own address is not known, if the person is
+    its only recipient. The item is completed and the keys that decide it are returned, or []
+    when it is neither: someone else's, or the user's to someone else (a friend, in another
+    chat of the same export). `chosen`: the person's keys and written forms."""
     if any(key in chosen for key in keys):
         item.direction, item.box = "in", 1
         return keys
     to_person = [r for r in item.recipients if address_key(item.address_kind, r, region) in chosen]
-    if not (to_person or (me and me in keys)):
+    if me:
+        sent = me in keys and (to_person or not item.recipients)
+    else:
+        sent = to_person and len(to_person) == len(item.recipients)
+    if not sent:
         return []
     sender = item.parties[0] if item.parties else ""
     item.direction, item.box = "out", 2

@@ -16,7 +16,8 @@ class Reader(ABC):
     version: str
     formats: tuple[str, ...]  # the MessageImport.Format values this reader writes
     address_kind: str = NUMBER  # what the items' addresses are (items.py)
-    content_type: str = "application/octet-stream"  # of the exhibit that keeps the file
+    # Of the exhibit that keeps the file; a reader sets its own once it knows (a ZIP archive).
+    content_type: str = "application/octet-stream"
     # What the user may be asked, for a format whose file does not say it: e.g. "time_zone"
     # (WhatsApp's times have none), "date_order" (03/04), "me" (which sender is the user),
     # "columns" (a CSV file's). Answers reach the reader as `options`; a reader that cannot

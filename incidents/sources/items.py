@@ -25,8 +25,16 @@ SKIP_REASONS = {
     "unknown_type": gettext_lazy("of a type the file format does not define"),
     "already_there": gettext_lazy("already imported from this or an earlier file"),
     "picture_refused": gettext_lazy("pictures of a type the app does not keep (named in the text)"),
+    "service": gettext_lazy("notices of the chat app itself (someone joined, a call began)"),
+    "no_sender": gettext_lazy("without a sender the file names"),
 }
 RECOVERED_REASON = gettext_lazy("with characters repaired (emoji written in a form XML forbids)")
+# Why items of a format were repaired, by MessageImport.Format (others: RECOVERED_REASON).
+MOJIBAKE_REASON = gettext_lazy(
+    "with accented letters and emoji repaired (the export writes each of their bytes as a "
+    "letter of its own)"
+)
+RECOVERED_REASONS = {"messenger": MOJIBAKE_REASON, "instagram": MOJIBAKE_REASON}
 
 
 class FileUnreadable(Exception):
