@@ -17,6 +17,7 @@ learned from the whole file; media are read one at a time, each up to the eviden
 """
 
 import io
+import zipfile
 import zoneinfo
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -77,16 +78,21 @@ def _root_members(archive) -> dict:
     return {m.filename: m for m in archive.infolist() if "/" not in m.filename.rstrip("/")}
 
 
+def _named_as_whatsapp(name: str) -> bool:
+    return name == "_chat.txt" or name.lower().startswith("whatsapp")
+
+
 def chat_member(members: dict):
-    """The chat's text file among an archive's root files, or None."""
-    texts = [name for name in members if name.lower().endswith(".txt")]
-    for name in texts:
-        if name == "_chat.txt":
-            return members[name]
-    for name in texts:
-        if name.lower().startswith("whatsapp"):
-            return members[name]
-    return members[texts[0]] if len(texts) == 1 else None
+    """The chat's text file among an archive's root files, or None: `_chat.txt` (iPhone),
+    "WhatsApp Chat with ….txt" (Android, also localised: "WhatsApp Chat mit …"), or the only
+    text file there."""
+    texts = sorted(
+        (name for name in members if name.lower().endswith(".txt")),
+        key=lambda name: (name != "_chat.txt", not _named_as_whatsapp(name)),
+    )
+    if texts and (_named_as_whatsapp(texts[0]) or len(texts) == 1):
+        return members[texts[0]]
+    return None
 
 
 class WhatsAppReader(Reader):
@@ -111,17 +117,23 @@ class WhatsAppReader(Reader):
 
     @classmethod
     def sniff(cls, head: bytes, stream) -> bool:
-        """A text file whose first line is a WhatsApp entry, or a ZIP archive holding one (or
-        holding WhatsApp's media without a chat, to say that the chat is missing)."""
+        """A text file whose first line is a WhatsApp entry, or a ZIP archive holding one, or a
+        file named as WhatsApp names its chat, or WhatsApp's media without a chat (to say then
+        what is wrong with it)."""
         if not is_zip(head):
             return lines.header(_first_line(head)) is not None
-        archive = open_zip(stream)
-        members = _root_members(archive)
-        member = chat_member(members)
-        if member is None:
-            return any(name.startswith(WHATSAPP_MEDIA_PREFIXES) for name in members)
-        with archive.open(member) as chat:
-            return lines.header(_first_line(chat.read(4096))) is not None
+        try:  # only the names: the archive is checked whole (archives.open_zip) when read
+            archive = zipfile.ZipFile(stream)
+            members = _root_members(archive)
+            member = chat_member(members)
+            if member is None:
+                return any(name.startswith(WHATSAPP_MEDIA_PREFIXES) for name in members)
+            if _named_as_whatsapp(member.filename):
+                return True
+            with archive.open(member) as chat:
+                return lines.header(_first_line(chat.read(4096))) is not None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+            return False
 
     def description(self) -> str:
         if self.iphone:
@@ -134,8 +146,7 @@ class WhatsAppReader(Reader):
         return [
             question
             for question in self.questions
-            if not self.options.get(question)
-            and (question != "date_order" or not self.date_order)
+            if not self.options.get(question) and (question != "date_order" or not self.date_order)
         ]
 
     def _time_zone(self) -> zoneinfo.ZoneInfo:
@@ -341,10 +352,9 @@ def _utc_ms(local: datetime, zone: zoneinfo.ZoneInfo) -> int:
 
 
 def _doubt(local: datetime, zone: zoneinfo.ZoneInfo) -> str:
-    """"repeated" for a local time that happens twice, "skipped" for one that never does."""
+    """ "repeated" for a local time that happens twice, "skipped" for one that never does."""
     first, second = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
     if first.utcoffset() == second.utcoffset():
         return ""
     back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     return "repeated" if back == local else "skipped"
-

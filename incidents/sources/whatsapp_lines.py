@@ -24,7 +24,10 @@ LRM = "\u200e"
 MARKS = "\ufeff\u200e\u200f"  # a byte-order mark and direction marks a line may start with
 _SPACE = r"[ \u00a0\u202f]"
 _DATE = (
-    r"(?P<a>\d{1,4})(?P<sep>[./-])" + _SPACE + r"?(?P<b>\d{1,2})(?P=sep)" + _SPACE
+    r"(?P<a>\d{1,4})(?P<sep>[./-])"
+    + _SPACE
+    + r"?(?P<b>\d{1,2})(?P=sep)"
+    + _SPACE
     + r"?(?P<c>\d{2,4})\.?"
 )
 _TIME = (
@@ -50,7 +53,8 @@ ENCRYPTION_NOTE = (
 )
 # WhatsApp's notes an iPhone writes after a sender's name with U+200E first (who was added,
 # missed calls, a changed security code): notes, not messages.
-IPHONE_NOTES = ENCRYPTION_NOTE + (
+IPHONE_NOTES = (
+    *ENCRYPTION_NOTE,
     "missed voice call",
     "missed video call",
     "security code",
@@ -218,6 +222,19 @@ def is_encryption_note(head: Header) -> bool:
     return any(note in folded for note in ENCRYPTION_NOTE)
 
 
+def _attached_name(first: str, members: set[str]) -> str:
+    """The file an attachment mark names: iPhone's "<attached: name>" (any language), or
+    Android's "name (file attached)" in a known language or naming a file of the archive."""
+    if attached := ATTACHED.fullmatch(first):
+        return attached["name"]
+    attached = FILE_ATTACHED.fullmatch(first)
+    if attached and (
+        attached["word"].casefold() in FILE_ATTACHED_WORDS or attached["name"] in members
+    ):
+        return attached["name"]
+    return ""
+
+
 def marks(text: str, members: set[str]) -> dict:
     """WhatsApp's marks in a message's text: media left out, a file attached (its name),
     deleted, edited. `members`: the files of the ZIP archive, which confirm a file name."""
@@ -226,12 +243,8 @@ def marks(text: str, members: set[str]) -> dict:
     found: dict = {}
     if folded in OMITTED or IPHONE_OMITTED.fullmatch(first):
         found["media_omitted"] = first
-    elif attached := ATTACHED.fullmatch(first):
-        found["file"] = attached["name"]
-    elif (attached := FILE_ATTACHED.fullmatch(first)) and (
-        attached["word"].casefold() in FILE_ATTACHED_WORDS or attached["name"] in members
-    ):
-        found["file"] = attached["name"]
+    elif name := _attached_name(first, members):
+        found["file"] = name
     if folded.rstrip(".") in DELETED:
         found["deleted"] = True
     last = text.rstrip().rsplit("\n", 1)[-1].strip(MARKS + " ").casefold()
