@@ -275,12 +275,13 @@ class WhatsAppReader(Reader):
         if local is None:
             return SkippedItem(number, line, "no_time")
         self.messages += 1
+        date_ms, doubt = _utc_ms(local, self._zone)
         details = {"written_time": head.stamp}
-        if doubt := _doubt(local, self._zone):
+        if doubt:
             details["local_time"] = doubt
         if self._member is not None:
             details["member"] = self._member.filename
-        found = lines.marks(text, set(self._members))
+        found = lines.marks(text, self._members)
         details.update({k: v for k, v in found.items() if k != "file"})
         item = MessageItem(
             element=number,
@@ -289,7 +290,7 @@ class WhatsAppReader(Reader):
             channel="whatsapp",
             box=0,
             direction="",
-            date_ms=_utc_ms(local, self._zone),
+            date_ms=date_ms,
             address=head.sender,
             parties=[head.sender],
             recipients=[],
@@ -346,15 +347,13 @@ class WhatsAppReader(Reader):
             )
 
 
-def _utc_ms(local: datetime, zone: zoneinfo.ZoneInfo) -> int:
-    """Milliseconds since 1970 in UTC of a phone's local time (fold 0: see the module)."""
-    return int(local.replace(tzinfo=zone, fold=0).timestamp() * 1000)
-
-
-def _doubt(local: datetime, zone: zoneinfo.ZoneInfo) -> str:
-    """ "repeated" for a local time that happens twice, "skipped" for one that never does."""
-    first, second = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
-    if first.utcoffset() == second.utcoffset():
-        return ""
-    back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-    return "repeated" if back == local else "skipped"
+def _utc_ms(local: datetime, zone: zoneinfo.ZoneInfo) -> tuple[int, str]:
+    """Milliseconds since 1970 in UTC of a phone's local time (fold 0: see the module), and
+    "repeated" for a local time that happens twice, "skipped" for one that never does."""
+    first = local.replace(tzinfo=zone)
+    offset = first.utcoffset()
+    doubt = ""
+    if offset != first.replace(fold=1).utcoffset():
+        back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        doubt = "repeated" if back == local else "skipped"
+    return int(first.timestamp() * 1000), doubt

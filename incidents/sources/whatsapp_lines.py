@@ -17,6 +17,7 @@ phone's language: those below are known in a few languages; any other stays plai
 """
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -76,6 +77,7 @@ IPHONE_NOTES = (
     "appel manqué",
     "chamada perdida",
 )
+SHORT_MARK = 60  # characters: longer than any mark WhatsApp writes but a file's name
 OMITTED = {
     "<media omitted>",
     "<medien ausgeschlossen>",
@@ -222,7 +224,7 @@ def is_encryption_note(head: Header) -> bool:
     return any(note in folded for note in ENCRYPTION_NOTE)
 
 
-def _attached_name(first: str, members: set[str]) -> str:
+def _attached_name(first: str, members: Container[str]) -> str:
     """The file an attachment mark names: iPhone's "<attached: name>" (any language), or
     Android's "name (file attached)" in a known language or naming a file of the archive."""
     if attached := ATTACHED.fullmatch(first):
@@ -235,19 +237,21 @@ def _attached_name(first: str, members: set[str]) -> str:
     return ""
 
 
-def marks(text: str, members: set[str]) -> dict:
+def marks(text: str, members: Container[str]) -> dict:
     """WhatsApp's marks in a message's text: media left out, a file attached (its name),
     deleted, edited. `members`: the files of the ZIP archive, which confirm a file name."""
     first = text.split("\n", 1)[0].strip(MARKS + " ")
-    folded = first.casefold()
     found: dict = {}
-    if folded in OMITTED or IPHONE_OMITTED.fullmatch(first):
-        found["media_omitted"] = first
-    elif name := _attached_name(first, members):
+    if len(first) <= SHORT_MARK:  # every mark but a file's name is short
+        folded = first.casefold()
+        if folded in OMITTED or IPHONE_OMITTED.fullmatch(first):
+            found["media_omitted"] = first
+        if folded.rstrip(".") in DELETED:
+            found["deleted"] = True
+    attachable = "media_omitted" not in found and first.endswith((">", ")"))
+    if attachable and (name := _attached_name(first, members)):
         found["file"] = name
-    if folded.rstrip(".") in DELETED:
-        found["deleted"] = True
-    last = text.rstrip().rsplit("\n", 1)[-1].strip(MARKS + " ").casefold()
-    if last.endswith(EDITED):
+    end = text.rstrip().rstrip(MARKS + " ")
+    if end.endswith(">") and end.rsplit("\n", 1)[-1].casefold().endswith(EDITED):
         found["edited"] = True
     return found
