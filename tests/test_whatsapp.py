@@ -4,7 +4,7 @@ marks, the order of day and month, media kept as exhibits, and the files refused
 
 import io
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from PIL import Image
 
 from incidents.message_import import import_file
 from incidents.models import Case, Evidence, Message, MessageImport
-from incidents.sources import reader_for
+from incidents.sources import reader_for, whatsapp
 from incidents.sources.items import FileUnreadable, MessageItem, SkippedItem
 from incidents.sources.whatsapp import WhatsAppReader, content_type
 
@@ -205,7 +205,10 @@ def test_a_chat_near_whatsapps_export_limit_with_media_is_flagged():
     reader, items = _reader(data, time_zone="UTC")
     assert len(_messages(items)) == 9600
     assert len(reader.warnings) == 1 and "9,600 messages" in reader.warnings[0]
-    assert "10,000 with media" in reader.warnings[0]
+    assert (
+        "about 10,000 of a chat's latest messages in one export (with media)"
+        in (reader.warnings[0])
+    )
     # The same chat without media is far from that export's limit.
     reader, _items = _reader("\n".join(lines).encode(), time_zone="UTC")
     assert reader.warnings == []
@@ -385,3 +388,21 @@ def test_an_answered_date_order_and_a_cut_short_warning_reach_the_import(case):
     assert first.sent_at == datetime(2024, 3, 4, 10, 5, tzinfo=UTC)
     cut = _import(case, FILES / "cut-short.txt", time_zone="UTC")
     assert cut.added == 2 and "oldest messages may be missing" in cut.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("zone", "day"),
+    [
+        ("Europe/London", (2024, 3, 31)),
+        ("Europe/London", (2024, 10, 27)),
+        ("Australia/Lord_Howe", (2024, 4, 7)),
+        ("Australia/Lord_Howe", (2024, 10, 6)),
+        ("America/New_York", (2024, 11, 3)),
+    ],
+)
+def test_the_hourly_shortcut_converts_every_minute_as_the_exact_conversion_does(zone, day):
+    reader = WhatsAppReader(io.BytesIO(b""), options={"time_zone": zone})
+    start = datetime(*day)
+    for minutes in range(0, 24 * 60, 5):
+        local = start + timedelta(minutes=minutes)
+        assert reader._utc_ms(local) == whatsapp._utc_ms(local, reader._zone), local

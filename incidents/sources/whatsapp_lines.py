@@ -135,7 +135,10 @@ EDITED = (
 )
 
 
-@dataclass
+STARTS = set("0123456789[")
+
+
+@dataclass(slots=True)
 class Header:
     """The first line of an entry: when, who (empty for WhatsApp's notes) and the text."""
 
@@ -151,23 +154,26 @@ class Header:
 def header(line: str) -> Header | None:
     """The entry a line starts, or None for a line that continues the entry before it."""
     line = line.lstrip(MARKS)
-    found = IPHONE.fullmatch(line) or ANDROID.fullmatch(line)
+    if not line or line[0] not in STARTS:
+        return None
+    found = IPHONE.fullmatch(line) if line[0] == "[" else ANDROID.fullmatch(line)
     if found is None:
         return None
     a, b, c = found["a"], found["b"], found["c"]
     if len(a) == 3 or len(c) == 3 or (len(a) == 4 and len(c) == 4):
         return None
-    ampm = (found["ampm"] or "").lower().replace(".", "").replace(" ", "")
-    ampm = ampm.replace("\u00a0", "").replace("\u202f", "")
+    ampm = found["ampm"]
+    if ampm:
+        ampm = "pm" if ampm[0] in "pP" else "am"
     rest = found["rest"]
     named = SENDER.fullmatch(rest)
     sender, text = (named["name"], named["text"]) if named else ("", rest)
     return Header(
-        iphone=line.startswith("["),
+        iphone=line[0] == "[",
         stamp=found["stamp"],
         parts=(int(a), int(b), int(c)),
         year_first=len(a) == 4,
-        clock=(int(found["h"]), int(found["mi"]), int(found["s"] or 0), ampm),
+        clock=(int(found["h"]), int(found["mi"]), int(found["s"] or 0), ampm or ""),
         sender=sender.strip(MARKS + " "),
         text=text,
     )
