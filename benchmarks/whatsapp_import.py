@@ -1,11 +1,13 @@
 """Benchmark: importing a WhatsApp chat export, against a bare line-by-line read of the file.
 
     .venv/bin/python benchmarks/whatsapp_import.py [--messages 100000] [--photos 0]
+        [--photo-side 512]
 
 Writes a generated Android chat, day-first with a 24-hour clock (WhatsApp's encryption note
 first, one message in 20 over three lines, one in 50 "<Media omitted>", half from the person
 "Sam" and half from the user "Alex"), as a .txt file, or with --photos as the .zip WhatsApp
-makes with that many JPEG photos (made with Pillow) named in their messages. Then in one run:
+makes with that many JPEG photos of noise (made with Pillow) named in their messages. Then in
+one run:
 - a bare read: every line of the chat file read and decoded (Python's text file iteration),
   the figure the import is compared with;
 - the reader alone (incidents/sources/whatsapp.py), every item read, media included;
@@ -37,11 +39,12 @@ NOTE = (
 )
 
 
-def _photo(n: int) -> bytes:
+def _photo(side: int) -> bytes:
+    """A JPEG photo of noise (which hardly packs, as photos do not), made with Pillow."""
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.frombytes("RGB", (64, 64), os.urandom(64 * 64 * 3)).save(buffer, "JPEG")
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(buffer, "JPEG")
     return buffer.getvalue()
 
 
@@ -65,7 +68,7 @@ def _lines(messages: int, photos: int):
             )
 
 
-def write_chat(folder: Path, messages: int, photos: int) -> tuple[Path, Path]:
+def write_chat(folder: Path, messages: int, photos: int, side: int = 64) -> tuple[Path, Path]:
     """The export (the .txt, or the .zip with photos) and the chat's text file itself."""
     text = folder / CHAT
     with open(text, "w", encoding="utf-8") as out:
@@ -79,32 +82,35 @@ def write_chat(folder: Path, messages: int, photos: int) -> tuple[Path, Path]:
         for k in range(photos):
             n = k * every_photo
             at = START + timedelta(minutes=7 * n + 1)
-            archive.writestr(f"IMG-{at:%Y%m%d}-WA{n:04d}.jpg", _photo(n))
+            archive.writestr(f"IMG-{at:%Y%m%d}-WA{n:04d}.jpg", _photo(side))
     return export, text
 
 
-def bare_read(text: Path) -> float:
-    started = time.perf_counter()
+def bare_read(text: Path) -> tuple[float, float]:
+    """Seconds and CPU seconds to read and decode every line."""
+    cpu, started = cpu_seconds(), time.perf_counter()
     with open(text, encoding="utf-8") as lines:
         for _line in lines:
             pass
-    return time.perf_counter() - started
+    return time.perf_counter() - started, cpu_seconds() - cpu
 
 
-def read_only(export: Path) -> tuple[float, int]:
+def read_only(export: Path) -> tuple[float, float, int]:
+    """Seconds and CPU seconds for the reader alone, and the items it gave."""
     from incidents.sources.whatsapp import WhatsAppReader
 
-    started = time.perf_counter()
+    cpu, started = cpu_seconds(), time.perf_counter()
     with open(export, "rb") as stream:
         reader = WhatsAppReader(stream, pictures=True, options={"time_zone": "Europe/London"})
         count = sum(1 for _item in reader.items())
-    return time.perf_counter() - started, count
+    return time.perf_counter() - started, cpu_seconds() - cpu, count
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--photos", type=int, default=0, help="a .zip with this many photos")
+    parser.add_argument("--photo-side", type=int, default=512, help="pixels (512: about 200 KB)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="stalkerlog-bench-") as data_dir:
         django_setup(data_dir)
@@ -117,14 +123,15 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         user = account_create(username="bench", password="bench-password-123")
         case = Case.objects.owned_by(user).get()
-        export, text = write_chat(Path(data_dir), args.messages, args.photos)
+        export, text = write_chat(Path(data_dir), args.messages, args.photos, args.photo_side)
         size = export.stat().st_size / 1024 / 1024
         print(f"file: {export.name}, {size:.1f} MB, {args.messages:,} messages")
 
-        bare = bare_read(text)
-        print(f"bare line-by-line read: {bare:.2f} s")
-        reading, items = read_only(export)
-        print(f"reader alone: {reading:.2f} s = {reading / bare:.1f} x; {items:,} items")
+        bare, bare_cpu = bare_read(text)
+        print(f"bare line-by-line read: {bare:.2f} s ({bare_cpu:.2f} s CPU)")
+        reading, reading_cpu, items = read_only(export)
+        print(f"reader alone: {reading:.2f} s ({reading_cpu:.2f} s CPU) = {reading / bare:.0f} x")
+        print(f"  the bare read; {items:,} items")
         print(f"peak memory after reading: {peak_rss_mb():.0f} MB")
 
         def run():
