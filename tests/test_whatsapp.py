@@ -12,7 +12,7 @@ from PIL import Image
 
 from incidents.message_import import import_file
 from incidents.models import Case, Evidence, Message, MessageImport
-from incidents.sources import reader_for, whatsapp
+from incidents.sources import reader_for, whatsapp, whatsapp_lines
 from incidents.sources.items import FileUnreadable, MessageItem, SkippedItem
 from incidents.sources.whatsapp import WhatsAppReader, content_type
 
@@ -406,3 +406,48 @@ def test_the_hourly_shortcut_converts_every_minute_as_the_exact_conversion_does(
     for minutes in range(0, 24 * 60, 5):
         local = start + timedelta(minutes=minutes)
         assert reader._utc_ms(local) == whatsapp._utc_ms(local, reader._zone), local
+
+
+@pytest.mark.parametrize(
+    ("line", "order", "when", "sender"),
+    [
+        ("15.01.26, 10:23 - Sam: Hallo", "dmy", (2026, 1, 15, 10, 23), "Sam"),
+        ("23/06/2018, 01:55 p. m. - Sam: uno", "dmy", (2018, 6, 23, 13, 55), "Sam"),
+        ("23/06/2018, 12:05\u00a0a.\u00a0m. - Sam: dos", "dmy", (2018, 6, 23, 0, 5), "Sam"),
+        ("13.6.2018 klo 21.25 - Sam: moi", "dmy", (2018, 6, 13, 21, 25), "Sam"),
+        ("[12.3.2022 klo 14.08.18] Sam: moi", "dmy", (2022, 3, 12, 14, 8, 18), "Sam"),
+        ("[2018/06/13, 21:25:15] Sam: hi", "mdy", (2018, 6, 13, 21, 25, 15), "Sam"),
+        ("[3/6/18 1:55:00 p. m.] Sam: hola", "mdy", (2018, 3, 6, 13, 55), "Sam"),
+        (
+            "2026-01-15, 10:23 - +44 7700 900123: hi",
+            "dmy",
+            (2026, 1, 15, 10, 23),
+            "+44 7700 900123",
+        ),
+    ],
+)
+def test_the_line_forms_of_other_locales(line, order, when, sender):
+    items = _reader(line.encode(), time_zone="UTC", date_order=order)[1]
+    (message,) = _messages(items)
+    assert message.date_ms == _utc(*when) and message.address == sender
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("IMG-20240520-WA0001.jpg (arquivo anexado)", {"file": "IMG-20240520-WA0001.jpg"}),
+        ("PTT-20240520-WA0004.opus (dosya ekte)", {"file": "PTT-20240520-WA0004.opus"}),
+        (
+            "\u200e<adjunto: 00000012-PHOTO-2024-05-20.jpg>",
+            {"file": "00000012-PHOTO-2024-05-20.jpg"},
+        ),
+        ("<Medien ausgeschlossen>", {"media_omitted": "<Medien ausgeschlossen>"}),
+        ("\u200eimagen omitida", {"media_omitted": "imagen omitida"}),
+        ("Se eliminó este mensaje.", {"deleted": True}),
+        ("Wo bist du? <Diese Nachricht wurde bearbeitet>", {"edited": True}),
+        ("my notes.txt (really)", {}),  # a name in brackets, in no known language: plain text
+        ("see you at 5 (maybe)", {}),
+    ],
+)
+def test_whatsapps_marks_in_other_languages(text, found):
+    assert whatsapp_lines.marks(text, {}) == found
