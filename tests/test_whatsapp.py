@@ -451,3 +451,18 @@ def test_the_line_forms_of_other_locales(line, order, when, sender):
 )
 def test_whatsapps_marks_in_other_languages(text, found):
     assert whatsapp_lines.marks(text, {}) == found
+
+
+def test_an_export_unpacked_and_zipped_again_in_its_folder_is_read_the_same():
+    folder = "WhatsApp Chat - Sam/"
+    data = _zip(
+        {
+            folder + ANDROID_CHAT: (FILES / "android-media.txt").read_bytes(),
+            folder + "IMG-20240520-WA0001.jpg": _jpeg(),
+        }
+    )
+    assert reader_for(io.BytesIO(data)) is WhatsAppReader
+    reader, items = _reader(data, pictures=True, time_zone="UTC")
+    photo = _messages(items)[0]
+    assert photo.details["member"] == folder + ANDROID_CHAT
+    assert photo.pictures[0].name == "IMG-20240520-WA0001.jpg" and reader.with_media

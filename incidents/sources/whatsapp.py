@@ -78,7 +78,15 @@ def _first_line(head: bytes) -> str:
 
 
 def _root_members(archive) -> dict:
-    return {m.filename: m for m in archive.infolist() if "/" not in m.filename.rstrip("/")}
+    """The files at the archive's root by name; or, when every file is in one folder (an
+    export unpacked and zipped again), the files of that folder."""
+    files = [m for m in archive.infolist() if not m.is_dir()]
+    folders = {m.filename.split("/", 1)[0] for m in files if "/" in m.filename}
+    if len(folders) == 1 and all("/" in m.filename for m in files):
+        prefix = folders.pop() + "/"
+        files = [m for m in files if m.filename.startswith(prefix)]
+        return {m.filename[len(prefix) :]: m for m in files if "/" not in m.filename[len(prefix) :]}
+    return {m.filename: m for m in files if "/" not in m.filename}
 
 
 def _named_as_whatsapp(name: str) -> bool:
@@ -181,7 +189,7 @@ class WhatsAppReader(Reader):
                     "whole .zip file, or the .txt file alone."
                 )
             )
-        self.with_media = any(name != self._member.filename for name in self._members)
+        self.with_media = any(m is not self._member for m in self._members.values())
 
     def _lines(self) -> Iterator[str]:
         """The chat file's lines, without their endings; a line longer than READ_LINE comes
