@@ -96,6 +96,7 @@ EXTENSIONS = {
     "application/xml": "xml",  # a phone's export of texts or calls (message_import.py)
     "application/json": "json",  # a chat app's export (incidents/sources/)
     "application/zip": "zip",  # an export zipped with its media
+    "text/plain": "txt",  # a chat app's text export (WhatsApp)
 }
 
 

@@ -164,11 +164,12 @@ def evidence_original(request, evidence_id):
     except (FileProblem, handouts.Unreachable) as problem:
         return handouts.refused(request, item, problem, label=label)
     inline = item.kind == Evidence.Kind.PDF and "download" not in request.GET
+    extension = EXTENSIONS.get(item.content_type, "bin")
     response = private_file_response(
         request,
         item.stored_name,
         content_type=item.content_type,
-        filename=f"exhibit-{number}-{str(item.uuid)[:8]}.{EXTENSIONS[item.content_type]}",
+        filename=f"exhibit-{number}-{str(item.uuid)[:8]}.{extension}",
         inline=inline,
         etag=item.sha256,
     )

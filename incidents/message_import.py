@@ -53,11 +53,11 @@ class ScanResult:
     format: str
     version: str = ""  # the reader's
     description: str = ""  # what the file is, in the user's words
+    warnings: list = field(default_factory=list)  # the reader's sentences about the file
     items: int = 0
     recovered: int = 0
     reasons: Counter = field(default_factory=Counter)
     numbers: dict = field(default_factory=dict)  # key -> {"written", "name", "messages", ...}
-    warnings: list = field(default_factory=list)  # the reader's sentences about the file
     content_type: str = ""  # of the file, as its reader found it (a ZIP, or the file inside)
 
 
@@ -247,16 +247,24 @@ def message_import_choose(*, job: MessageImport, keys: list[str]) -> MessageImpo
 
 
 def import_file(
-    *, case: Case, path: Path, numbers: list[str], addresses: list[str] = (), me: str = ""
+    *,
+    case: Case,
+    path: Path,
+    numbers: list[str],
+    addresses: list[str] = (),
+    me: str = "",
+    options: dict | None = None,
 ) -> MessageImport:
     """Import one file from the server's disk with the given numbers (written any way), or the
     person's profile numbers, and other addresses (names, e-mail addresses, account ids);
-    `me`: the user's own address in a file that does not say who sent what. Receive, choose
+    `me`: the user's own address in a file that does not say who sent what; `options`: the
+    user's other answers for the reader (a chat's `time_zone`, `date_order`). Receive, choose
     and run in one go (the import_messages command)."""
     with open(path, "rb") as stream:
         job = message_import_receive(
             case=case, upload=File(stream, name=path.name), numbers=numbers
         )
+    job.options.update(options or {})
     keys = [number_key(n, job.region) for n in numbers or profile_numbers(case.phone_numbers)]
     keys += [address_key(kind, a, job.region) for a in addresses for kind in KINDS_BY_HAND]
     if me:

@@ -13,11 +13,12 @@ from .items import FileUnreadable
 from .meta import MetaReader
 from .sbr import SbrReader
 from .telegram import TelegramReader
+from .whatsapp import WhatsAppReader
 
 HEAD_BYTES = 64 * 1024
 # Tried in order, the most particular first. A reader that takes any file of its kind to say
 # why it cannot be read (SbrReader takes any XML file) comes after the others of that kind.
-READERS: list[type[Reader]] = [SbrReader, TelegramReader, MetaReader]
+READERS: list[type[Reader]] = [SbrReader, TelegramReader, MetaReader, WhatsAppReader]
 
 
 def reader_for(stream) -> type[Reader]:

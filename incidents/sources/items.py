@@ -24,6 +24,7 @@ SKIP_REASONS = {
     "no_time": gettext_lazy("without a readable time"),
     "unknown_type": gettext_lazy("of a type the file format does not define"),
     "already_there": gettext_lazy("already imported from this or an earlier file"),
+    "system_line": gettext_lazy("notes WhatsApp writes into a chat (not messages)"),
     "picture_refused": gettext_lazy("pictures of a type the app does not keep (named in the text)"),
     "service": gettext_lazy("notices of the chat app itself (someone joined, a call began)"),
     "no_sender": gettext_lazy("without a sender the file names"),
