@@ -329,6 +329,7 @@ def _import(case, path: Path, **options) -> MessageImport:
 def test_importing_a_chat_keeps_the_persons_messages_and_the_users_replies(case):
     job = _import(case, FILES / "android-day-first.txt", time_zone="Europe/London")
     assert job.status == MessageImport.Status.DONE and job.format == "whatsapp"
+    assert job.source.content_type == "text/plain"  # kept, and downloaded, as the .txt it is
     assert job.description == "a WhatsApp chat from an Android phone"
     assert job.added == 6 and job.skipped == 2 and job.reasons["system_line"] == 2
     kept = list(Message.objects.filter(source=job).order_by("element"))
