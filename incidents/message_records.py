@@ -4,6 +4,7 @@ and the pictures of picture messages as exhibits of their own."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 
 from . import custody, services
@@ -15,8 +16,6 @@ from .sbr_reader import CallItem, MessageItem, Picture
 def record_for(item, keys: list[str], matching: list[str], job: MessageImport, key: str):
     """The unsaved record of an item whose number (`matching`) the user chose."""
     common = {
-        "case": job.case,
-        "source": job,
         "element": item.element,
         "line": item.line,
         "dedupe_key": key,
@@ -26,8 +25,10 @@ def record_for(item, keys: list[str], matching: list[str], job: MessageImport, k
         "recovered": item.recovered,
     }
     if isinstance(item, CallItem):
-        return Call(
-            **common,
+        return _new(
+            Call,
+            job,
+            common,
             address=item.address[:200],
             outcome=item.outcome,
             call_type=item.call_type,
@@ -35,17 +36,19 @@ def record_for(item, keys: list[str], matching: list[str], job: MessageImport, k
             duration=item.duration,
             withheld=item.withheld,
         )
-    return _message(item, keys, matching, common)
+    return _message(item, keys, matching, job, common)
 
 
-def _message(item: MessageItem, keys: list[str], matching: list[str], common: dict) -> Message:
+def _message(item: MessageItem, keys: list[str], matching: list[str], job, common: dict):
     address, recipients = item.address, item.recipients
     if item.direction == "out" and len(item.parties) > 1:
         # A message sent to a group: the chosen number is the address, the rest recipients.
         address = item.parties[keys.index(matching[0])]
         recipients = [party for party in item.parties if party != address]
-    return Message(
-        **common,
+    return _new(
+        Message,
+        job,
+        common,
         address=address[:200],
         channel=item.channel,
         box=item.box,
@@ -55,6 +58,33 @@ def _message(item: MessageItem, keys: list[str], matching: list[str], common: di
         recipients=recipients,
         attachments=item.attachments,
     )
+
+
+_DEFAULTS: dict[type, tuple[dict, tuple]] = {}
+
+
+def _new(model, job: MessageImport, common: dict, **values):
+    """An unsaved record of `job`, as `model(**fields)` would make it, without running the
+    model's constructor (a fifth of an import's time, by the hundred thousand): each field's
+    default, then the values given (by field name, as the constructor takes them; none of
+    them a relation)."""
+    defaults = _DEFAULTS.get(model)
+    if defaults is None:
+        fields = model._meta.concrete_fields
+        made = tuple(
+            (f.attname, f.default) for f in fields if f.has_default() and callable(f.default)
+        )
+        fixed = {f.attname: f.get_default() for f in fields if f.attname not in dict(made)}
+        defaults = _DEFAULTS[model] = (fixed, made)
+    fixed, made = defaults
+    record = model.__new__(model)
+    record.__dict__.update(fixed)
+    for attname, default in made:
+        record.__dict__[attname] = default()
+    record.__dict__.update(common, case_id=job.case_id, source_id=job.pk, **values)
+    record._state = ModelState()
+    record._state.fields_cache.update(case=job.case, source=job)
+    return record
 
 
 def keep_new(job: MessageImport, pending: list, stored: list[Evidence]) -> tuple[list, int]:
@@ -108,9 +138,7 @@ def _insert(model, records: list) -> None:
         now = field.pre_save(records[0], add=True)
         for record in records[1:]:
             setattr(record, field.attname, now)
-    prepare = [
-        None if f.get_internal_type() in _PLAIN else _preparer(f, connection) for f in fields
-    ]
+    prepare = [_preparer(f, connection) for f in fields]
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     values = ", ".join(["%s"] * len(fields))
@@ -132,6 +160,16 @@ def _insert(model, records: list) -> None:
 
 
 def _preparer(field, db):
+    """How a field's value goes to the database: None for a value taken as Python gives it;
+    times and uuids the way the field would prepare them, with less work for each value."""
+    kind = field.get_internal_type()
+    if kind in _PLAIN:
+        return None
+    if kind == "DateTimeField":
+        adapt = db.ops.adapt_datetimefield_value
+        return lambda value: None if value is None else adapt(value)
+    if kind == "UUIDField" and not db.features.has_native_uuid_field:
+        return lambda value: None if value is None else value.hex
     return lambda value: field.get_db_prep_save(value, connection=db)
 
 
