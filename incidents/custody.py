@@ -385,7 +385,7 @@ def _altered(rows: dict) -> list[tuple]:
             logged = fields.get(record.uuid) or getattr(record, "logged_sha256", "")
             if logged and logged != content_sha256(record):
                 problem = f"{name} {record.uuid} differs from its last logged version."
-                if getattr(record, "custody_batch", None):
+                if record.uuid not in fields:
                     problem = (
                         f"{name} {record.uuid} (item {record.element} of its file) differs "
                         f"from its version logged in custody entry {record.custody_batch}."
