@@ -2,6 +2,8 @@
 the records that are not kept yet, one custody entry for each batch of them (custody.log_batch),
 and the pictures of picture messages as exhibits of their own."""
 
+from operator import attrgetter
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models.base import ModelState
@@ -138,19 +140,17 @@ def _insert(model, records: list) -> None:
         now = field.pre_save(records[0], add=True)
         for record in records[1:]:
             setattr(record, field.attname, now)
-    prepare = [_preparer(f, connection) for f in fields]
+    prepare = [(i, how) for i, f in enumerate(fields) if (how := _preparer(f, connection))]
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     values = ", ".join(["%s"] * len(fields))
-    rows = [
-        [
-            value if how is None else how(value)
-            for value, how in zip(
-                [getattr(record, f.attname) for f in fields], prepare, strict=True
-            )
-        ]
-        for record in records
-    ]
+    read = attrgetter(*(f.attname for f in fields))
+    rows = []
+    for record in records:
+        row = list(read(record))
+        for i, how in prepare:
+            row[i] = how(row[i])
+        rows.append(row)
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({values})", rows)  # noqa: S608
     ids = dict(model.objects.filter(uuid__in=[r.uuid for r in records]).values_list("uuid", "pk"))
