@@ -261,7 +261,7 @@ def dedupe_key(item, keys: list[str], seen: defaultdict) -> str:
 
 # --- 3. importing ------------------------------------------------------------------------------
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 5000
 # Pictures wait in memory until their batch is kept: a batch is kept early past this many bytes.
 BATCH_PICTURE_BYTES = 32 * 1024 * 1024
 
