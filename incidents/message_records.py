@@ -130,8 +130,8 @@ _PLAIN = {
 
 
 def _insert(model, records: list) -> None:
-    """Insert new records in one statement run for every row, below the ORM (whose per-value
-    work was most of an import's time), then read back their ids."""
+    """Insert the new records of one custody batch in one statement run for every row, below
+    the ORM (whose per-value work was most of an import's time), then read back their ids."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     automatic = [
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
@@ -153,7 +153,8 @@ def _insert(model, records: list) -> None:
         rows.append(row)
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({values})", rows)  # noqa: S608
-    ids = dict(model.objects.filter(uuid__in=[r.uuid for r in records]).values_list("uuid", "pk"))
+    batch = model.objects.filter(custody_batch=records[0].custody_batch)
+    ids = dict(batch.values_list("uuid", "pk"))
     for record in records:
         record.pk = ids[record.uuid]
         record._state.adding = False
