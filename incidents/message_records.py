@@ -171,6 +171,9 @@ def _preparer(field, db):
         return lambda value: None if value is None else adapt(value)
     if kind == "UUIDField" and not db.features.has_native_uuid_field:
         return lambda value: None if value is None else value.hex
+    if kind == "JSONField":  # most texts have no recipients or attachments: an empty list
+        empty = field.get_db_prep_save([], connection=db)
+        return lambda value: empty if value == [] else field.get_db_prep_save(value, connection=db)
     return lambda value: field.get_db_prep_save(value, connection=db)
 
 
