@@ -4,24 +4,34 @@ later that no entry was changed, removed or moved.
 Each entry's hash is the SHA-256 of a canonical JSON form of the entry, which includes the hash
 of the entry before it. The head (the last number and hash) is printed in every dossier and kept
 with every backup; a chain rewritten after that no longer reaches the same head.
+
+Imported texts and calls are logged a batch at a time (`log_batch`): one entry fingerprints the
+batch, and each item keeps its own fingerprint beside it, checked against the batch
+(`altered_batches`) and against the item's row (`altered_records`).
 """
 
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import attrgetter, itemgetter
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from .models import (
+    Call,
     Case,
     CustodyEntry,
     CustodyHead,
     Evidence,
     ExhibitLink,
+    Message,
+    MessageImport,
     Record,
 )
 from .models.kinds import RECORD_KINDS
@@ -76,11 +86,10 @@ def content_sha256(obj: models.Model) -> str:
     logged, without the log holding a word of it."""
     fields = {}
     added_later = getattr(obj, "ADDED_LATER", {})
-    for name in _fingerprinted(obj):
-        if name in getattr(obj, "LINKED_FIELDS", ()):
-            value = obj.linked_uuids(name)
-        else:
-            value = getattr(obj, obj._meta.get_field(name).attname)  # related records by id
+    linked = getattr(obj, "LINKED_FIELDS", ())
+    for name, attname in _fingerprinted(obj):
+        # Related records by id; linked ones by their uuids.
+        value = obj.linked_uuids(name) if name in linked else getattr(obj, attname)
         if name in added_later and value == added_later[name]:
             continue  # as every record logged before the field existed: same fingerprint
         # One spelling per value, however it was loaded: times in UTC.
@@ -90,10 +99,21 @@ def content_sha256(obj: models.Model) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-def _fingerprinted(obj: models.Model) -> tuple[str, ...]:
-    if isinstance(obj, Record):
-        return (*obj.tracked_fields(), "deleted_at", *obj.CUSTODY_FIELDS)
-    return tuple(model_to_dict(obj))  # a person's details: every field the user can edit
+_PLANS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _fingerprinted(obj: models.Model) -> tuple[tuple[str, str], ...]:
+    """The fields a fingerprint is taken over, with their attribute names (known once per kind
+    of record: an import fingerprints its items by the hundred thousand)."""
+    if not isinstance(obj, Record):
+        # A person's details: every field the user can edit.
+        return tuple((name, obj._meta.get_field(name).attname) for name in model_to_dict(obj))
+    plan = _PLANS.get(type(obj))
+    if plan is None:
+        names = (*obj.tracked_fields(), "deleted_at", *obj.CUSTODY_FIELDS)
+        plan = tuple((name, obj._meta.get_field(name).attname) for name in names)
+        _PLANS[type(obj)] = plan
+    return plan
 
 
 def log(
@@ -102,9 +122,11 @@ def log(
     *,
     user_id: int | None = None,
     file_sha256: str = "",
+    content: str = "",
 ) -> CustodyEntry:
     """Append one entry. Call it inside the transaction that makes the change, so that the
-    change and its entry are committed together or not at all."""
+    change and its entry are committed together or not at all. `content` is the fingerprint
+    to log when it is not the object's own (a batch's, see `log_batch`)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("A custody entry must be written in the change's own transaction.")
     if user_id is None and obj is not None:
@@ -117,7 +139,7 @@ def log(
         action=action,
         object_type=obj._meta.model_name if obj is not None else "account",
         object_uuid=getattr(obj, "uuid", None),
-        content_sha256=content_sha256(obj) if action in CHANGES else "",
+        content_sha256=content or (content_sha256(obj) if action in CHANGES else ""),
         file_sha256=file_sha256,
         previous_hash=head.entry_hash,
     )
@@ -128,37 +150,39 @@ def log(
     return entry
 
 
-def log_many(action: str, objs: list[models.Model], *, user_id: int) -> None:
-    """Append one entry per record, in order, as `log` would, with one lock of the head and
-    one insert: for the thousands of items of an import, all in the caller's transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("A custody entry must be written in the change's own transaction.")
-    if not objs:
-        return
-    head = _locked_head()
-    now = timezone.now()
-    entries = []
-    for obj in objs:
-        entry = CustodyEntry(
-            sequence=head.sequence + 1,
-            recorded_at=now,
-            user_id=user_id,
-            action=action,
-            object_type=obj._meta.model_name,
-            object_uuid=obj.uuid,
-            content_sha256=content_sha256(obj) if action in CHANGES else "",
-            previous_hash=head.entry_hash,
-        )
-        entry.entry_hash = entry_hash(entry)
-        entries.append(entry)
-        head.sequence, head.entry_hash = entry.sequence, entry.entry_hash
-    CustodyEntry.objects.bulk_create(entries, batch_size=500)
-    # The database lets the head move one entry at a time (migration 0005): one step per entry.
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE incidents_custodyhead SET sequence = %s, entry_hash = %s WHERE id = %s",
-            [(entry.sequence, entry.entry_hash, head.pk) for entry in entries],
-        )
+def log_batch(job: models.Model, records: list[Record], *, user_id: int) -> CustodyEntry:
+    """One entry for a batch of records imported together by `job` (all of one kind, in their
+    order in the file): it fingerprints each record as `log` would, and logs the fingerprint of
+    the batch (`batch_sha256`). Each record is given the entry's number and its own fingerprint
+    (`custody_batch`, `logged_sha256`) before it is saved, so that the batch can be taken again
+    from the rows and checked (`altered_records`). Call it in the batch's own transaction."""
+    records = sorted(records, key=attrgetter("element"))
+    items = [(str(record.uuid), content_sha256(record)) for record in records]
+    kind = records[0]._meta.model_name
+    entry = log(
+        Action.BATCH,
+        job,
+        user_id=user_id,
+        content=batch_sha256(job.uuid, kind, items),
+    )
+    for record, (_uuid, fingerprint) in zip(records, items, strict=True):
+        record.custody_batch, record.logged_sha256 = entry.sequence, fingerprint
+    return entry
+
+
+def batch_sha256(job_uuid, kind: str, items: list[tuple[str, str]]) -> str:
+    """The fingerprint of a batch: the SHA-256 of a canonical JSON form of the import it belongs
+    to, the kind of its records, their count and each one's uuid and fingerprint, in order.
+    Changing this breaks every batch logged (verify.py computes it the same way)."""
+    fields = {
+        "v": 1,
+        "import": str(job_uuid),
+        "kind": kind,
+        "count": len(items),
+        "items": [list(item) for item in items],
+    }
+    data = json.dumps(fields, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(data.encode()).hexdigest()
 
 
 def _owner_id(obj: models.Model) -> int:
@@ -333,8 +357,10 @@ LOGGED_MODELS = (
 
 def altered_records() -> list[str]:
     """Records whose fields (for evidence, also which file and its hash) differ from their last
-    logged fingerprint: changed in the database behind the app's back. Records made before the
-    log existed have nothing to compare with.
+    logged fingerprint: changed in the database behind the app's back; and batches of imported
+    records that no longer add up to their logged fingerprint (a record changed together with
+    the fingerprint kept beside it, removed, or added). Records made before the log existed
+    have nothing to compare with.
 
     A record amended while this runs can look altered (its row read after the log was), so
     each one found is checked again against the log as it stands then."""
@@ -343,7 +369,7 @@ def altered_records() -> list[str]:
     for model, pk, _problem in found:
         suspects[model].append(pk)
     again = _altered({m: _rows(m.objects.filter(pk__in=pks)) for m, pks in suspects.items()})
-    return [problem for _model, _pk, problem in again]
+    return [problem for _model, _pk, problem in again] + altered_batches()
 
 
 def _rows(records: models.QuerySet) -> models.QuerySet:
@@ -358,8 +384,63 @@ def _altered(rows: dict) -> list[tuple]:
     for model, records in rows.items():
         name = model._meta.verbose_name.capitalize()
         for record in records.order_by("pk").iterator(chunk_size=2000):
-            logged = fields.get(record.uuid)
+            # An imported record logged in a batch: the fingerprint kept beside it, which the
+            # batch's entry vouches for (altered_batches), unless an entry of its own follows.
+            logged = fields.get(record.uuid) or getattr(record, "logged_sha256", "")
             if logged and logged != content_sha256(record):
                 problem = f"{name} {record.uuid} differs from its last logged version."
+                if record.uuid not in fields:
+                    problem = (
+                        f"{name} {record.uuid} (item {record.element} of its file) differs "
+                        f"from its version logged in custody entry {record.custody_batch}."
+                    )
                 found.append((model, record.pk, problem))
     return found
+
+
+def altered_batches() -> list[str]:
+    """Batches of imported records (`log_batch`) whose records, taken again from the database
+    in order with the fingerprints kept beside them, no longer give the batch's logged
+    fingerprint. Batches of an import that is gone (its case was deleted) are not checked."""
+    batches = {
+        entry.sequence: entry
+        for entry in CustodyEntry.objects.filter(action=Action.BATCH).only(
+            "sequence", "object_uuid", "content_sha256"
+        )
+    }
+    jobs = set(MessageImport.objects.values_list("uuid", flat=True))
+    found, checked = [], set()
+    for model in (Message, Call):
+        for sequence, items in _batch_items(model, batches):
+            checked.add(sequence)
+            entry = batches[sequence]
+            if (
+                batch_sha256(entry.object_uuid, model._meta.model_name, items)
+                != entry.content_sha256
+            ):
+                found.append(_batch_problem(entry, len(items)))
+    for sequence, entry in sorted(batches.items()):
+        if sequence not in checked and entry.object_uuid in jobs:
+            found.append(_batch_problem(entry, 0))
+    return found
+
+
+def _batch_items(model, batches: dict) -> Iterator[tuple[int, list[tuple[str, str]]]]:
+    """Each logged batch's records of `model`, as (entry number, [(uuid, fingerprint), ...]),
+    read in one pass in the order they were logged."""
+    rows = (
+        model.objects.filter(custody_batch__isnull=False)
+        .order_by("custody_batch", "element")
+        .values_list("custody_batch", "uuid", "logged_sha256")
+    )
+    for sequence, group in groupby(rows.iterator(chunk_size=5000), key=itemgetter(0)):
+        if sequence in batches:  # (one committed after the entries were read waits)
+            yield sequence, [(str(uuid), fingerprint) for _seq, uuid, fingerprint in group]
+
+
+def _batch_problem(entry: CustodyEntry, count: int) -> str:
+    return (
+        f"The imported items logged together in custody entry {entry.sequence} (import "
+        f"{entry.object_uuid}; {count} found) no longer match its fingerprint: one was "
+        "changed, removed or added."
+    )

@@ -317,7 +317,7 @@ def dedupe_key(item, keys: list[str], seen: defaultdict) -> str:
 
 # --- 3. importing ------------------------------------------------------------------------------
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 5000
 # Pictures wait in memory until their batch is kept: a batch is kept early past this many bytes.
 BATCH_PICTURE_BYTES = 32 * 1024 * 1024
 
@@ -411,13 +411,13 @@ class _Batch:
         self.reasons[reason] += 1
 
     def flush(self, *, progress: int) -> None:
-        """Keep the pending items that are not kept already, with their custody entries and
-        pictures, and save the job's counts, in one transaction."""
+        """Keep the pending items that are not kept already, with their batch's custody entry
+        and their pictures, and save the job's counts, in one transaction."""
         pending, self.pending, self.picture_bytes = self.pending, [], 0
         stored: list[Evidence] = []
         try:
             with transaction.atomic():
-                kept, refused = records.keep_new(self.case, pending, stored)
+                kept, refused = records.keep_new(self.job, pending, stored)
                 self.reasons["picture_refused"] += refused
                 self.job.added += len(kept)
                 self.job.already_there += len(pending) - len(kept)

@@ -112,7 +112,9 @@ def test_each_item_cites_its_file_its_place_and_the_reader(case):
     text = Message.objects.get(case=case, element=2)
     assert text.source == job and text.source.source.sha256 == job.source.sha256
     assert text.line == 6 and job.parser_version == PARSER_VERSION
-    assert CustodyEntry.objects.filter(object_uuid=text.uuid, action="created").exists()
+    batch = CustodyEntry.objects.get(sequence=text.custody_batch)
+    assert batch.action == "imported_batch" and batch.object_uuid == job.uuid
+    assert text.logged_sha256 == custody.content_sha256(text)
     assert CustodyEntry.objects.filter(object_uuid=job.uuid, action="imported").exists()
     assert custody.verify_chain().ok
     assert custody.altered_records() == []

@@ -30,6 +30,7 @@ class CustodyEntry(models.Model):
         SHARE_WRONG_PASS = "share_wrong_pass", "Refused: wrong passphrase"
         TIMESTAMPED = "timestamped", "Chain head timestamped"
         IMPORTED = "imported", "Messages or calls imported from a file"
+        BATCH = "imported_batch", "Messages or calls imported, fingerprinted as one batch"
 
     # No foreign keys: an entry must outlive what it describes (an account can be deleted).
     sequence = models.PositiveBigIntegerField(unique=True)

@@ -132,6 +132,11 @@ class ImportedRecord(Record):
     )
     hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("imported on"), auto_now_add=True)
+    # The custody entry that fingerprints the item together with the rest of its batch (that
+    # entry's number), and the item's own fingerprint as the entry took it. Both are empty for
+    # items imported before batches were logged: those have a custody entry each.
+    custody_batch = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    logged_sha256 = models.CharField(max_length=64, blank=True, editable=False)
 
     HISTORY_FIELDS = ("note", "hidden_reason")
     SOURCE_FIELDS = (
@@ -205,7 +210,10 @@ class Message(ImportedRecord):
         ordering = ["sent_at", "id"]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
-        indexes = [models.Index(fields=["case", "sent_at"], name="message_case_sent_idx")]
+        indexes = [
+            models.Index(fields=["case", "sent_at"], name="message_case_sent_idx"),
+            models.Index(fields=["custody_batch"], name="message_custody_batch_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["case", "dedupe_key"], name="message_once_per_case")
         ]
@@ -250,7 +258,10 @@ class Call(ImportedRecord):
         ordering = ["started_at", "id"]
         verbose_name = _("call")
         verbose_name_plural = _("calls")
-        indexes = [models.Index(fields=["case", "started_at"], name="call_case_started_idx")]
+        indexes = [
+            models.Index(fields=["case", "started_at"], name="call_case_started_idx"),
+            models.Index(fields=["custody_batch"], name="call_custody_batch_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["case", "dedupe_key"], name="call_once_per_case")
         ]

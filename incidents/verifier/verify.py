@@ -7,12 +7,13 @@ or name the folder:                 python3 verify.py path/to/unpacked-package
 It checks, with the Python 3 standard library only and without any network:
 1. every file against manifest.sha256 (its SHA-256 fingerprint, byte for byte);
 2. the custody log this case's records carry (custody.json): each of this case's entries is
-   hashed again exactly as the server hashed it, every entry must name the hash of the entry
-   before it, and the chain must end at the head printed on the dossier's cover and in
-   case.json. Other cases' entries are carried as their links (the hash before, their own
-   hash) only: what they record is not in the package, so they are not recomputed here; the
-   server's `manage.py verify_chain` checks them, and a timestamp or an earlier dossier's head
-   ties this chain to the server's;
+   hashed again exactly as the server hashed it (an entry for a batch of imported texts or
+   calls also takes its fingerprint again over the items listed with it), every entry must
+   name the hash of the entry before it, and the chain must end at the head printed on the
+   dossier's cover and in case.json. Other cases' entries are carried as their links (the
+   hash before, their own hash) only: what they record is not in the package, so they are not
+   recomputed here; the server's `manage.py verify_chain` checks them, and a timestamp or an
+   earlier dossier's head ties this chain to the server's;
 3. every trusted timestamp in timestamps/: the time-stamping authority's signature over the
    chain head (RSA signatures are checked here; see timestamp_problems), its certificate chain
    to the authority certificate shipped beside it, and that the head it signed is in the chain.
@@ -43,6 +44,7 @@ CANONICAL_FIELDS = {
     "file_sha256",
     "previous_hash",
 }
+BATCH = "imported_batch"  # an entry fingerprinting a batch of imported texts or calls
 # The dossier's metadata (its Keywords) repeat the head on its cover, in letters and digits.
 HEAD_IN_PDF = re.compile(rb"custody head (\d+) ([0-9a-f]{64})")
 # Files a desktop leaves in a folder by itself: not part of the package, not a problem.
@@ -112,9 +114,26 @@ def canonical(fields):
     return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
 
 
+def batch_matches(item):
+    """Whether a batch entry's listed items give the fingerprint it logged: the SHA-256 of the
+    import, the kind, the count and each item's uuid and fingerprint, in order, as the server
+    takes it (incidents/custody.py, batch_sha256)."""
+    items = item.get("items")
+    if not isinstance(items, list) or not item.get("kind"):
+        return False
+    fields = {
+        "v": 1,
+        "import": item["object"],
+        "kind": item["kind"],
+        "count": len(items),
+        "items": items,
+    }
+    return hashlib.sha256(canonical(fields)).hexdigest() == item["content_sha256"]
+
+
 def check_chain(proof, report):
     """Walk the chain from the first entry to the last; return (head, hashes by number)."""
-    previous_hash, expected, mine, hashes = GENESIS, 1, 0, {}
+    previous_hash, expected, mine, batches, hashes = GENESIS, 1, 0, 0, {}
     for item in proof["entries"]:
         sequence = item.get("sequence")
         if sequence != expected:
@@ -138,14 +157,26 @@ def check_chain(proof, report):
                     "not match its hash: it was changed after it was written."
                 )
                 return None, hashes
+            if item["action"] == BATCH and not batch_matches(item):
+                report.problem(
+                    f"Custody entry {sequence} logs a batch of imported texts or calls, but the "
+                    "items listed with it do not give its fingerprint: the list was changed."
+                )
+                return None, hashes
             mine += 1
+            batches += item["action"] == BATCH
         previous_hash = item["entry_hash"]
         hashes[sequence] = previous_hash
         expected += 1
     head = f"{expected - 1}:{previous_hash}"
     report.ok(
         f"the custody log's {expected - 1} entries link up to the head {head[:20]}...; "
-        f"{mine} of them are this case's and were each hashed again here."
+        f"{mine} of them are this case's and were each hashed again here"
+        + (
+            f", the {batches} batches of imported items among them with their items."
+            if batches
+            else "."
+        )
     )
     return head, hashes
 
