@@ -104,8 +104,7 @@ def keep(items: list) -> list:
             if rows:
                 model.objects.bulk_create(rows)
                 saved = list(model.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]))
-                # One entry each (custody.log_many, as of c8eb69e, moves the head by more than
-                # one step in one update, which the database guard refuses).
+                # One entry each, as texts and calls imported before custody batches were.
                 for item in saved:
                     custody.log(custody.Action.CREATED, item)
     return items

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0019_message_views'),
+        ('incidents', '0021_held_files'),
     ]
 
     operations = [
