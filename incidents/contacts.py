@@ -6,14 +6,26 @@ phone held ten messages or two hundred thousand."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .local_days import as_day, local_day, local_hour
-from .models import Call, Case, Message, User
+from .models import Call, Case, Message, MessageImport, User
 from .models.kinds import CALL, MESSAGE, RecordKind
 from .models.messages import Direction
 
@@ -272,3 +284,59 @@ def received_counts(user: User, case: Case | None = None) -> dict:
         for name in totals:
             totals[name] += row[name]
     return totals
+
+
+def _items_of_job(kind: RecordKind) -> Coalesce:
+    """How many live items of one kind cite the import job (0 for none): by its source index."""
+    items = kind.model.objects.live().filter(source=OuterRef("pk")).order_by()
+    counted = items.values("source").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def imported_files(user: User, case: Case | None = None) -> list[MessageImport]:
+    """The imports whose texts and calls are in the record (one person's, with `case`), oldest
+    first, each with `texts` and `calls` counted and its exhibit: one query."""
+    jobs = (
+        MessageImport.objects.owned_by(user)
+        .select_related("source")
+        .annotate(texts=_items_of_job(MESSAGE), calls=_items_of_job(CALL))
+        .filter(Q(texts__gt=0) | Q(calls__gt=0))
+        .order_by("created_at", "id")
+    )
+    return list(jobs if case is None else jobs.filter(case=case))
+
+
+@dataclass(frozen=True)
+class ImportedTotals:
+    """What the "Document everything" step says of the imports: how many texts and calls, from
+    how many files, with each file's import page."""
+
+    files: list[MessageImport]
+
+    @property
+    def texts(self) -> int:
+        return sum(job.texts for job in self.files)
+
+    @property
+    def calls(self) -> int:
+        return sum(job.calls for job in self.files)
+
+    @property
+    def by_file(self) -> list[tuple[MessageImport, str]]:
+        """Each import with what it added to the record: '4 texts and 1 call'."""
+        return [(job, _texts_and_calls(job.texts, job.calls)) for job in self.files]
+
+    @property
+    def words(self) -> str:
+        """'1,234 texts and 56 calls imported from 2 files'."""
+        n = len({job.source_id for job in self.files})
+        return ngettext(
+            "%(items)s imported from %(n)s file", "%(items)s imported from %(n)s files", n
+        ) % {"items": _texts_and_calls(self.texts, self.calls), "n": f"{n:,}"}
+
+
+def _texts_and_calls(text_count: int, call_count: int) -> str:
+    parts = [texts(text_count)] if text_count else []
+    if call_count:
+        parts.append(calls(call_count))
+    return listed(parts)

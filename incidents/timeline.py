@@ -8,8 +8,10 @@ from itertools import groupby
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from .contacts import contact_days
+from .contacts import calls, contact_days, listed, texts
 from .models import Incident, User
 from .models.kinds import INCIDENT, STEP_KINDS
 
@@ -157,3 +159,53 @@ def _dated_events(user: User, query: str, case=None):
                 day = getattr(record, field)
                 if day is not None and not (label == "expired" and day >= today):
                     yield kind.slug, record, day, label
+
+
+# How the count line names what a page holds besides its incidents, by item kind.
+OTHER_WORDS = {
+    "notice": lambda n: ngettext("%(n)s no-contact notice", "%(n)s no-contact notices", n),
+    "police": lambda n: ngettext("%(n)s police contact", "%(n)s police contacts", n),
+    "order": lambda n: ngettext("%(n)s court order date", "%(n)s court order dates", n),
+    "change": lambda n: ngettext("%(n)s change to daily life", "%(n)s changes to daily life", n),
+}
+
+
+def page_holds(days: list[TimelineDay]) -> str:
+    """What a page shows besides its incidents: '40 texts, 5 calls and 1 no-contact notice'."""
+    text_count = call_count = 0
+    others = dict.fromkeys(OTHER_WORDS, 0)
+    for day in days:
+        for item in day.items:
+            if item.kind == "contacts":
+                text_count += item.record.texts_in + item.record.texts_out
+                call_count += sum(item.record.calls_in.values()) + item.record.calls_out
+            elif item.kind in others:
+                others[item.kind] += 1
+    parts = [texts(text_count)] if text_count else []
+    if call_count:
+        parts.append(calls(call_count))
+    parts += [OTHER_WORDS[k](n) % {"n": f"{n:,}"} for k, n in others.items() if n]
+    return listed(parts)
+
+
+def count_line(page: Page, days: list[TimelineDay], is_filtered: bool) -> str:
+    """The line above the timeline: how many incidents (they are what is paged), and what
+    else this page holds, so a page of texts and calls does not read as empty."""
+    n = page.paginator.count
+    values = {"n": f"{n:,}", "holds": page_holds(days)}
+    if is_filtered:
+        incidents = ngettext(
+            "%(n)s incident matches your filters.", "%(n)s incidents match your filters.", n
+        )
+    else:
+        incidents = ngettext("%(n)s incident.", "%(n)s incidents.", n)
+    if not values["holds"]:
+        return incidents % values
+    if not n:
+        if is_filtered:
+            return _("This page holds %(holds)s matching your filters; no incidents.") % values
+        return _("This page holds %(holds)s; no incidents.") % values
+    return _("%(incidents)s This page also holds %(holds)s.") % {
+        **values,
+        "incidents": incidents % values,
+    }
