@@ -97,8 +97,19 @@ def timeline(request):
         # The order is a way of reading, not a filter.
         "is_filtered": is_filtered,
         "count_line": count_line(page, days, is_filtered),
+        "beyond_url": _beyond_url(request, page.contacts_beyond),
     }
     return render(request, "incidents/timeline.html", context)
+
+
+def _beyond_url(request, beyond) -> str:
+    """The timeline from the day of the texts and calls this page leaves out, filters kept."""
+    if beyond is None:
+        return ""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["date_from" if beyond.oldest_first else "date_to"] = beyond.day.isoformat()
+    return f"?{query.urlencode()}"
 
 
 def trash(request):
