@@ -104,7 +104,7 @@ def add_messages(case, count: int, *, days: int = 365, start_element: int = 1) -
     Call.objects.bulk_create(calls, batch_size=2000)
 
 
-def _measure(client, url: str) -> tuple[int, float]:
+def _measure(client, url: str) -> tuple[int, float, float]:
     from django.db import connection
 
     seen = []
@@ -116,10 +116,11 @@ def _measure(client, url: str) -> tuple[int, float]:
     client.get(url)  # warm
     with connection.execute_wrapper(counter):
         assert client.get(url).status_code == 200
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     for _ in range(REPEAT):
         client.get(url)
-    return len(seen), (time.perf_counter() - start) / REPEAT * 1000
+    elapsed = (time.perf_counter() - start) / REPEAT * 1000
+    return len(seen), elapsed, (cpu_seconds() - cpu) / REPEAT * 1000
 
 
 def timeline(messages: int, incidents: int) -> None:
@@ -141,19 +142,20 @@ def timeline(messages: int, incidents: int) -> None:
             ("timeline", "/timeline/"),
             ("search", "/timeline/?q=station"),
             ("oldest first", "/timeline/?order=oldest"),
+            ("last page", "/timeline/?page=8"),  # with 200 incidents
             ("dashboard", "/"),
             ("steps", "/steps/"),
             ("patterns", "/patterns/"),
         ]
-        print(f"{'texts+calls':>11} {'page':<13} {'queries':>7} {'ms/request':>10}")
+        print(f"{'texts+calls':>11} {'page':<13} {'queries':>7} {'ms/request':>10} {'cpu ms':>7}")
         added = 0
         for size in (10, messages):
             add_messages(case, size - added, start_element=added + 1)
             added = size
             total = Message.objects.count() + Call.objects.count()
             for name, url in pages:
-                queries, ms = _measure(client, url)
-                print(f"{total:>11,} {name:<13} {queries:>7} {ms:>10.1f}", flush=True)
+                queries, ms, cpu = _measure(client, url)
+                print(f"{total:>11,} {name:<13} {queries:>7} {ms:>10.1f} {cpu:>7.1f}", flush=True)
 
 
 def _user_and_options():

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from .contacts import ImportedTotals, imported_files
 from .models import (
     ANSWER_MISSING,
     Case,
@@ -183,6 +184,7 @@ class Document:
     # Not run until read (the dashboard does not need it); once read, kept.
     needing_details: QuerySet[Incident]
     needing_details_count: int
+    imported: ImportedTotals  # texts and calls imported from the phone, by file
 
     @property
     def needing_details_more(self) -> int:
@@ -239,14 +241,15 @@ class ChecklistStatus:
 
 
 def checklist_status(user: User, case=None) -> ChecklistStatus:
-    """The four steps as the user's records show them (one person's, with `case`): three
-    queries, and a fourth when the entries lacking details are read, whatever the log's size."""
+    """The four steps as the user's records show them (one person's, with `case`): four
+    queries, and a fifth when the entries lacking details are read, whatever the log's size."""
     notices = NoContactNotice.objects.owned_by(user).live().for_person(case)
     contacts = PoliceContact.objects.owned_by(user).live().for_person(case)
     notices = list(notices.order_by("given_at", "id"))
     contacts = list(contacts.order_by("contacted_at", "id"))
     figures = incident_figures(Incident.objects.owned_by(user).live().for_person(case))
     first = notices[0] if notices else None
+    imported = ImportedTotals(imported_files(user, case))
     return ChecklistStatus(
         be_clear=BeClear(
             status=Status.DONE if first else Status.NOT_YET,
@@ -256,12 +259,13 @@ def checklist_status(user: User, case=None) -> ChecklistStatus:
             times_after=figures.after_notice_times,
         ),
         document=Document(
-            status=Status.DONE if figures.total else Status.NOT_YET,
+            status=Status.DONE if figures.total or imported.files else Status.NOT_YET,
             total=figures.total,
             with_evidence=figures.with_evidence,
             days_since_latest=figures.days_since_latest,
             needing_details=incidents_needing_details(user, case)[:NEEDS_DETAILS_SHOWN],
             needing_details_count=figures.needing_details,
+            imported=imported,
         ),
         police=_police_step(contacts),
         consistency=_consistency_step(figures, first),

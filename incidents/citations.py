@@ -58,8 +58,9 @@ def contacts_description(case: Case, items: list) -> str:
 @transaction.atomic
 def incident_from_contacts(*, case: Case, items: list) -> Incident:
     """A new incident of the received texts and calls given (in time order), citing them. It is
-    filled in with their time and a plain count only: what happened beyond that, and anything
-    about the user's own answer or how it affected them, is left for the user to write."""
+    filled in with their time, a plain count and their number as "how many times": what
+    happened beyond that, and anything about the user's own answer or how it affected them, is
+    left for the user to write."""
     items = received_on_day(items)
     if not items:
         raise ValueError("Nothing received to make an incident from.")
@@ -72,6 +73,7 @@ def incident_from_contacts(*, case: Case, items: list) -> Incident:
         occurred_at=item_time(items[0]),
         ended_at=item_time(items[-1]) if len(items) > 1 else None,
         description=contacts_description(case, items),
+        count=len(items),  # "how many times": each text and call received is one contact
     )
     _same_case(incident, items)
     record_save(record=incident, links=_split(items))

@@ -118,7 +118,7 @@ def contact_pattern_charts(user: User, tz: tzinfo, today: date, case: Case | Non
 def contact_dashboard_chart(user: User, tz: tzinfo, today: date, case: Case | None = None):
     """Texts and calls received per week over the dashboard's 26 weeks, or None if none."""
     first_week = week_start(today) - timedelta(weeks=DASHBOARD_WEEKS - 1)
-    times = received_times(user, case, start=first_week)
+    times = received_times(user, case, start=first_week, per="day")  # drawn by week
     if not times:
         return None
     since = datetime.combine(first_week, time.min, tzinfo=tz)

@@ -6,14 +6,26 @@ phone held ten messages or two hundred thousand."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .local_days import as_day, local_day, local_hour
-from .models import Call, Case, Message, User
+from .models import Call, Case, Message, MessageImport, User
 from .models.kinds import CALL, MESSAGE, RecordKind
 from .models.messages import Direction
 
@@ -195,6 +207,43 @@ def contact_days(
     return sorted(days.values(), key=lambda day: (day.last, day.case_uuid))
 
 
+def edge_time(
+    user: User,
+    *,
+    case: Case | None = None,
+    query: str = "",
+    after: datetime | None = None,
+    before: datetime | None = None,
+    newest: bool = True,
+) -> datetime | None:
+    """The time of the newest (or oldest) imported text or call in (after, before] matching
+    the search. Each person's items of each kind are read in time order on the (person, time)
+    index and the reading stops at the first match, so a page finds where its texts and calls
+    are without counting them all: one query."""
+    probes = {}
+    for kind in (MESSAGE, CALL):
+        items = kind.model.objects.live().filter(case=OuterRef("pk"))
+        items = searched(kind, items, query)
+        if after is not None:
+            items = items.filter(**{f"{kind.when}__gt": after})
+        if before is not None:
+            items = items.filter(**{f"{kind.when}__lte": before})
+        order = f"-{kind.when}" if newest else kind.when
+        probes[kind.slug] = Subquery(items.order_by(order).values(kind.when)[:1])
+    people = Case.objects.owned_by(user)
+    if case is not None:
+        people = people.filter(pk=case.pk)
+    found = [
+        at
+        for row in people.annotate(**probes).values_list(*probes).order_by()
+        for at in row
+        if at is not None
+    ]
+    if not found:
+        return None
+    return max(found) if newest else min(found)
+
+
 def _add_row(days: dict, row: dict) -> None:
     day = as_day(row["day"])
     key = (row["case__uuid"], day)
@@ -235,27 +284,36 @@ def item_time(item) -> datetime:
     return item.sent_at if isinstance(item, Message) else item.started_at
 
 
-def received_times(user: User, case: Case | None = None, *, start=None, end=None) -> list:
+def received_times(
+    user: User, case: Case | None = None, *, start=None, end=None, per: str = "hour"
+) -> list:
     """(time, how many) for the received texts and calls (hidden ones too: the charts count
     what the phone shows), oldest first: for the charts, which count them by week, day and
-    hour. Counted by local hour in the database where it can (the hour's start, how many),
-    else one by one (each time, 1)."""
+    hour. Counted in the database by local hour (or, with per="day", by local day, for charts
+    by week): the start of each hour or day with how many fell in it."""
     times = []
     for kind in (MESSAGE, CALL):
         items = in_days(kind, imported(kind, user, case), start, end)
         items = items.filter(direction=Direction.IN).order_by()
-        hour = local_hour(kind.when, items.db, start, end)
-        if hour is None:
-            times += [(at, 1) for at in items.values_list(kind.when, flat=True)]
-            continue
-        for key, n in (
-            items.annotate(hour=hour)
-            .values("hour")
+        local = local_day if per == "day" else local_hour
+        rows = (
+            items.annotate(bucket=local(kind.when, items.db, start, end))
+            .values("bucket")
             .annotate(n=Count("id"))
-            .values_list("hour", "n")
-        ):
-            times.append((timezone.make_aware(datetime.strptime(key, "%Y-%m-%d %H")), n))
+            .values_list("bucket", "n")
+        )
+        times += [(_bucket_start(key), n) for key, n in rows]
     return sorted(times)
+
+
+def _bucket_start(key) -> datetime:
+    """The moment a local hour or day starts, from what the database gives: an aware time, a
+    date, or SQLite's 'YYYY-MM-DD' or 'YYYY-MM-DD HH'."""
+    if isinstance(key, datetime):
+        return key
+    if isinstance(key, str) and len(key) > 10:
+        return timezone.make_aware(datetime.strptime(key, "%Y-%m-%d %H"))
+    return day_start(as_day(key))
 
 
 def received_counts(user: User, case: Case | None = None) -> dict:
@@ -272,3 +330,61 @@ def received_counts(user: User, case: Case | None = None) -> dict:
         for name in totals:
             totals[name] += row[name]
     return totals
+
+
+def _items_of_job(kind: RecordKind) -> Coalesce:
+    """How many live items of one kind cite the import job (0 for none): by its source index."""
+    items = kind.model.objects.live().filter(source=OuterRef("pk")).order_by()
+    counted = items.values("source").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def imported_files(user: User, case: Case | None = None) -> list[MessageImport]:
+    """The imports whose texts and calls are in the record (one person's, with `case`), oldest
+    first, each with `texts` and `calls` counted and its exhibit: one query."""
+    jobs = (
+        MessageImport.objects.owned_by(user)
+        .select_related("source")
+        .annotate(texts=_items_of_job(MESSAGE), calls=_items_of_job(CALL))
+        .order_by("created_at", "id")
+    )
+    if case is not None:
+        jobs = jobs.filter(case=case)
+    # Filtered here, not in SQL, where the counts would be made twice.
+    return [job for job in jobs if job.texts or job.calls]
+
+
+@dataclass(frozen=True)
+class ImportedTotals:
+    """What the "Document everything" step says of the imports: how many texts and calls, from
+    how many files, with each file's import page."""
+
+    files: list[MessageImport]
+
+    @property
+    def texts(self) -> int:
+        return sum(job.texts for job in self.files)
+
+    @property
+    def calls(self) -> int:
+        return sum(job.calls for job in self.files)
+
+    @property
+    def by_file(self) -> list[tuple[MessageImport, str]]:
+        """Each import with what it added to the record: '4 texts and 1 call'."""
+        return [(job, _texts_and_calls(job.texts, job.calls)) for job in self.files]
+
+    @property
+    def words(self) -> str:
+        """'1,234 texts and 56 calls imported from 2 files'."""
+        n = len({job.source_id for job in self.files})
+        return ngettext(
+            "%(items)s imported from %(n)s file", "%(items)s imported from %(n)s files", n
+        ) % {"items": _texts_and_calls(self.texts, self.calls), "n": f"{n:,}"}
+
+
+def _texts_and_calls(text_count: int, call_count: int) -> str:
+    parts = [texts(text_count)] if text_count else []
+    if call_count:
+        parts.append(calls(call_count))
+    return listed(parts)

@@ -16,7 +16,7 @@ from .chart_counts import week_start
 from .charts import Chart, LogTimes, weekly_chart
 from .contact_charts import counted
 from .contact_charts import received as received_words
-from .contacts import ContactDay, item_time
+from .contacts import ContactDay, calls, item_time, listed, texts
 from .contacts_notice import AfterNotice
 from .history import change_summary
 from .models import Call, Case, Evidence, ExhibitLink, Message
@@ -36,7 +36,7 @@ PICTURES = (
 TRANSCRIPT_PER_PART = 400  # items per separately drawn (and cached) part of the transcript
 
 
-@dataclass(frozen=True)
+@dataclass
 class Source:
     """One export file the transcript cites: its exhibit, and how many items it gave."""
 
@@ -45,6 +45,28 @@ class Source:
     sha256: str
     size: int
     items: int
+    texts: int = 0
+    calls: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+
+    @property
+    def holds(self) -> str:
+        """'4 texts and 1 call', as this transcript prints them."""
+        parts = [texts(self.texts)] if self.texts else []
+        if self.calls:
+            parts.append(calls(self.calls))
+        return listed(parts)
+
+    @property
+    def stretch(self) -> str:
+        """'1 May 2024 to 3 May 2024', or '5 May 2024' for one day (in the user's zone)."""
+        first, last = (
+            date_format(timezone.localdate(at), "j M Y") for at in (self.first, self.last)
+        )
+        if first == last:
+            return first
+        return _("%(first)s to %(last)s") % {"first": first, "last": last}
 
 
 @dataclass
@@ -166,19 +188,27 @@ def _after_notice(shown: list, notice_at: datetime) -> AfterNotice:
 
 
 def _sources(shown: list) -> list[Source]:
-    counts = Counter(item.source_id for item in shown)
-    jobs = {item.source_id: item.source for item in shown}
-    found = [
-        Source(
-            exhibit_number=job.source.exhibit_number,
-            name=job.source.original_name,
-            sha256=job.source.sha256,
-            size=job.source.size,
-            items=counts[job_id],
-        )
-        for job_id, job in jobs.items()
-    ]
-    return sorted(found, key=lambda source: source.exhibit_number)
+    """Each export file the shown items come from (items in time order): how many of each
+    kind it gave, and over which stretch of time."""
+    found: dict[int, Source] = {}
+    for item in shown:
+        exhibit = item.source.source
+        source = found.get(item.source_id)
+        if source is None:
+            at = item_time(item)
+            source = found[item.source_id] = Source(
+                exhibit.exhibit_number,
+                exhibit.original_name,
+                exhibit.sha256,
+                exhibit.size,
+                0,
+                first=at,
+            )
+        source.items += 1
+        source.texts += isinstance(item, Message)
+        source.calls += isinstance(item, Call)
+        source.last = item_time(item)
+    return sorted(found.values(), key=lambda source: source.exhibit_number)
 
 
 def _changes(items: list) -> list[dict]:

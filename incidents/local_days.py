@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connections
 from django.db.models import Case, CharField, F, Func, Value, When
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
 # Times outside a stretch left open are taken at the offset of its nearest end: no phone's
@@ -73,9 +73,10 @@ def local_day(field: str, db: str, start: date | None = None, end: date | None =
 
 
 def local_hour(field: str, db: str, start: date | None = None, end: date | None = None):
-    """An expression for the local 'YYYY-MM-DD HH' of `field` on SQLite; None elsewhere."""
+    """An expression for the local 'YYYY-MM-DD HH' of `field` on SQLite, the start of its
+    local hour (an aware time) elsewhere."""
     if connections[db].vendor != "sqlite":
-        return None
+        return TruncHour(field, tzinfo=timezone.get_current_timezone())
     shift = _shift(field, start, end)
     return Func(
         Value("%Y-%m-%d %H"), F(field), shift, function="strftime", output_field=CharField()

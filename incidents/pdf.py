@@ -35,7 +35,7 @@ from .dossier import DossierData, DossierOptions, dossier_data
 from .dossier_messages import transcript_chunks
 from .evidence import derived_file, make_derived
 from .integrity import check_exhibits
-from .models import User
+from .models import Evidence, User
 from .pdf_documents import append_document, prepare_documents
 from .render_limits import in_limited_processes, remaining, time_limit
 
@@ -173,13 +173,33 @@ def dossier_parts(data: DossierData) -> list[Part]:
         }
         html = render_to_string("pdf/log.html", context)
         parts.append(Part(month.title, html, group="Chronological log"))
-    for start in range(0, len(data.exhibits), EXHIBITS_PER_PART):
-        items = data.exhibits[start : start + EXHIBITS_PER_PART]
+    parts += _exhibit_parts(data, base)
+    parts += _transcript_parts(data, base)
+    parts += changes
+    parts.append(Part("Integrity and statement", render_to_string("pdf/appendix.html", base)))
+    return parts
+
+
+def _exhibit_parts(data: DossierData, base: dict) -> list[Part]:
+    """The exhibits: the phone's export files first, one line each (their contents are the
+    transcript appendix), then every other exhibit on its own page, in groups drawn apart."""
+    exports = [item for item in data.exhibits if item.kind == Evidence.Kind.MESSAGES]
+    others = [item for item in data.exhibits if item.kind != Evidence.Kind.MESSAGES]
+    parts = []
+    if exports:
+        sources = {source.exhibit_number: source for source in data.communications.sources}
+        for item in exports:
+            item.transcript_source = sources.get(item.exhibit_number)
+        context = {**base, "items": exports}
+        html = render_to_string("pdf/export_files.html", context)
+        parts.append(Part("Phone export files", html, group="Exhibits"))
+    for start in range(0, len(others), EXHIBITS_PER_PART):
+        items = others[start : start + EXHIBITS_PER_PART]
         context = {
             **base,
             "items": items,
-            "first_chunk": start == 0,
-            "include_images": options.include_images,
+            "first_chunk": start == 0 and not exports,
+            "include_images": data.options.include_images,
         }
         title = f"Exhibits {items[0].exhibit_number} to {items[-1].exhibit_number}"
         html = render_to_string("pdf/exhibits.html", context)
@@ -190,9 +210,6 @@ def dossier_parts(data: DossierData) -> list[Part]:
             if getattr(item, "document_shown", 0)
         )
         parts.append(Part(title, html, group="Exhibits", documents=documents))
-    parts += _transcript_parts(data, base)
-    parts += changes
-    parts.append(Part("Integrity and statement", render_to_string("pdf/appendix.html", base)))
     return parts
 
 

@@ -36,7 +36,7 @@ from .models import (
 from .models.kinds import STEP_KINDS
 from .orders import orders_in_force
 from .person_view import person_view
-from .timeline import timeline_page
+from .timeline import count_line, timeline_page
 
 # How many of the latest changes to daily life the steps page lists.
 CHANGES_SHOWN = 5
@@ -85,6 +85,7 @@ def timeline(request):
     people = person_view(request)
     filters = {**valid_filters(filter_form), "case": people.chosen}
     page, days = timeline_page(request.user, filters, request.GET.get("page"))
+    is_filtered = any(v for k, v in filters.items() if k not in ("order", "case"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -94,9 +95,21 @@ def timeline(request):
         "days": days,
         "query": query.urlencode(),
         # The order is a way of reading, not a filter.
-        "is_filtered": any(v for k, v in filters.items() if k not in ("order", "case")),
+        "is_filtered": is_filtered,
+        "count_line": count_line(page, days, is_filtered),
+        "beyond_url": _beyond_url(request, page.contacts_beyond),
     }
     return render(request, "incidents/timeline.html", context)
+
+
+def _beyond_url(request, beyond) -> str:
+    """The timeline from the day of the texts and calls this page leaves out, filters kept."""
+    if beyond is None:
+        return ""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["date_from" if beyond.oldest_first else "date_to"] = beyond.day.isoformat()
+    return f"?{query.urlencode()}"
 
 
 def trash(request):
