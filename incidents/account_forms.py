@@ -60,17 +60,38 @@ def time_zone_searchable(field: forms.Field) -> None:
     )
 
 
-class AccountCreateForm(BaseUserCreationForm):
+class LanguageFieldsMixin:
+    """Language and legal system; a form sent without them (an older page, a script) keeps
+    what was offered, rather than refusing."""
+
+    def words_optional(self) -> None:
+        for name in ("language", "jurisdiction"):
+            self.fields[name].required = False
+
+    def clean_language(self) -> str:
+        return self._kept("language")
+
+    def clean_jurisdiction(self) -> str:
+        return self._kept("jurisdiction")
+
+    def _kept(self, name: str) -> str:
+        return self.cleaned_data[name] or self.initial.get(name) or getattr(self.instance, name)
+
+
+class AccountCreateForm(LanguageFieldsMixin, BaseUserCreationForm):
     """A new account: user name, time zone and a password checked by the validators."""
 
     class Meta:
         model = User
-        fields = ["username", "time_zone"]
+        fields = ["username", "language", "jurisdiction", "time_zone"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, language: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].help_text = "Letters, digits and @ . + - _ only."
+        self.fields["username"].help_text = _("Letters, digits and @ . + - _ only.")
         time_zone_searchable(self.fields["time_zone"])
+        self.words_optional()
+        if language:  # the browser's, until the person chooses
+            self.initial.setdefault("language", language)
 
 
 class SetupForm(AccountCreateForm):
@@ -84,7 +105,15 @@ class SetupForm(AccountCreateForm):
         ),
     )
 
-    field_order = ["setup_code", "username", "time_zone", "password1", "password2"]
+    field_order = [
+        "setup_code",
+        "username",
+        "language",
+        "jurisdiction",
+        "time_zone",
+        "password1",
+        "password2",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,14 +130,15 @@ class SetupForm(AccountCreateForm):
         return code
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(LanguageFieldsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["time_zone"]
+        fields = ["language", "jurisdiction", "time_zone"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         time_zone_searchable(self.fields["time_zone"])
+        self.words_optional()
 
 
 class SignInCodeForm(forms.Form):

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from . import jurisdictions
 from .models import (
     ANSWER_MISSING,
     Case,
@@ -422,8 +423,13 @@ def parse_help_contacts(raw: str) -> tuple[HelpContact, ...]:
 
 
 def help_info() -> HelpInfo:
-    """The emergency number and support services the host configured for their country."""
+    """The emergency number and support services the host configured for their country, or,
+    where they configured none, the national ones of the user's legal system."""
+    legal = jurisdictions.current()
+    contacts = list(parse_help_contacts(settings.HELP_CONTACTS)) or [
+        HelpContact(contact.name, contact.contact) for contact in legal.help_contacts
+    ]
     return HelpInfo(
-        emergency_number=settings.HELP_EMERGENCY_NUMBER.strip(),
-        contacts=list(parse_help_contacts(settings.HELP_CONTACTS)),
+        emergency_number=settings.HELP_EMERGENCY_NUMBER.strip() or legal.emergency_number,
+        contacts=contacts,
     )

@@ -52,6 +52,7 @@ def _options(form: DossierForm, case: Case) -> DossierOptions:
         paper=data["paper"],
         short=data["short"],
         prepared_by=data["prepared_by"].strip(),
+        language=data["language"],
     )
 
 

@@ -29,6 +29,7 @@ from django_tasks import task
 
 from . import custody
 from .dossier import DossierOptions
+from .job_language import in_owner_language
 from .models import Case, Export, User
 from .models.exports import STALE_AFTER
 from .render_limits import RenderLimitReached
@@ -157,7 +158,9 @@ def _run(export_id: int) -> None:
     partial = final.with_name(final.name + ".part")
     try:
         final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with timezone.override(user_time_zone(export.owner)):
+        language = export.options.get("language", "")
+        zone = user_time_zone(export.owner)
+        with timezone.override(zone), in_owner_language(export.owner, language):
             result = _make(export, partial, _ProgressSaver(export_id))
         os.replace(partial, final)
     except ExportCancelled:

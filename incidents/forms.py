@@ -1,14 +1,16 @@
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from . import orders
+from . import jurisdictions, orders
 from .models import (
     Case,
     Evidence,
@@ -286,6 +288,9 @@ class PoliceContactForm(CaseRecordForm):
         field.to_field_name = "uuid"
         field.label_from_instance = _incident_choice_label
         field.help_text = f"Incidents of the last {self.LINKABLE_DAYS} days, newest first."
+        terms = jurisdictions.current()  # the police's own words where the user lives
+        self.fields["reference"].label = capfirst(terms.police_reference)
+        self.fields["badge_number"].label = capfirst(terms.officer_number)
 
     def clean_contacted_at(self):
         return self._clean_time("contacted_at")
@@ -336,6 +341,12 @@ class ProtectiveOrderForm(CaseRecordForm):
             "expires_on": DateInput(),
             "terms": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The kinds of order of the user's own legal system, by their local names.
+        keep = self.instance.order_type if self.instance.pk else ""
+        self.fields["order_type"].choices = jurisdictions.current().order_choices(keep=keep)
 
     def clean(self):
         cleaned = super().clean()
@@ -475,10 +486,17 @@ class DossierForm(forms.Form):
         required=False,
         help_text="The name on the cover, usually yours.",
     )
+    language = forms.ChoiceField(
+        label=_("Language of the dossier"),
+        choices=settings.LANGUAGES,
+        required=False,  # left out: the owner's own language
+        help_text=_("For someone who reads another language than yours, such as an officer."),
+    )
 
     def __init__(self, *args, user: User, default_case: Case | None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("language", user.language)
         if offer_cases(self, user):
             self.initial.setdefault("case", default_case)
         remembered = user.dossier_prepared_by

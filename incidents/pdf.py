@@ -31,6 +31,7 @@ from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, Na
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from . import jurisdictions
 from .dossier import DossierData, DossierOptions, dossier_data
 from .dossier_messages import transcript_chunks
 from .evidence import derived_file, make_derived
@@ -149,7 +150,12 @@ def dossier_parts(data: DossierData) -> list[Part]:
     refs = {incident.id: incident.ref for incident in data.incidents}
     for item in data.exhibits:
         item.incident_ref = refs.get(item.incident_id)
-    base = {"data": data, "paper": options.paper, "SITE_TITLE": settings.SITE_TITLE}
+    base = {
+        "data": data,
+        "paper": options.paper,
+        "SITE_TITLE": settings.SITE_TITLE,
+        "legal": jurisdictions.current(),  # the legal words of the owner's system
+    }
     parts = [
         Part("Cover", render_to_string("pdf/cover.html", base)),
         Part("Summary", render_to_string("pdf/summary.html", base)),

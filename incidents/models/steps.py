@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .. import jurisdictions
 from . import limits
 from .base import CaseOwnedQuerySet, OwnedQuerySet, Record
 from .cases import Case
@@ -145,13 +146,21 @@ class PoliceContact(Record):
 class ProtectiveOrder(Record):
     """A court order that tells the person to stay away."""
 
+    # The kinds an order can be; each is shown by its name in the user's own legal system
+    # (incidents/jurisdictions.py), so the stored value never changes with it.
     class Type(models.TextChoices):
-        PROTECTIVE = "protective", "Protective or restraining order"
-        NON_MOLESTATION = "non_molestation", "Non-molestation order"
-        STALKING = "stalking", "Stalking protection order"
-        INJUNCTION = "injunction", "Injunction"
-        BAIL = "bail", "Bail conditions"
-        OTHER = "other", "Other order"
+        PROTECTIVE = "protective", jurisdictions.ORDER_KINDS["protective"]
+        PERSONAL = "personal", jurisdictions.ORDER_KINDS["personal"]
+        NON_MOLESTATION = "non_molestation", jurisdictions.ORDER_KINDS["non_molestation"]
+        STALKING = "stalking", jurisdictions.ORDER_KINDS["stalking"]
+        RESTRAINING = "restraining", jurisdictions.ORDER_KINDS["restraining"]
+        NON_HARASSMENT = "non_harassment", jurisdictions.ORDER_KINDS["non_harassment"]
+        INTERDICT = "interdict", jurisdictions.ORDER_KINDS["interdict"]
+        EMERGENCY = "emergency", jurisdictions.ORDER_KINDS["emergency"]
+        PEACE_BOND = "peace_bond", jurisdictions.ORDER_KINDS["peace_bond"]
+        INJUNCTION = "injunction", jurisdictions.ORDER_KINDS["injunction"]
+        BAIL = "bail", jurisdictions.ORDER_KINDS["bail"]
+        OTHER = "other", jurisdictions.ORDER_KINDS["other"]
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="orders")
@@ -205,6 +214,10 @@ class ProtectiveOrder(Record):
 
     def get_absolute_url(self) -> str:
         return reverse("order_detail", kwargs={"record_id": self.uuid})
+
+    def get_order_type_display(self) -> str:
+        """The kind of order, named as the user's legal system names it."""
+        return jurisdictions.order_name(self.order_type)
 
     def is_in_force(self, on=None) -> bool:
         on = on or timezone.localdate()
