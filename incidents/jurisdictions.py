@@ -61,6 +61,11 @@ class Jurisdiction:
     elements: tuple[object, ...]
     emergency_number: str = ""
     help_contacts: tuple[HelpContact, ...] = field(default=())
+    short_name: object = None  # in a sentence, where `name` says more (a state's country)
+
+    @property
+    def place(self) -> object:
+        return self.short_name or self.name
 
     def order_name(self, kind: str) -> object:
         """The local name of a kind of order, or its general name if this system has none."""
@@ -95,10 +100,13 @@ AU_HELP = (HelpContact("1800RESPECT", "1800 737 732"),)
 AU_OFFICER = _("officer's registered number")
 
 
-def _australia(code: str, state: object, protective: object, personal: object) -> Jurisdiction:
+def _australia(
+    code: str, name: object, state: object, protective: object, personal: object
+) -> Jurisdiction:
     return Jurisdiction(
         code=code,
-        name=state,
+        name=name,
+        short_name=state,
         orders=(("protective", protective), ("personal", personal), ("bail", ORDER_KINDS["bail"])),
         police_reference=AU_REFERENCE,
         officer_number=AU_OFFICER,
@@ -115,6 +123,7 @@ JURISDICTIONS: dict[str, Jurisdiction] = {
         Jurisdiction(
             code="us",
             name=_("United States"),
+            short_name=_("the United States"),
             orders=(
                 ("protective", pgettext_lazy("court order", "Protective or restraining order")),
                 ("stalking", pgettext_lazy("court order", "Stalking protective order")),
@@ -233,48 +242,56 @@ JURISDICTIONS: dict[str, Jurisdiction] = {
         _australia(
             "au-nsw",
             _("Australia: New South Wales"),
+            _("New South Wales"),
             pgettext_lazy("court order", "Apprehended violence order (AVO)"),
             pgettext_lazy("court order", "Apprehended personal violence order (APVO)"),
         ),
         _australia(
             "au-vic",
             _("Australia: Victoria"),
+            _("Victoria"),
             pgettext_lazy("court order", "Family violence intervention order (FVIO)"),
             pgettext_lazy("court order", "Personal safety intervention order (PSIO)"),
         ),
         _australia(
             "au-qld",
             _("Australia: Queensland"),
+            _("Queensland"),
             pgettext_lazy("court order", "Domestic violence order (DVO)"),
             pgettext_lazy("court order", "Peace and good behaviour order"),
         ),
         _australia(
             "au-wa",
             _("Australia: Western Australia"),
+            _("Western Australia"),
             pgettext_lazy("court order", "Family violence restraining order (FVRO)"),
             pgettext_lazy("court order", "Violence restraining order (VRO)"),
         ),
         _australia(
             "au-sa",
             _("Australia: South Australia"),
+            _("South Australia"),
             pgettext_lazy("court order", "Intervention order"),
             pgettext_lazy("court order", "Intervention order (not family)"),
         ),
         _australia(
             "au-tas",
             _("Australia: Tasmania"),
+            _("Tasmania"),
             pgettext_lazy("court order", "Family violence order (FVO)"),
             pgettext_lazy("court order", "Restraint order"),
         ),
         _australia(
             "au-act",
             _("Australia: Australian Capital Territory"),
+            _("the Australian Capital Territory"),
             pgettext_lazy("court order", "Family violence order"),
             pgettext_lazy("court order", "Personal protection order"),
         ),
         _australia(
             "au-nt",
             _("Australia: Northern Territory"),
+            _("the Northern Territory"),
             pgettext_lazy("court order", "Domestic violence order (DVO)"),
             pgettext_lazy("court order", "Personal violence restraining order"),
         ),
