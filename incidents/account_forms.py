@@ -96,9 +96,9 @@ class AccountCreateForm(LanguageFieldsMixin, BaseUserCreationForm):
 
 class SetupForm(AccountCreateForm):
     setup_code = forms.CharField(
-        label="Setup code",
+        label=_("Setup code"),
         max_length=40,
-        help_text="It was printed in the terminal where the app was started.",
+        help_text=_("It was printed in the terminal where the app was started."),
         # The first thing a newcomer types: the cursor starts here.
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}
@@ -145,9 +145,9 @@ class SignInCodeForm(forms.Form):
     """The second step of signing in: a code from the authenticator app, or a backup code."""
 
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=20,
-        help_text="The 6 digits your authenticator app shows now, or one of your backup codes.",
+        help_text=_("The 6 digits your authenticator app shows now, or one of your backup codes."),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
         ),
@@ -169,7 +169,7 @@ class SignInCodeForm(forms.Form):
         self.device = two_factor.code_verify(self.user, self.cleaned_data["code"])
         if self.device is None:
             user_login_failed.send(__name__, credentials=credentials, request=self.request)
-            raise forms.ValidationError("That code did not work. Codes can be used only once.")
+            raise forms.ValidationError(_("That code did not work. Codes can be used only once."))
         return self.cleaned_data["code"]
 
 
@@ -180,7 +180,7 @@ class TwoFactorChangeForm(SignInCodeForm):
     With `device` (a new authenticator being set up) the code must come from that device."""
 
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -190,12 +190,12 @@ class TwoFactorChangeForm(SignInCodeForm):
         super().__init__(*args, request=request, **kwargs)
         self.new_device = device
         if device is not None:
-            self.fields["code"].help_text = "The 6 digits your authenticator app shows now."
+            self.fields["code"].help_text = _("The 6 digits your authenticator app shows now.")
 
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not password_matches(self.request, self.user, password):
-            raise forms.ValidationError("That is not your password.")
+            raise forms.ValidationError(_("That is not your password."))
         return password
 
     def clean_code(self):
@@ -205,7 +205,7 @@ class TwoFactorChangeForm(SignInCodeForm):
             return super().clean_code()
         code = "".join(self.cleaned_data["code"].split())
         if not self.new_device.verify_token(code):
-            raise forms.ValidationError("That code did not work. Try the newest one in the app.")
+            raise forms.ValidationError(_("That code did not work. Try the newest one in the app."))
         return code
 
 

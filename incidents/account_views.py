@@ -70,9 +70,11 @@ def sessions_end_others(request):
     sign_in.devices_forget_others(request, request.user)
     security.audit(request, AuditEvent.Action.SIGN_OUT_OTHERS, f"{ended} other sign-ins ended")
     if ended:
-        messages.success(request, "Signed out everywhere else. Only this browser is signed in now.")
+        messages.success(
+            request, _("Signed out everywhere else. Only this browser is signed in now.")
+        )
     else:
-        messages.info(request, "You were not signed in anywhere else.")
+        messages.info(request, _("You were not signed in anywhere else."))
     return redirect("account_sessions")
 
 
@@ -125,7 +127,7 @@ def account_data(request):
             )
         security.audit(request, AuditEvent.Action.DATA_EXPORT, f"{len(cases)} evidence packages")
         messages.success(
-            request, "Started. Each package appears on the Dossier page when it is ready."
+            request, _("Started. Each package appears on the Dossier page when it is ready.")
         )
         return redirect("dossier")
     return render(request, "incidents/account_data.html", {"cases": cases})
@@ -137,7 +139,7 @@ def account_delete(request):
         user = request.user
         logout(request)
         account_removal.account_delete(user=user)
-        messages.info(request, "Your account and everything in it have been deleted.")
+        messages.info(request, _("Your account and everything in it have been deleted."))
         return redirect("login")
     context = {
         "form": form,
@@ -229,7 +231,7 @@ def password_change(request):
         security.audit(request, AuditEvent.Action.PASSWORD, "Password")
         messages.success(
             request,
-            "Your password has been changed. Any other place you were signed in is signed out.",
+            _("Your password has been changed. Any other place you were signed in is signed out."),
         )
         return redirect("account_settings")
     return render(request, "incidents/password_change.html", {"form": form})

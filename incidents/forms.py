@@ -9,6 +9,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import jurisdictions, orders
 from .models import (
@@ -119,7 +120,7 @@ class CaseRecordForm(forms.ModelForm):
         if value and stored and value == stored.replace(second=0, microsecond=0):
             value = stored
         if value and name in self.PAST_FIELDS and value > timezone.now() + FUTURE_TOLERANCE:
-            raise forms.ValidationError("This is in the future. Check the date and time.")
+            raise forms.ValidationError(_("This is in the future. Check the date and time."))
         return value
 
 
@@ -214,7 +215,7 @@ class IncidentForm(orders.OrderQuestion, CaseRecordForm):
                 cleaned[name] = Incident._meta.get_field(name).get_default()
         start, end = cleaned.get("occurred_at"), cleaned.get("ended_at")
         if start and end and end < start:
-            self.add_error("ended_at", "The end is before the start. Check both times.")
+            self.add_error("ended_at", _("The end is before the start. Check both times."))
         return cleaned
 
 
@@ -308,8 +309,10 @@ class PoliceContactForm(CaseRecordForm):
         if others:
             self.add_error(
                 "incidents",
-                "Some of these incidents are about another person. Pick only incidents about "
-                "the person this report is about.",
+                _(
+                    "Some of these incidents are about another person. Pick only incidents about "
+                    "the person this report is about."
+                ),
             )
         return cleaned
 
@@ -352,10 +355,10 @@ class ProtectiveOrderForm(CaseRecordForm):
         cleaned = super().clean()
         issued, expires = cleaned.get("issued_on"), cleaned.get("expires_on")
         if issued and expires and expires < issued:
-            self.add_error("expires_on", "The order cannot expire before it was issued.")
+            self.add_error("expires_on", _("The order cannot expire before it was issued."))
         served = cleaned.get("served_on")
         if issued and served and served < issued:
-            self.add_error("served_on", "It cannot have been served before it was issued.")
+            self.add_error("served_on", _("It cannot have been served before it was issued."))
         elif expires and served and served > expires and "expires_on" not in self.errors:
             self.add_error(
                 "served_on", _("This is after the order expired. Check the served and end dates.")
@@ -368,17 +371,17 @@ class TimelineFilterForm(forms.Form):
 
     bound_field_class = BoundField  # a search box needs no length counter
 
-    q = forms.CharField(label="Search", required=False, max_length=200)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kind = forms.ChoiceField(
-        label="Kind", required=False, choices=[("", "All kinds"), *Incident.Kind.choices]
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Incident.Kind.choices]
     )
-    date_from = forms.DateField(label="From", required=False, widget=DateInput())
-    date_to = forms.DateField(label="To", required=False, widget=DateInput())
-    danger = forms.BooleanField(label="Only with danger signs", required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    danger = forms.BooleanField(label=_("Only with danger signs"), required=False)
     order = forms.ChoiceField(
-        label="Order",
+        label=pgettext_lazy("sort order", "Order"),
         required=False,
-        choices=[("newest", "Newest first"), ("oldest", "Oldest first")],
+        choices=[("newest", _("Newest first")), ("oldest", _("Oldest first"))],
     )
 
 
@@ -404,15 +407,15 @@ EVIDENCE_ACCEPT = "image/*,application/pdf,audio/*,video/*,.heic,.m4a,.mov"
 
 class EvidenceUploadForm(forms.Form):
     files = MultipleFileField(
-        label="Files",
-        error_messages={"required": "Choose at least one file."},
+        label=_("Files"),
+        error_messages={"required": _("Choose at least one file.")},
         widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
     )
     caption = forms.CharField(
-        label="Caption (optional)",
+        label=_("Caption (optional)"),
         max_length=300,
         required=False,
-        help_text="Say what it shows, for example: text from 555-0100, 21:14.",
+        help_text=_("Say what it shows, for example: text from 555-0100, 21:14."),
     )
 
 
@@ -422,10 +425,10 @@ class EvidenceCaptionForm(forms.Form):
 
 class GalleryFilterForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "All types"), *Evidence.Kind.choices]
+        label=_("Type"), required=False, choices=[("", _("All types")), *Evidence.Kind.choices]
     )
-    date_from = forms.DateField(label="Received from", required=False, widget=DateInput())
-    date_to = forms.DateField(label="Received until", required=False, widget=DateInput())
+    date_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Received until"), required=False, widget=DateInput())
 
 
 class SafetyStepForm(forms.ModelForm):
@@ -434,7 +437,7 @@ class SafetyStepForm(forms.ModelForm):
     class Meta:
         model = SafetyStep
         fields = ["done_on", "note"]
-        labels = {"done_on": "Done on", "note": "Note (optional)"}
+        labels = {"done_on": _("Done on"), "note": _("Note (optional)")}
         widgets = {"done_on": DateInput()}
 
     def __init__(self, *args, **kwargs):
@@ -448,7 +451,9 @@ class SafetyStepForm(forms.ModelForm):
     def clean_done_on(self):
         done_on = self.cleaned_data["done_on"]
         if done_on > timezone.localdate():
-            raise forms.ValidationError("This date is in the future. Pick today or an earlier day.")
+            raise forms.ValidationError(
+                _("This date is in the future. Pick today or an earlier day.")
+            )
         return done_on
 
 
@@ -456,35 +461,35 @@ class DossierForm(forms.Form):
     """What goes into a dossier or evidence package. Asks which person only once there are two."""
 
     case = forms.ModelChoiceField(
-        label="About", queryset=Case.objects.none(), to_field_name="uuid", empty_label=None
+        label=_("About"), queryset=Case.objects.none(), to_field_name="uuid", empty_label=None
     )
-    date_from = forms.DateField(label="From (optional)", required=False, widget=DateInput())
+    date_from = forms.DateField(label=_("From (optional)"), required=False, widget=DateInput())
     date_to = forms.DateField(
-        label="To (optional)",
+        label=_("To (optional)"),
         required=False,
         widget=DateInput(),
-        help_text="Leave both dates empty to include everything you have recorded.",
+        help_text=_("Leave both dates empty to include everything you have recorded."),
     )
     include_effects = forms.BooleanField(
-        label="Include how it affected you", required=False, initial=True
+        label=_("Include how it affected you"), required=False, initial=True
     )
     include_images = forms.BooleanField(
-        label="Include pictures of the evidence", required=False, initial=True
+        label=_("Include pictures of the evidence"), required=False, initial=True
     )
     short = forms.BooleanField(
-        label="Short version: the summary and a one-line list of the incidents", required=False
+        label=_("Short version: the summary and a one-line list of the incidents"), required=False
     )
     paper = forms.ChoiceField(
-        label="Paper size",
+        label=_("Paper size"),
         choices=[("A4", "A4"), ("Letter", "US Letter")],
         initial="A4",
         widget=forms.RadioSelect(),
     )
     prepared_by = forms.CharField(
-        label="Prepared by (optional)",
+        label=_("Prepared by (optional)"),
         max_length=200,
         required=False,
-        help_text="The name on the cover, usually yours.",
+        help_text=_("The name on the cover, usually yours."),
     )
     language = forms.ChoiceField(
         label=_("Language of the dossier"),
@@ -508,7 +513,7 @@ class DossierForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
-            self.add_error("date_to", "The end date is before the start date. Check both dates.")
+            self.add_error("date_to", _("The end date is before the start date. Check both dates."))
         return cleaned
 
 

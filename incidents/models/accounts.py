@@ -25,7 +25,7 @@ class User(AbstractUser):
         max_length=64,
         choices=TIME_ZONE_CHOICES,
         default=default_time_zone,
-        help_text="Times are shown and entered in this time zone.",
+        help_text=_("Times are shown and entered in this time zone."),
     )
     language = models.CharField(
         _("language"),
