@@ -190,8 +190,11 @@ def recognise(head: bytes, claimed_type: str) -> FileType:
     known_family = claimed_family in {"image", "audio", "video", "application"}
     if claims_a_type and known_family and claimed_family != family:
         raise EvidenceRejected(
-            f"The file says it is {claimed_type}, but its content is "
-            f"{file_type.content_type}. It may be damaged or renamed, so it was not kept."
+            _(
+                "The file says it is %(claimed)s, but its content is %(actual)s. It may be "
+                "damaged or renamed, so it was not kept."
+            )
+            % {"claimed": claimed_type, "actual": file_type.content_type}
         )
     return file_type
 
@@ -233,7 +236,8 @@ def receive(upload) -> Received:
                 size += len(chunk)
                 if size > max_bytes:
                     raise EvidenceRejected(
-                        f"This file is larger than the limit of {settings.EVIDENCE_MAX_FILE_MB} MB."
+                        _("This file is larger than the limit of %(mb)s MB.")
+                        % {"mb": settings.EVIDENCE_MAX_FILE_MB}
                     )
                 digest.update(chunk)
                 out.write(chunk)

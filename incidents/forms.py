@@ -288,7 +288,9 @@ class PoliceContactForm(CaseRecordForm):
         )
         field.to_field_name = "uuid"
         field.label_from_instance = _incident_choice_label
-        field.help_text = f"Incidents of the last {self.LINKABLE_DAYS} days, newest first."
+        field.help_text = _("Incidents of the last %(days)s days, newest first.") % {
+            "days": self.LINKABLE_DAYS
+        }
         terms = jurisdictions.current()  # the police's own words where the user lives
         self.fields["reference"].label = capfirst(terms.police_reference)
         self.fields["badge_number"].label = capfirst(terms.officer_number)

@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from . import jurisdictions, security
 from .two_factor import two_factor_enabled
@@ -116,7 +117,14 @@ class SessionExpiryMiddleware:
         idle = now - last_seen > security.idle_limit().total_seconds()
         if idle or now - started > security.absolute_limit().total_seconds():
             logout(request)
-            reason = "it was not used for a while" if idle else "it had lasted its full time"
-            messages.info(request, f"You were signed out because {reason}. Please sign in again.")
+            if idle:
+                text = _(
+                    "You were signed out because it was not used for a while. Please sign in again."
+                )
+            else:
+                text = _(
+                    "You were signed out because it had lasted its full time. Please sign in again."
+                )
+            messages.info(request, text)
         elif security.SIGNED_IN_AT not in session or now - last_seen >= security.TOUCH_EVERY:
             security.session_touch(request, now)

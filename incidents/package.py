@@ -180,7 +180,10 @@ def _copy_exhibits(zf, manifest, exhibits, names, when, progress: Progress) -> N
     total = sum(item.size for item in exhibits) or 1
     done = 0
     for i, item in enumerate(exhibits, start=1):
-        progress(47 + 48 * done // total, f"Copying exhibit {i} of {len(exhibits)}")
+        progress(
+            47 + 48 * done // total,
+            gettext("Copying exhibit %(i)s of %(n)s") % {"i": i, "n": len(exhibits)},
+        )
         copy_exhibit(zf, item, names[item.id], when)
         # The stored fingerprint, which the copy has just been proven to match.
         manifest.append((item.sha256, names[item.id]))
@@ -241,7 +244,7 @@ def _check_contents(f, manifest: list[tuple[str, str]]) -> None:
         names = zf.namelist()
     expected = [path for _, path in manifest] + [MANIFEST]
     if sorted(names) != sorted(expected):
-        raise PackageError("The package came out incomplete. Please try again.")
+        raise PackageError(gettext("The package came out incomplete. Please try again."))
 
 
 # --- case.json ---------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def login_code(request):
         sign_in.attempts_reset(request, request.user.get_username())
         if form.device.name == two_factor.BACKUP_DEVICE_NAME:
             left = two_factor.backup_codes_left(request.user)
-            messages.info(request, f"Backup code used. You have {left} left.")
+            messages.info(request, _("Backup code used. You have %(left)s left.") % {"left": left})
         response = redirect(next_url or settings.LOGIN_REDIRECT_URL)
         sign_in.device_remember(request, response, request.user)
         return response
