@@ -328,9 +328,8 @@ def reminders(user: User, police: TalkToPolice, case: Case | None = None) -> lis
         if due and not contact.follow_up_done and today <= due <= soon:
             when = date_format(due, "D j M")
             if contact.reference:
-                text = _("Follow up with the police on %(date)s (%(label)s %(reference)s).") % {
+                text = _("Follow up with the police on %(date)s (report %(reference)s).") % {
                     "date": when,
-                    "label": jurisdictions.current().police_reference,
                     "reference": contact.reference,
                 }
             else:
