@@ -22,6 +22,7 @@ def default_language() -> str:
 
 class User(AbstractUser):
     time_zone = models.CharField(
+        _("time zone"),
         max_length=64,
         choices=TIME_ZONE_CHOICES,
         default=default_time_zone,

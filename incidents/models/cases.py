@@ -42,7 +42,7 @@ class Case(models.Model):
         max_length=limits.LIST,
     )
     relationship = models.CharField(
-        max_length=32, choices=Relationship.choices, default=Relationship.UNKNOWN
+        _("relationship"), max_length=32, choices=Relationship.choices, default=Relationship.UNKNOWN
     )
     description = models.TextField(
         _("what they look like and other details"),
@@ -51,7 +51,7 @@ class Case(models.Model):
         max_length=limits.NOTE,
     )
     phone_numbers = models.TextField(
-        blank=True, help_text=_("One per line."), max_length=limits.LIST
+        _("phone numbers"), blank=True, help_text=_("One per line."), max_length=limits.LIST
     )
     online_accounts = models.TextField(
         _("online accounts and e-mail addresses"),
@@ -60,9 +60,14 @@ class Case(models.Model):
         max_length=limits.LIST,
     )
     vehicles = models.TextField(
-        blank=True, help_text=_("Make, colour, number plate. One per line."), max_length=limits.LIST
+        _("vehicles"),
+        blank=True,
+        help_text=_("Make, colour, number plate. One per line."),
+        max_length=limits.LIST,
     )
-    addresses = models.TextField(blank=True, help_text=_("One per line."), max_length=limits.LIST)
+    addresses = models.TextField(
+        _("addresses"), blank=True, help_text=_("One per line."), max_length=limits.LIST
+    )
     is_demo = models.BooleanField(
         default=False, editable=False, help_text=_("Filled with invented sample data by seed_demo.")
     )

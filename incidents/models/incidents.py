@@ -138,6 +138,7 @@ class Incident(Record):
         max_length=limits.LONG_TEXT,
     )
     witnesses = models.TextField(
+        _("witnesses"),
         blank=True,
         help_text=_("Names and how to reach them. One person per line."),
         max_length=limits.LIST,

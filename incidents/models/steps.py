@@ -45,6 +45,7 @@ class NoContactNotice(Record):
         max_length=limits.NOTE,
     )
     witnesses = models.TextField(
+        _("witnesses"),
         blank=True,
         help_text=_("Who saw or heard it, and how to reach them."),
         max_length=limits.LIST,
@@ -55,7 +56,7 @@ class NoContactNotice(Record):
         choices=Acknowledged.choices,
         default=Acknowledged.UNKNOWN,
     )
-    notes = models.TextField(blank=True, max_length=limits.NOTE)
+    notes = models.TextField(_("notes"), blank=True, max_length=limits.NOTE)
     created_at = models.DateTimeField(_("entered on"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -170,7 +171,7 @@ class ProtectiveOrder(Record):
     order_type = models.CharField(
         _("type of order"), max_length=20, choices=Type.choices, default=Type.PROTECTIVE
     )
-    court = models.CharField(max_length=200, blank=True)
+    court = models.CharField(_("court"), max_length=200, blank=True)
     case_number = models.CharField(_("court case number"), max_length=100, blank=True)
     issued_on = models.DateField(_("issued on"))
     served_on = models.DateField(
@@ -178,6 +179,7 @@ class ProtectiveOrder(Record):
     )
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     terms = models.TextField(
+        _("terms"),
         blank=True,
         help_text=_("What it forbids: contact of any kind, coming near your home…"),
         max_length=limits.NOTE,
