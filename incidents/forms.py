@@ -292,8 +292,9 @@ class PoliceContactForm(CaseRecordForm):
             "days": self.LINKABLE_DAYS
         }
         terms = jurisdictions.current()  # the police's own words where the user lives
-        self.fields["reference"].label = capfirst(terms.police_reference)
-        self.fields["badge_number"].label = capfirst(terms.officer_number)
+        if terms.code != "other":  # elsewhere the field's own, general words
+            self.fields["reference"].label = capfirst(terms.police_reference)
+            self.fields["badge_number"].label = capfirst(terms.officer_number)
 
     def clean_contacted_at(self):
         return self._clean_time("contacted_at")

@@ -324,7 +324,7 @@ JURISDICTIONS: dict[str, Jurisdiction] = {
                 ("injunction", ORDER_KINDS["injunction"]),
                 ("bail", ORDER_KINDS["bail"]),
             ),
-            police_reference=_("report or case number"),
+            police_reference=_("report number"),
             officer_number=_("badge or collar number"),
             offence=_("stalking"),
             elements=US_ELEMENTS,

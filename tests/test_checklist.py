@@ -114,7 +114,7 @@ def test_a_complete_record_marks_all_four_steps_done(alice_client, alice):
     assert status.done_count == 4
     assert status.next_step is None
     assert "4 of 4 done." in text
-    assert "Report or case number: CR/2025/0042"  # the general words (jurisdiction "other") in text
+    assert "Report number: CR/2025/0042" in text
     assert (
         "After your first notice, 1 incident logged: no reply in 1 entry, a reply in 0, "
         "not recorded in 0." in text
