@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
@@ -327,7 +328,8 @@ def case_json(data: DossierData, names: dict[int, str]) -> bytes:
             for item in data.trashed
         ],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2).encode()
+    # DjangoJSONEncoder: labels are translated text, turned into the package's language here.
+    return json.dumps(document, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder).encode()
 
 
 def _change(item: dict) -> dict:

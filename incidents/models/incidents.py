@@ -259,4 +259,4 @@ class Incident(Record):
 
     @property
     def danger_labels(self) -> list[str]:
-        return [label for field, label in self.DANGER_FLAGS.items() if getattr(self, field)]
+        return [str(label) for field, label in self.DANGER_FLAGS.items() if getattr(self, field)]
