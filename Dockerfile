@@ -8,8 +8,12 @@ ARG BASE_IMAGE=debian:bookworm-slim
 FROM ${BASE_IMAGE} AS build
 ENV DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends python3 python3-venv ca-certificates \
+    && apt-get install -y --no-install-recommends python3 python3-venv ca-certificates gettext \
     && rm -rf /var/lib/apt/lists/*
+# The translations are compiled here (GNU gettext's msgfmt); only the .mo files reach the image.
+COPY locale/ /tmp/locale/
+RUN set -eu; for po in /tmp/locale/*/LC_MESSAGES/*.po; do \
+      msgfmt --check-format -o "${po%.po}.mo" "$po"; done
 # Only for networks whose HTTPS goes through an inspecting proxy: a CA bundle put in
 # deploy/build-ca/ (ignored by git) is trusted by pip in this stage; it never reaches the image.
 COPY deploy/build-ca/ /tmp/build-ca/
@@ -36,6 +40,7 @@ COPY manage.py ./
 COPY stalkerlog ./stalkerlog
 COPY incidents ./incidents
 COPY templates ./templates
+COPY --from=build /tmp/locale ./locale
 COPY static ./static
 COPY deploy/entrypoint.sh /usr/local/bin/stalkerlog-entrypoint
 ENV PATH=/opt/venv/bin:/app:$PATH \

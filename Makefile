@@ -12,7 +12,7 @@ PIP_QUIET := $(if $(VERBOSE),,--quiet)
 VERBOSITY := $(if $(VERBOSE),1,0)
 GUNICORN_LOG := $(if $(VERBOSE),info,warning)
 
-.PHONY: run test test-quick install install-dev lint format clean
+.PHONY: run test test-quick install install-dev lint format clean messages compilemessages
 
 $(PY):
 	$(Q)$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ install-dev: $(VENV)/.dev
 # unfinished. The setup code (or the address) is printed last, in a box, before serving.
 # No gunicorn control socket: it is one path per user, so two copies of the app would clash.
 # The access log's format (paths without query strings) is in gunicorn.conf.py.
-run: install
+run: install compilemessages
 	$(Q)$(PY) manage.py startup_check
 	$(Q)$(PY) manage.py migrate --noinput --verbosity $(VERBOSITY)
 	$(Q)$(PY) manage.py collectstatic --noinput --verbosity 0
@@ -56,13 +56,23 @@ format: install-dev
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-test: lint
+test: lint compilemessages
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m pytest
 
+# The translations (locale/): `make messages` gathers the marked strings into the catalogues
+# for translators; the compiled .mo files are made from them here, never committed. Both need
+# GNU gettext (apt-get install gettext).
+MESSAGES_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=data --ignore=test-results
+messages: install
+	$(PY) manage.py makemessages -l es --no-obsolete $(MESSAGES_IGNORE)
+
+compilemessages: install
+	$(Q)$(PY) manage.py compilemessages $(MESSAGES_IGNORE) --verbosity 0
+
 # The everyday run: everything but the soak, fault-tolerance, live-server and browser tests,
 # spread over the machine's cores (pytest-xdist; each worker has its own test database).
-test-quick: install-dev
+test-quick: install-dev compilemessages
 	$(PY) -m pytest -m "not slow" -n auto
 
 clean:

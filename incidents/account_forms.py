@@ -60,31 +60,60 @@ def time_zone_searchable(field: forms.Field) -> None:
     )
 
 
-class AccountCreateForm(BaseUserCreationForm):
+class LanguageFieldsMixin:
+    """Language and legal system; a form sent without them (an older page, a script) keeps
+    what was offered, rather than refusing."""
+
+    def words_optional(self) -> None:
+        for name in ("language", "jurisdiction"):
+            self.fields[name].required = False
+
+    def clean_language(self) -> str:
+        return self._kept("language")
+
+    def clean_jurisdiction(self) -> str:
+        return self._kept("jurisdiction")
+
+    def _kept(self, name: str) -> str:
+        return self.cleaned_data[name] or self.initial.get(name) or getattr(self.instance, name)
+
+
+class AccountCreateForm(LanguageFieldsMixin, BaseUserCreationForm):
     """A new account: user name, time zone and a password checked by the validators."""
 
     class Meta:
         model = User
-        fields = ["username", "time_zone"]
+        fields = ["username", "language", "jurisdiction", "time_zone"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, language: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].help_text = "Letters, digits and @ . + - _ only."
+        self.fields["username"].help_text = _("Letters, digits and @ . + - _ only.")
         time_zone_searchable(self.fields["time_zone"])
+        self.words_optional()
+        if language:  # the browser's, until the person chooses
+            self.initial.setdefault("language", language)
 
 
 class SetupForm(AccountCreateForm):
     setup_code = forms.CharField(
-        label="Setup code",
+        label=_("Setup code"),
         max_length=40,
-        help_text="It was printed in the terminal where the app was started.",
+        help_text=_("It was printed in the terminal where the app was started."),
         # The first thing a newcomer types: the cursor starts here.
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}
         ),
     )
 
-    field_order = ["setup_code", "username", "time_zone", "password1", "password2"]
+    field_order = [
+        "setup_code",
+        "username",
+        "language",
+        "jurisdiction",
+        "time_zone",
+        "password1",
+        "password2",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,23 +130,24 @@ class SetupForm(AccountCreateForm):
         return code
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(LanguageFieldsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["time_zone"]
+        fields = ["language", "jurisdiction", "time_zone"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         time_zone_searchable(self.fields["time_zone"])
+        self.words_optional()
 
 
 class SignInCodeForm(forms.Form):
     """The second step of signing in: a code from the authenticator app, or a backup code."""
 
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=20,
-        help_text="The 6 digits your authenticator app shows now, or one of your backup codes.",
+        help_text=_("The 6 digits your authenticator app shows now, or one of your backup codes."),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
         ),
@@ -139,7 +169,7 @@ class SignInCodeForm(forms.Form):
         self.device = two_factor.code_verify(self.user, self.cleaned_data["code"])
         if self.device is None:
             user_login_failed.send(__name__, credentials=credentials, request=self.request)
-            raise forms.ValidationError("That code did not work. Codes can be used only once.")
+            raise forms.ValidationError(_("That code did not work. Codes can be used only once."))
         return self.cleaned_data["code"]
 
 
@@ -150,7 +180,7 @@ class TwoFactorChangeForm(SignInCodeForm):
     With `device` (a new authenticator being set up) the code must come from that device."""
 
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -160,12 +190,12 @@ class TwoFactorChangeForm(SignInCodeForm):
         super().__init__(*args, request=request, **kwargs)
         self.new_device = device
         if device is not None:
-            self.fields["code"].help_text = "The 6 digits your authenticator app shows now."
+            self.fields["code"].help_text = _("The 6 digits your authenticator app shows now.")
 
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not password_matches(self.request, self.user, password):
-            raise forms.ValidationError("That is not your password.")
+            raise forms.ValidationError(_("That is not your password."))
         return password
 
     def clean_code(self):
@@ -175,7 +205,7 @@ class TwoFactorChangeForm(SignInCodeForm):
             return super().clean_code()
         code = "".join(self.cleaned_data["code"].split())
         if not self.new_device.verify_token(code):
-            raise forms.ValidationError("That code did not work. Try the newest one in the app.")
+            raise forms.ValidationError(_("That code did not work. Try the newest one in the app."))
         return code
 
 

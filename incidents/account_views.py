@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,6 +35,7 @@ from .account_forms import (
     SetupForm,
 )
 from .dossier import DossierOptions
+from .middleware import language_cookie_set
 from .models import (
     AuditEvent,
     Case,
@@ -68,9 +70,11 @@ def sessions_end_others(request):
     sign_in.devices_forget_others(request, request.user)
     security.audit(request, AuditEvent.Action.SIGN_OUT_OTHERS, f"{ended} other sign-ins ended")
     if ended:
-        messages.success(request, "Signed out everywhere else. Only this browser is signed in now.")
+        messages.success(
+            request, _("Signed out everywhere else. Only this browser is signed in now.")
+        )
     else:
-        messages.info(request, "You were not signed in anywhere else.")
+        messages.info(request, _("You were not signed in anywhere else."))
     return redirect("account_sessions")
 
 
@@ -123,7 +127,7 @@ def account_data(request):
             )
         security.audit(request, AuditEvent.Action.DATA_EXPORT, f"{len(cases)} evidence packages")
         messages.success(
-            request, "Started. Each package appears on the Dossier page when it is ready."
+            request, _("Started. Each package appears on the Dossier page when it is ready.")
         )
         return redirect("dossier")
     return render(request, "incidents/account_data.html", {"cases": cases})
@@ -135,7 +139,7 @@ def account_delete(request):
         user = request.user
         logout(request)
         account_removal.account_delete(user=user)
-        messages.info(request, "Your account and everything in it have been deleted.")
+        messages.info(request, _("Your account and everything in it have been deleted."))
         return redirect("login")
     context = {
         "form": form,
@@ -171,18 +175,23 @@ def setup(request):
     if not settings.SETUP_CODE_FILE.exists():
         # Started some other way than `make run`: the code goes to the server's log instead.
         logger.warning("First-run setup code: %s", services.setup_code_get_or_create())
-    form = SetupForm(request.POST or None)
+    form = SetupForm(request.POST or None, language=request.LANGUAGE_CODE)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.owner_create(
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password1"],
                 time_zone=form.cleaned_data["time_zone"],
+                language=form.cleaned_data["language"],
+                jurisdiction=form.cleaned_data["jurisdiction"],
             )
         except PermissionError:
             raise Http404("Setup is done.") from None
         auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Your account is ready. Only you can see what you record here.")
+        translation.activate(user.language)  # the next message is already in it
+        messages.success(
+            request, _("Your account is ready. Only you can see what you record here.")
+        )
         # Two-factor is offered (or, with REQUIRE_TWO_FACTOR, asked for) before anything else;
         # the recovery codes come first (with REQUIRE_TWO_FACTOR, with the two-factor setup).
         if settings.REQUIRE_TWO_FACTOR:
@@ -199,10 +208,13 @@ def setup(request):
 def account_settings(request):
     form = SettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        user = form.save()
         security.audit(request, AuditEvent.Action.SETTINGS, "Account settings")
-        messages.success(request, "Settings saved.")
-        return redirect("account_settings")
+        translation.activate(user.language)  # the message below is in the new language
+        messages.success(request, _("Settings saved."))
+        response = redirect("account_settings")
+        language_cookie_set(response, user.language)
+        return response
     return render(request, "incidents/account_settings.html", {"form": form})
 
 
@@ -219,7 +231,7 @@ def password_change(request):
         security.audit(request, AuditEvent.Action.PASSWORD, "Password")
         messages.success(
             request,
-            "Your password has been changed. Any other place you were signed in is signed out.",
+            _("Your password has been changed. Any other place you were signed in is signed out."),
         )
         return redirect("account_settings")
     return render(request, "incidents/password_change.html", {"form": form})
@@ -229,12 +241,14 @@ def account_list(request):
     """The owner of the server can add accounts for others; each sees only its own records."""
     if not request.user.is_staff:
         raise PermissionDenied
-    form = AccountCreateForm(request.POST or None)
+    form = AccountCreateForm(request.POST or None, language=request.LANGUAGE_CODE)
     if request.method == "POST" and form.is_valid():
         account = services.account_create(
             username=form.cleaned_data["username"],
             password=form.cleaned_data["password1"],
             time_zone=form.cleaned_data["time_zone"],
+            language=form.cleaned_data["language"],
+            jurisdiction=form.cleaned_data["jurisdiction"],
         )
         recovery.codes_due_mark(account)
         messages.success(

@@ -4,6 +4,7 @@ amending."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from . import (
     services,
@@ -30,7 +31,7 @@ def case_new(request):
         case = form.save(commit=False)
         case.owner = request.user
         services.record_save(record=case)
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
         return redirect("case_detail", case_id=case.uuid)
     return render(request, "incidents/case_form.html", {"form": form})
 
@@ -46,6 +47,6 @@ def case_edit(request, case_id):
     form = CaseForm(request.POST or None, instance=case)
     if request.method == "POST" and form.is_valid():
         services.record_save(record=form.save(commit=False))
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
         return redirect(reverse("case_detail", kwargs={"case_id": case.uuid}))
     return render(request, "incidents/case_form.html", {"form": form, "case": case})

@@ -6,12 +6,34 @@ from collections import Counter
 from datetime import date, datetime, timedelta, tzinfo
 from itertools import repeat
 
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 BLOCK_HOURS = 3
 COMPARE_DAYS = 28  # "the last 4 weeks" against "the 4 weeks before"
 FEW = 5  # below this many incidents, a busiest time would be chance, not a pattern
 
-NO_INCIDENTS = "No incidents yet: the charts fill in as you log."
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+NO_INCIDENTS = gettext_lazy("No incidents yet: the charts fill in as you log.")
+WEEKDAYS = [
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+]
+# "on Mondays": a plural of its own, as not every language adds an s.
+WEEKDAYS_PLURAL = [
+    gettext_lazy("Mondays"),
+    gettext_lazy("Tuesdays"),
+    gettext_lazy("Wednesdays"),
+    gettext_lazy("Thursdays"),
+    gettext_lazy("Fridays"),
+    gettext_lazy("Saturdays"),
+    gettext_lazy("Sundays"),
+]
 
 
 # --- counting (pure) ---------------------------------------------------------------------------
@@ -94,12 +116,22 @@ def shade(n: int, ranges: list[tuple[int, int]]) -> int:
 # --- summaries (pure) --------------------------------------------------------------------------
 
 
+def _n(n: int) -> str:
+    """A count with the reader's thousands separator."""
+    return number_format(n, force_grouping=True)
+
+
 def count_of(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+    """3 -> "3 incidents" (word: "incident" or "contact")."""
+    if word == "contact":
+        text = ngettext("%(n)s contact", "%(n)s contacts", n)
+    else:
+        text = ngettext("%(n)s incident", "%(n)s incidents", n)
+    return text % {"n": _n(n)}
 
 
 def day_text(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return date_format(day, "j F Y")
 
 
 def weekly_summary(
@@ -107,7 +139,7 @@ def weekly_summary(
 ) -> str:
     """The last 4 weeks against the 4 before, and (for the whole log) since the first one."""
     if not incidents:
-        return NO_INCIDENTS
+        return str(NO_INCIDENTS)
     dated = [(at.astimezone(tz).date(), count) for at, count in incidents]
     recent_from = today - timedelta(days=COMPARE_DAYS - 1)
     before_from = recent_from - timedelta(days=COMPARE_DAYS)
@@ -116,7 +148,8 @@ def weekly_summary(
     sentences = [_trend(len(recent), len(before), max(day for day, _ in dated))]
     if sum(recent) != len(recent):
         sentences.append(
-            f"Counting each repeated call or message, that is {count_of(sum(recent), 'contact')}."
+            _("Counting each repeated call or message, that is %(contacts)s.")
+            % {"contacts": count_of(sum(recent), "contact")}
         )
     if whole_log:
         sentences.append(_since_first(dated, today))
@@ -124,24 +157,21 @@ def weekly_summary(
 
 
 def _trend(recent: int, before: int, latest: date) -> str:
+    values = {"recent": count_of(recent, "incident"), "before": _n(before)}
     if recent and before:
         if recent == before:
-            return (
-                f"{count_of(recent, 'incident')} in the last 4 weeks, "
-                "as many as in the 4 weeks before."
-            )
-        direction = "up" if recent > before else "down"
-        return (
-            f"{count_of(recent, 'incident')} in the last 4 weeks, "
-            f"{direction} from {before:,} in the 4 weeks before."
-        )
-    if recent:
-        return (
-            f"{count_of(recent, 'incident')} in the last 4 weeks, and none in the 4 weeks before."
-        )
-    if before:
-        return f"No incidents in the last 4 weeks, after {before:,} in the 4 weeks before."
-    return f"No incidents in the last 8 weeks. The most recent was on {day_text(latest)}."
+            text = _("%(recent)s in the last 4 weeks, as many as in the 4 weeks before.")
+        elif recent > before:
+            text = _("%(recent)s in the last 4 weeks, up from %(before)s in the 4 weeks before.")
+        else:
+            text = _("%(recent)s in the last 4 weeks, down from %(before)s in the 4 weeks before.")
+    elif recent:
+        text = _("%(recent)s in the last 4 weeks, and none in the 4 weeks before.")
+    elif before:
+        text = _("No incidents in the last 4 weeks, after %(before)s in the 4 weeks before.")
+    else:
+        text = _("No incidents in the last 8 weeks. The most recent was on %(latest)s.")
+    return text % {**values, "latest": day_text(latest)}
 
 
 def _since_first(dated: list[tuple[date, int]], today: date) -> str:
@@ -149,30 +179,53 @@ def _since_first(dated: list[tuple[date, int]], today: date) -> str:
     weeks = (week_start(today) - week_start(first)).days // 7 + 1
     busy = len({week_start(day) for day, _ in dated if day <= today})
     contacts = sum(count for _, count in dated)
-    total = f"{count_of(len(dated), 'incident')} since {day_text(first)}"
+    values = {
+        "incidents": count_of(len(dated), "incident"),
+        "first": day_text(first),
+        "contacts": _n(contacts),
+        "busy": _n(busy),
+        "weeks": _n(weeks),
+    }
     if contacts != len(dated):
-        total += f" ({contacts:,} contacts)"
-    return f"{total}, in {busy:,} of the {weeks:,} weeks since then."
+        text = _(
+            "%(incidents)s since %(first)s (%(contacts)s contacts), in %(busy)s of the "
+            "%(weeks)s weeks since then."
+        )
+    else:
+        text = _("%(incidents)s since %(first)s, in %(busy)s of the %(weeks)s weeks since then.")
+    return text % values
 
 
 def calendar_summary(days: list[tuple[date, int]], any_incidents: bool) -> str:
     if not any_incidents:
-        return NO_INCIDENTS
+        return str(NO_INCIDENTS)
     busy = [(day, n) for day, n in days if n]
     if not busy:
-        return f"No incidents in the last {len(days)} days."
-    sentence = f"Incidents on {len(busy)} of the last {len(days)} days"
+        return _("No incidents in the last %(days)s days.") % {"days": len(days)}
+    values = {"busy": len(busy), "days": len(days)}
     top_day, top = max(busy, key=lambda item: (item[1], item[0]))
     if top == 1:
-        sentences = [f"{sentence}, never more than one a day."]
+        sentences = [
+            _("Incidents on %(busy)s of the last %(days)s days, never more than one a day.")
+            % values
+        ]
     else:
-        sentences = [f"{sentence}. The most in one day: {top}, on {day_text(top_day)}."]
+        sentences = [
+            _(
+                "Incidents on %(busy)s of the last %(days)s days. The most in one day: %(top)s, "
+                "on %(day)s."
+            )
+            % {**values, "top": top, "day": day_text(top_day)}
+        ]
     run, run_end = _longest_run(days)
     if run >= 3:
         run_start = run_end - timedelta(days=run - 1)
         sentences.append(
-            f"The longest run of days in a row with an incident: {run}, "
-            f"from {day_text(run_start)} to {day_text(run_end)}."
+            _(
+                "The longest run of days in a row with an incident: %(run)s, from %(start)s to "
+                "%(end)s."
+            )
+            % {"run": run, "start": day_text(run_start), "end": day_text(run_end)}
         )
     return " ".join(sentences)
 
@@ -188,18 +241,20 @@ def _longest_run(days: list[tuple[date, int]]) -> tuple[int, date | None]:
 
 
 def block_text(index: int, block_hours: int = BLOCK_HOURS) -> str:
-    return f"{index * block_hours:02d}:00 and {(index + 1) * block_hours:02d}:00"
+    return _("%(start)02d:00 and %(end)02d:00") % {
+        "start": index * block_hours,
+        "end": (index + 1) * block_hours,
+    }
 
 
 def time_summary(grid: list[list[int]]) -> str:
     total = sum(map(sum, grid))
     if not total:
-        return NO_INCIDENTS
+        return str(NO_INCIDENTS)
     if total < FEW:
-        return (
-            f"{count_of(total, 'incident')} so far: "
-            "too few yet to show a pattern in the time of day."
-        )
+        return _("%(incidents)s so far: too few yet to show a pattern in the time of day.") % {
+            "incidents": count_of(total, "incident")
+        }
     cells = sorted(
         ((n, day, block) for day, row in enumerate(grid) for block, n in enumerate(row)),
         reverse=True,
@@ -208,16 +263,28 @@ def time_summary(grid: list[list[int]]) -> str:
     sentences = []
     if top > cells[1][0]:
         sentences.append(
-            f"Incidents happen most often on {WEEKDAYS[day]}s between {block_text(block)} "
-            f"({top} of {total:,})."
+            _("Incidents happen most often on %(days)s between %(block)s (%(top)s of %(total)s).")
+            % {
+                "days": WEEKDAYS_PLURAL[day],
+                "block": block_text(block),
+                "top": top,
+                "total": _n(total),
+            }
         )
     by_day = [sum(row) for row in grid]
     by_block = [sum(column) for column in zip(*grid, strict=True)]
     busiest_day = max(range(7), key=lambda i: by_day[i])
     busiest_block = max(range(len(by_block)), key=lambda i: by_block[i])
     sentences.append(
-        f"The busiest day is {WEEKDAYS[busiest_day]} "
-        f"({count_of(by_day[busiest_day], 'incident')}); the busiest time of day is between "
-        f"{block_text(busiest_block)} ({by_block[busiest_block]:,})."
+        _(
+            "The busiest day is %(day)s (%(incidents)s); the busiest time of day is between "
+            "%(block)s (%(n)s)."
+        )
+        % {
+            "day": WEEKDAYS[busiest_day],
+            "incidents": count_of(by_day[busiest_day], "incident"),
+            "block": block_text(busiest_block),
+            "n": _n(by_block[busiest_block]),
+        }
     )
     return " ".join(sentences)

@@ -17,11 +17,15 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from html import escape
 
 from django.db.models import QuerySet
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .chart_counts import (
     BLOCK_HOURS,
     WEEKDAYS,
+    WEEKDAYS_PLURAL,
     block_text,
     calendar_summary,
     count_of,
@@ -87,10 +91,10 @@ class Counted:
 INCIDENTS = Counted(
     key="",
     count=lambda n: count_of(n, "incident"),
-    plural="incidents",
-    per_day="Incidents a day:",
-    per_cell="Incidents:",
-    empty="Nothing logged yet",
+    plural=gettext_lazy("incidents"),
+    per_day=gettext_lazy("Incidents a day:"),
+    per_cell=gettext_lazy("Incidents:"),
+    empty=gettext_lazy("Nothing logged yet"),
 )
 
 
@@ -219,7 +223,7 @@ def _month_text(month: date, with_year: bool) -> str:
     """A month's short name; January as its year, where the year changes (as on a clock face)."""
     if month.month == 1:
         return str(month.year)
-    return f"{month:%b %Y}" if with_year else f"{month:%b}"
+    return date_format(month, "M Y") if with_year else date_format(month, "M")
 
 
 # --- chart 1: incidents per week ---------------------------------------------------------------
@@ -248,7 +252,9 @@ def weekly_chart(
         summary = weekly_summary(times.incidents, tz, today, whole_log=not compact)
     if not title:
         title = (
-            f"Incidents per week, the last {len(weeks)} weeks" if compact else "Incidents per week"
+            _("Incidents per week, the last %(n)s weeks") % {"n": len(weeks)}
+            if compact
+            else _("Incidents per week")
         )
     markers = _markers(times, tz, first_week, today)
     # A chart that ends before today (a dossier's period) has no week "so far".
@@ -262,9 +268,10 @@ def _weekly_span(datetimes, tz: tzinfo, today: date) -> tuple[date, str]:
     earliest = this_week - timedelta(weeks=MAX_WEEKS - 1)
     first = min(local_dates(datetimes, tz), default=today)
     if first < earliest:
-        note = (
-            f"The chart shows the last {MAX_WEEKS} weeks; your log goes back to {day_text(first)}."
-        )
+        note = _("The chart shows the last %(n)s weeks; your log goes back to %(first)s.") % {
+            "n": MAX_WEEKS,
+            "first": day_text(first),
+        }
         return earliest, note
     return min(week_start(first), this_week - timedelta(weeks=MIN_WEEKS - 1)), ""
 
@@ -296,7 +303,10 @@ def _weekly_svg(
         if n:
             h = max(plot_h * n / highest, 2)
             fill = BAR_PARTIAL if ongoing and week == week_start(today) else BAR
-            tip = f"{counted.count(n)} in the week of {day_text(week)}"
+            tip = _("%(count)s in the week of %(week)s") % {
+                "count": counted.count(n),
+                "week": day_text(week),
+            }
             body.append(_rect(x_of(week) + pitch * 0.1, base - h, pitch * 0.8, h, fill, tip=tip))
     if not highest:
         body.append(_text(left + plot_w / 2, top + plot_h / 2, counted.empty, anchor="middle"))
@@ -343,29 +353,34 @@ def _weekly_legend_items(markers, partial_week: bool) -> list:
     kinds = {kind for _, kind in markers}
     items = []
     if "notice" in kinds:
-        items.append((lambda x, y: _marker("notice", x + 7, y + 11, y + 7), "No-contact notice"))
+        items.append((lambda x, y: _marker("notice", x + 7, y + 11, y + 7), _("No-contact notice")))
     if "police" in kinds:
-        items.append((lambda x, y: _marker("police", x + 7, y + 13, y + 7), "Police report"))
+        items.append((lambda x, y: _marker("police", x + 7, y + 13, y + 7), _("Police report")))
     if partial_week:
-        items.append((lambda x, y: _rect(x, y - 6.5, 13, 13, BAR_PARTIAL), "This week so far"))
+        items.append((lambda x, y: _rect(x, y - 6.5, 13, 13, BAR_PARTIAL), _("This week so far")))
     return items
 
 
 def _weekly_desc(weeks, markers, counted: Counted) -> str:
     first, last = weeks[0][0], weeks[-1][0]
     sentences = [
-        f"Bar chart of {counted.plural} per week (Monday to Sunday), from the week of "
-        f"{day_text(first)} "
-        f"to the week of {day_text(last)}."
+        _(
+            "Bar chart of %(counted)s per week (Monday to Sunday), from the week of %(first)s to "
+            "the week of %(last)s."
+        )
+        % {"counted": counted.plural, "first": day_text(first), "last": day_text(last)}
     ]
     highest, top_week = max((n, week) for week, n in weeks)
     if highest:
         sentences.append(
-            f"The highest bar: {counted.count(highest)}, week of {day_text(top_week)}."
+            _("The highest bar: %(count)s, week of %(week)s.")
+            % {"count": counted.count(highest), "week": day_text(top_week)}
         )
-    for kind, label in (("notice", "No-contact notices"), ("police", "Police reports")):
+    for kind, label in (("notice", _("No-contact notices")), ("police", _("Police reports"))):
         if days := [day_text(day) for day, k in markers if k == kind]:
-            sentences.append(f"{label} marked: {', '.join(days)}.")
+            sentences.append(
+                _("%(label)s marked: %(days)s.") % {"label": label, "days": ", ".join(days)}
+            )
     return " ".join(sentences)
 
 
@@ -389,7 +404,7 @@ def calendar_chart(
     days = daily_counts(datetimes, tz, start, today, weights)
     summary = summarise(days, bool(datetimes))
     svg = _calendar_svg(days, counted)
-    return Chart(f"{counted.key}calendar", "The last 12 months, day by day", svg, summary)
+    return Chart(f"{counted.key}calendar", _("The last 12 months, day by day"), svg, summary)
 
 
 def _calendar_svg(days: list[tuple[date, int]], counted: Counted) -> SafeString:
@@ -403,12 +418,12 @@ def _calendar_svg(days: list[tuple[date, int]], counted: Counted) -> SafeString:
     for number, (from_col, to_col) in enumerate([(0, middle), (middle, columns)]):
         body += _strip(days, from_col, to_col, number * (strip_h + 12), ranges, counted)
     legend, bottom = _legend(_shade_items(ranges), 2 * (strip_h + 12), counted.per_day)
-    desc = (
-        f"Calendar from {day_text(first)} to {day_text(last)}: one square per day, in columns of "
-        "weeks from Monday (top) to Sunday (bottom), in two rows of about six months. Darker "
-        f"squares mean more {counted.plural} that day."
-    )
-    title = "The last 12 months, day by day"
+    desc = _(
+        "Calendar from %(first)s to %(last)s: one square per day, in columns of weeks from "
+        "Monday (top) to Sunday (bottom), in two rows of about six months. Darker squares mean "
+        "more %(counted)s that day."
+    ) % {"first": day_text(first), "last": day_text(last), "counted": counted.plural}
+    title = _("The last 12 months, day by day")
     return _svg(f"chart-{counted.key}calendar", bottom + 4, title, desc, body + legend)
 
 
@@ -424,7 +439,12 @@ def _strip(days, from_col: int, to_col: int, top: float, ranges, counted: Counte
     for day, n in shown:
         x = DAY_LABELS + (day - monday).days // 7 * PITCH
         y = cells_top + day.weekday() * PITCH
-        tip = f"{counted.count(n)} on {day:%A} {day_text(day)}" if n else None
+        tip = (
+            _("%(count)s on %(weekday)s %(day)s")
+            % {"count": counted.count(n), "weekday": date_format(day, "l"), "day": day_text(day)}
+            if n
+            else None
+        )
         parts.append(_rect(x, y, CELL, CELL, SHADES[shade(n, ranges)], rx=2, tip=tip))
     return parts + _strip_months([day for day, _ in shown], monday, top + 14)
 
@@ -437,7 +457,11 @@ def _strip_months(shown: list[date], monday: date, y: float) -> list[str]:
     parts, free_from = [_text(0, y, str(shown[0].year))] if shown else [], 0.0
     for day in starts:
         x = DAY_LABELS + (week_start(day) - monday).days // 7 * PITCH
-        label = "Jan" if day.month == 1 and day.year == shown[0].year else _month_text(day, False)
+        label = (
+            date_format(day, "M")
+            if day.month == 1 and day.year == shown[0].year
+            else _month_text(day, False)
+        )
         if x >= free_from and x + _width(label) <= WIDTH:
             parts.append(_text(x, y, label))
             free_from = x + _width(label) + 6
@@ -456,7 +480,7 @@ def time_chart(
 ) -> Chart:
     """When incidents begin: weekdays by three-hour blocks, counts in the squares."""
     grid = time_grid(datetimes, tz, weights=weights)
-    title = "Time of day, by weekday"
+    title = _("Time of day, by weekday")
     return Chart(f"{counted.key}times", title, _time_svg(grid, title, counted), summarise(grid))
 
 
@@ -478,16 +502,25 @@ def _time_svg(grid: list[list[int]], title: str, counted: Counted) -> SafeString
         body.append(_text(0, y + 18.5, WEEKDAYS[day][:3]))
         for block, n in enumerate(row):
             level, x = shade(n, ranges), left + block * col_w
-            tip = f"{counted.count(n)}, {WEEKDAYS[day]}s between {block_text(block)}" if n else None
+            tip = (
+                _("%(count)s, %(days)s between %(block)s")
+                % {
+                    "count": counted.count(n),
+                    "days": WEEKDAYS_PLURAL[day],
+                    "block": block_text(block),
+                }
+                if n
+                else None
+            )
             body.append(_rect(x + 1, y + 1, col_w - 2, row_h - 2, SHADES[level], rx=2, tip=tip))
             if n:
                 body.append(
                     _text(x + col_w / 2, y + 18.5, f"{n:,}", anchor="middle", fill=ON_SHADES[level])
                 )
     legend, bottom = _legend(_shade_items(ranges), top + 7 * row_h + 10, counted.per_cell)
-    desc = (
-        f"Grid of when all the {counted.plural} in the log began: one row per weekday, Monday "
-        "to Sunday, and one column per three hours of the day from midnight. Each square shows "
-        f"its number of {counted.plural}; darker squares mean more."
-    )
+    desc = _(
+        "Grid of when all the %(counted)s in the log began: one row per weekday, Monday to "
+        "Sunday, and one column per three hours of the day from midnight. Each square shows its "
+        "number of %(counted)s; darker squares mean more."
+    ) % {"counted": counted.plural}
     return _svg(f"chart-{counted.key}times", bottom + 4, title, desc, body + legend)

@@ -16,7 +16,11 @@ from typing import ClassVar
 from django.conf import settings
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from . import jurisdictions
 from .contacts import ImportedTotals, imported_files
 from .models import (
     ANSWER_MISSING,
@@ -40,15 +44,22 @@ NEEDS_DETAILS_SHOWN = 5
 
 # One line under each further safety step: why it helps.
 SAFETY_STEP_HINTS = {
-    SafetyStep.Step.VOICEMAILS: "Even the ones that hurt to keep. Save copies before a phone is "
-    "changed, reset or repaired.",
-    SafetyStep.Step.TOLD_SOMEONE: "Someone who knows can notice things, be a witness, and help "
-    "if you need it. Reception or security can stop them at the door.",
-    SafetyStep.Step.DEVICES: "Look for shared accounts, location sharing, unknown apps and "
-    "tracking tags. Change passwords from a device they have never had in their hands.",
-    SafetyStep.Step.ROUTES: "Small changes help: other times, other routes, another shop.",
-    SafetyStep.Step.COPY: "If this device is lost, broken or taken, the record survives. "
-    "A printed or saved copy, kept somewhere safe, is enough.",
+    SafetyStep.Step.VOICEMAILS: _(
+        "Even the ones that hurt to keep. Save copies before a phone is changed, reset or repaired."
+    ),
+    SafetyStep.Step.TOLD_SOMEONE: _(
+        "Someone who knows can notice things, be a witness, and help "
+        "if you need it. Reception or security can stop them at the door."
+    ),
+    SafetyStep.Step.DEVICES: _(
+        "Look for shared accounts, location sharing, unknown apps and "
+        "tracking tags. Change passwords from a device they have never had in their hands."
+    ),
+    SafetyStep.Step.ROUTES: _("Small changes help: other times, other routes, another shop."),
+    SafetyStep.Step.COPY: _(
+        "If this device is lost, broken or taken, the record survives. "
+        "A printed or saved copy, kept somewhere safe, is enough."
+    ),
 }
 
 
@@ -59,7 +70,7 @@ class Status(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"done": "Done", "under_way": "Under way", "not_yet": "Not yet"}[self.value]
+        return {"done": _("Done"), "under_way": _("Under way"), "not_yet": _("Not yet")}[self.value]
 
 
 # --- query helpers --------------------------------------------------------------------------
@@ -166,7 +177,7 @@ def safety_steps(user: User) -> dict[str, SafetyStep]:
 
 @dataclass(frozen=True)
 class BeClear:
-    title: ClassVar[str] = "Be clear"
+    title: ClassVar[str] = _("Be clear")
     status: Status
     notices: list[NoContactNotice]
     first_notice: NoContactNotice | None
@@ -176,7 +187,7 @@ class BeClear:
 
 @dataclass(frozen=True)
 class Document:
-    title: ClassVar[str] = "Document everything"
+    title: ClassVar[str] = _("Document everything")
     status: Status
     total: int
     with_evidence: int
@@ -193,7 +204,7 @@ class Document:
 
 @dataclass(frozen=True)
 class TalkToPolice:
-    title: ClassVar[str] = "Talk to the police"
+    title: ClassVar[str] = _("Talk to the police")
     status: Status
     contacts: list[PoliceContact]
     references: list[str]
@@ -203,7 +214,7 @@ class TalkToPolice:
 
 @dataclass(frozen=True)
 class Consistency:
-    title: ClassVar[str] = "Consistency"
+    title: ClassVar[str] = _("Consistency")
     status: Status
     has_notice: bool
     incidents_after_notice: int
@@ -308,7 +319,8 @@ def reminders(user: User, police: TalkToPolice, case: Case | None = None) -> lis
     today = timezone.localdate()
     found = [
         Reminder(
-            f"Follow-up with the police was due on {c.follow_up_on:%d %b %Y}.",
+            _("Follow-up with the police was due on %(date)s.")
+            % {"date": date_format(c.follow_up_on, "j M Y")},
             c.get_absolute_url(),
             urgent=True,
         )
@@ -318,9 +330,14 @@ def reminders(user: User, police: TalkToPolice, case: Case | None = None) -> lis
     for contact in police.contacts:
         due = contact.follow_up_on
         if due and not contact.follow_up_done and today <= due <= soon:
-            text = f"Follow up with the police on {due:%a %d %b}" + (
-                f" (report {contact.reference})." if contact.reference else "."
-            )
+            when = date_format(due, "D j M")
+            if contact.reference:
+                text = _("Follow up with the police on %(date)s (report %(reference)s).") % {
+                    "date": when,
+                    "reference": contact.reference,
+                }
+            else:
+                text = _("Follow up with the police on %(date)s.") % {"date": when}
             found.append(Reminder(text, contact.get_absolute_url(), False))
     expiring = (
         ProtectiveOrder.objects.owned_by(user)
@@ -331,14 +348,28 @@ def reminders(user: User, police: TalkToPolice, case: Case | None = None) -> lis
         )
     )
     for order in expiring:
-        days = (order.expires_on - today).days
-        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
-        text = (
-            f"Your {order.get_order_type_display().lower()} runs out {when} "
-            f"({order.expires_on:%d %b %Y}). Ask the court or a lawyer about extending it."
-        )
-        found.append(Reminder(text, order.get_absolute_url(), days <= 7))
+        found.append(_order_reminder(order, (order.expires_on - today).days))
     return found
+
+
+def _order_reminder(order: ProtectiveOrder, days: int) -> Reminder:
+    values = {
+        "order": order.get_order_type_display(),
+        "date": date_format(order.expires_on, "j M Y"),
+    }
+    if days == 0:
+        text = _(
+            "%(order)s: it runs out today (%(date)s). Ask the court or a lawyer about extending it."
+        )
+    else:
+        text = ngettext(
+            "%(order)s: it runs out in %(days)d day (%(date)s). Ask the court or a lawyer about "
+            "extending it.",
+            "%(order)s: it runs out in %(days)d days (%(date)s). Ask the court or a lawyer about "
+            "extending it.",
+            days,
+        )
+    return Reminder(text % {**values, "days": days}, order.get_absolute_url(), days <= 7)
 
 
 def _consistency_status(figures: IncidentFigures, first: NoContactNotice | None) -> Status:
@@ -426,8 +457,13 @@ def parse_help_contacts(raw: str) -> tuple[HelpContact, ...]:
 
 
 def help_info() -> HelpInfo:
-    """The emergency number and support services the host configured for their country."""
+    """The emergency number and support services the host configured for their country, or,
+    where they configured none, the national ones of the user's legal system."""
+    legal = jurisdictions.current()
+    contacts = list(parse_help_contacts(settings.HELP_CONTACTS)) or [
+        HelpContact(contact.name, contact.contact) for contact in legal.help_contacts
+    ]
     return HelpInfo(
-        emergency_number=settings.HELP_EMERGENCY_NUMBER.strip(),
-        contacts=list(parse_help_contacts(settings.HELP_CONTACTS)),
+        emergency_number=settings.HELP_EMERGENCY_NUMBER.strip() or legal.emergency_number,
+        contacts=contacts,
     )

@@ -1,10 +1,15 @@
 from django.conf import settings
 
+from . import jurisdictions
 from .models import Case
 
 
 def site(request):
-    return {"SITE_TITLE": settings.SITE_TITLE, "QUICK_EXIT_URL": settings.QUICK_EXIT_URL}
+    return {
+        "SITE_TITLE": settings.SITE_TITLE,
+        "QUICK_EXIT_URL": settings.QUICK_EXIT_URL,
+        "legal": jurisdictions.current(),  # the legal words of the user's own system
+    }
 
 
 def demo(request):

@@ -62,6 +62,8 @@ class DossierOptions:
     paper: str = "A4"
     short: bool = False
     prepared_by: str = ""
+    # The dossier's language ("": the owner's), so it can be made in English for an officer.
+    language: str = ""
     # "Shared with <recipient> on <date>", at the foot of every page of a copy made for a share.
     shared_with: str = ""
 

@@ -168,16 +168,20 @@ def recognise(head: bytes, claimed_type: str) -> FileType:
     """Accept a file by its content; refuse it if it is unknown or contradicts its claim."""
     if _is_heif(head):
         raise EvidenceRejected(
-            "This is an HEIC photo (the iPhone format), which the app cannot read yet. "
-            "Share it as a JPEG instead: on the iPhone, choose Options › Most Compatible "
-            "when sharing, or take a screenshot of it."
+            _(
+                "This is an HEIC photo (the iPhone format), which the app cannot read yet. "
+                "Share it as a JPEG instead: on the iPhone, choose Options › Most Compatible "
+                "when sharing, or take a screenshot of it."
+            )
         )
     file_type = detect_type(head)
     if file_type is None:
         raise EvidenceRejected(
-            "This is not a file type the app keeps. It accepts photos and screenshots "
-            "(JPEG, PNG, WebP), PDF documents, audio (MP3, M4A, AAC, WAV, OGG) and video "
-            "(MP4, MOV)."
+            _(
+                "This is not a file type the app keeps. It accepts photos and screenshots "
+                "(JPEG, PNG, WebP), PDF documents, audio (MP3, M4A, AAC, WAV, OGG) and video "
+                "(MP4, MOV)."
+            )
         )
     claimed_family = claimed_type.split("/")[0].lower()
     family = file_type.content_type.split("/")[0]
@@ -189,8 +193,11 @@ def recognise(head: bytes, claimed_type: str) -> FileType:
     known_family = claimed_family in {"image", "audio", "video", "application"}
     if claims_a_type and known_family and claimed_family != family:
         raise EvidenceRejected(
-            f"The file says it is {claimed_type}, but its content is "
-            f"{file_type.content_type}. It may be damaged or renamed, so it was not kept."
+            _(
+                "The file says it is %(claimed)s, but its content is %(actual)s. It may be "
+                "damaged or renamed, so it was not kept."
+            )
+            % {"claimed": claimed_type, "actual": file_type.content_type}
         )
     return file_type
 
@@ -232,14 +239,15 @@ def receive(upload) -> Received:
                 size += len(chunk)
                 if size > max_bytes:
                     raise EvidenceRejected(
-                        f"This file is larger than the limit of {settings.EVIDENCE_MAX_FILE_MB} MB."
+                        _("This file is larger than the limit of %(mb)s MB.")
+                        % {"mb": settings.EVIDENCE_MAX_FILE_MB}
                     )
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
         if file_type is None:
-            raise EvidenceRejected("This file is empty.")
+            raise EvidenceRejected(_("This file is empty."))
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -298,14 +306,14 @@ class ImageFacts:
 def open_image(source) -> Image.Image:
     """Open an image, refusing oversized ones before any pixel is decoded."""
     too_large = EvidenceRejected(
-        "This image is too large to open safely. A screenshot or an ordinary photo will work."
+        _("This image is too large to open safely. A screenshot or an ordinary photo will work.")
     )
     try:
         image = Image.open(source)
     except Image.DecompressionBombError:  # Pillow's own guard, for the most extreme sizes
         raise too_large from None
     except (UnidentifiedImageError, OSError, ValueError):
-        raise EvidenceRejected("This image cannot be read. It may be damaged.") from None
+        raise EvidenceRejected(_("This image cannot be read. It may be damaged.")) from None
     if image.width * image.height > settings.IMAGE_MAX_PIXELS:
         image.close()
         raise too_large
@@ -346,8 +354,10 @@ def inspect_image(path: Path, content_type: str) -> ImageFacts:
                 image.load()
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise EvidenceRejected(
-            "This image is incomplete or damaged, so it was not kept. "
-            "Try saving it again on your device."
+            _(
+                "This image is incomplete or damaged, so it was not kept. "
+                "Try saving it again on your device."
+            )
         ) from None
     return ImageFacts(width, height, _exif_time(exif), _exif_camera(exif))
 

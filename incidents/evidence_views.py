@@ -92,7 +92,7 @@ def evidence_detail(request, evidence_id):
     form = EvidenceCaptionForm(request.POST or None, initial={"caption": item.caption})
     if request.method == "POST" and form.is_valid():
         if services.record_amend(record=item, changes=form.cleaned_data):
-            messages.success(request, "Caption saved. The earlier one is kept in the history.")
+            messages.success(request, _("Caption saved. The earlier one is kept in the history."))
         return redirect(evidence_url(item))
     context = {"item": item, "form": form, "history": amendment_history(item)}
     return render(request, "incidents/evidence_detail.html", context)
@@ -104,7 +104,7 @@ def evidence_delete(request, evidence_id):
     if request.method == "POST" and form.is_valid():
         services.record_trash(record=item, reason=form.cleaned_data["reason"])
         security.audit(request, AuditEvent.Action.TRASH, security.describe(item))
-        messages.success(request, "Moved to the trash. You can restore it from there.")
+        messages.success(request, _("Moved to the trash. You can restore it from there."))
         # Back to what the file was attached to, unless that is in the trash too.
         record = item.attached_to
         if record is not None and record.deleted_at is None:
@@ -119,7 +119,7 @@ def evidence_restore(request, evidence_id):
     item = _get_evidence(request, evidence_id, in_trash=True)
     services.record_restore(record=item)
     security.audit(request, AuditEvent.Action.RESTORE, security.describe(item))
-    messages.success(request, "Restored.")
+    messages.success(request, _("Restored."))
     return redirect(evidence_url(item))
 
 

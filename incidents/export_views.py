@@ -5,6 +5,7 @@ which answers 404 to anyone but its owner."""
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from . import custody, exports, handouts, security
@@ -52,6 +53,7 @@ def _options(form: DossierForm, case: Case) -> DossierOptions:
         paper=data["paper"],
         short=data["short"],
         prepared_by=data["prepared_by"].strip(),
+        language=data["language"],
     )
 
 
@@ -118,7 +120,7 @@ def export_retry(request, export_id):
     if export.status != Export.Status.FAILED and not file_gone:
         return redirect(export)
     again = exports.export_retry(export=export)
-    messages.info(request, "Started again, with the same choices.")
+    messages.info(request, _("Started again, with the same choices."))
     return redirect(again)
 
 
@@ -127,7 +129,7 @@ def export_delete(request, export_id):
     if request.method == "POST":
         exports.export_delete(export=export)
         security.audit(request, AuditEvent.Action.EXPORT_DELETE, exports.describe(export))
-        messages.success(request, f"Deleted the {exports.NOUNS[export.kind]}.")
+        messages.success(request, exports.DELETED[export.kind])
         return redirect("dossier")
     context = {"export": export, "noun": exports.NOUNS[export.kind]}
     return render(request, "incidents/export_confirm_delete.html", context)

@@ -25,10 +25,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from . import custody
 from .dossier import DossierOptions
+from .job_language import in_owner_language
 from .models import Case, Export, User
 from .models.exports import STALE_AFTER
 from .render_limits import RenderLimitReached
@@ -38,16 +40,24 @@ logger = logging.getLogger(__name__)
 
 EXTENSIONS = {Export.Kind.DOSSIER: "pdf", Export.Kind.PACKAGE: "zip"}
 CONTENT_TYPES = {Export.Kind.DOSSIER: "application/pdf", Export.Kind.PACKAGE: "application/zip"}
-NOUNS = {Export.Kind.DOSSIER: "dossier", Export.Kind.PACKAGE: "evidence package"}
+DELETED = {
+    Export.Kind.DOSSIER: _("Deleted the dossier."),
+    Export.Kind.PACKAGE: _("Deleted the evidence package."),
+}
+NOUNS = {Export.Kind.DOSSIER: _("dossier"), Export.Kind.PACKAGE: _("evidence package")}
 # Plain names: a downloads folder is one more place where the word "stalking" would stand out.
 DOWNLOAD_NAMES = {Export.Kind.DOSSIER: "dossier", Export.Kind.PACKAGE: "evidence-package"}
 FAILED = {
-    Export.Kind.DOSSIER: "The dossier could not be made. Try again; if it fails again, tell the "
-    "person who runs this server.",
-    Export.Kind.PACKAGE: "The evidence package could not be made. Try again; if it fails again, "
-    "tell the person who runs this server.",
+    Export.Kind.DOSSIER: _(
+        "The dossier could not be made. Try again; if it fails again, tell the "
+        "person who runs this server."
+    ),
+    Export.Kind.PACKAGE: _(
+        "The evidence package could not be made. Try again; if it fails again, "
+        "tell the person who runs this server."
+    ),
 }
-INTERRUPTED = (
+INTERRUPTED = _(
     "This was interrupted twice while it was being made (the server stopped). Try again; if it "
     "happens again, tell the person who runs this server."
 )
@@ -157,7 +167,9 @@ def _run(export_id: int) -> None:
     partial = final.with_name(final.name + ".part")
     try:
         final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with timezone.override(user_time_zone(export.owner)):
+        language = export.options.get("language", "")
+        zone = user_time_zone(export.owner)
+        with timezone.override(zone), in_owner_language(export.owner, language):
             result = _make(export, partial, _ProgressSaver(export_id))
         os.replace(partial, final)
     except ExportCancelled:
@@ -173,7 +185,7 @@ def _run(export_id: int) -> None:
         # The worker is being stopped (Ctrl+C, a service restart): queue the job again for the
         # next start. This is not the job's fault, so it does not count as a retry.
         _remove(partial, final)
-        _requeue(export_id, export.options, stage="Waiting for the server to start again")
+        _requeue(export_id, export.options, stage=_("Waiting for the server to start again"))
         raise
     with open(final, "rb") as made:
         sha256 = hashlib.file_digest(made, "sha256").hexdigest()
@@ -346,7 +358,9 @@ def recover_stale() -> tuple[int, int]:
             restarted += _requeue(export.pk, export.options, stage="")
         elif retries < MAX_RETRIES:
             options = {**export.options, RETRIES: retries + 1}
-            restarted += _requeue(export.pk, options, stage="Starting again after an interruption")
+            restarted += _requeue(
+                export.pk, options, stage=_("Starting again after an interruption")
+            )
         else:
             failed += _finish(export.pk, status=Export.Status.FAILED, error=INTERRUPTED)
     _remove_leftovers()

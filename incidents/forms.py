@@ -1,14 +1,17 @@
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from . import orders
+from . import jurisdictions, orders
 from .models import (
     Case,
     Evidence,
@@ -117,7 +120,7 @@ class CaseRecordForm(forms.ModelForm):
         if value and stored and value == stored.replace(second=0, microsecond=0):
             value = stored
         if value and name in self.PAST_FIELDS and value > timezone.now() + FUTURE_TOLERANCE:
-            raise forms.ValidationError("This is in the future. Check the date and time.")
+            raise forms.ValidationError(_("This is in the future. Check the date and time."))
         return value
 
 
@@ -212,7 +215,7 @@ class IncidentForm(orders.OrderQuestion, CaseRecordForm):
                 cleaned[name] = Incident._meta.get_field(name).get_default()
         start, end = cleaned.get("occurred_at"), cleaned.get("ended_at")
         if start and end and end < start:
-            self.add_error("ended_at", "The end is before the start. Check both times.")
+            self.add_error("ended_at", _("The end is before the start. Check both times."))
         return cleaned
 
 
@@ -285,7 +288,13 @@ class PoliceContactForm(CaseRecordForm):
         )
         field.to_field_name = "uuid"
         field.label_from_instance = _incident_choice_label
-        field.help_text = f"Incidents of the last {self.LINKABLE_DAYS} days, newest first."
+        field.help_text = _("Incidents of the last %(days)s days, newest first.") % {
+            "days": self.LINKABLE_DAYS
+        }
+        terms = jurisdictions.current()  # the police's own words where the user lives
+        if terms.code != "other":  # elsewhere the field's own, general words
+            self.fields["reference"].label = capfirst(terms.police_reference)
+            self.fields["badge_number"].label = capfirst(terms.officer_number)
 
     def clean_contacted_at(self):
         return self._clean_time("contacted_at")
@@ -303,8 +312,10 @@ class PoliceContactForm(CaseRecordForm):
         if others:
             self.add_error(
                 "incidents",
-                "Some of these incidents are about another person. Pick only incidents about "
-                "the person this report is about.",
+                _(
+                    "Some of these incidents are about another person. Pick only incidents about "
+                    "the person this report is about."
+                ),
             )
         return cleaned
 
@@ -337,14 +348,20 @@ class ProtectiveOrderForm(CaseRecordForm):
             "terms": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The kinds of order of the user's own legal system, by their local names.
+        keep = self.instance.order_type if self.instance.pk else ""
+        self.fields["order_type"].choices = jurisdictions.current().order_choices(keep=keep)
+
     def clean(self):
         cleaned = super().clean()
         issued, expires = cleaned.get("issued_on"), cleaned.get("expires_on")
         if issued and expires and expires < issued:
-            self.add_error("expires_on", "The order cannot expire before it was issued.")
+            self.add_error("expires_on", _("The order cannot expire before it was issued."))
         served = cleaned.get("served_on")
         if issued and served and served < issued:
-            self.add_error("served_on", "It cannot have been served before it was issued.")
+            self.add_error("served_on", _("It cannot have been served before it was issued."))
         elif expires and served and served > expires and "expires_on" not in self.errors:
             self.add_error(
                 "served_on", _("This is after the order expired. Check the served and end dates.")
@@ -357,17 +374,17 @@ class TimelineFilterForm(forms.Form):
 
     bound_field_class = BoundField  # a search box needs no length counter
 
-    q = forms.CharField(label="Search", required=False, max_length=200)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kind = forms.ChoiceField(
-        label="Kind", required=False, choices=[("", "All kinds"), *Incident.Kind.choices]
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Incident.Kind.choices]
     )
-    date_from = forms.DateField(label="From", required=False, widget=DateInput())
-    date_to = forms.DateField(label="To", required=False, widget=DateInput())
-    danger = forms.BooleanField(label="Only with danger signs", required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    danger = forms.BooleanField(label=_("Only with danger signs"), required=False)
     order = forms.ChoiceField(
-        label="Order",
+        label=pgettext_lazy("sort order", "Order"),
         required=False,
-        choices=[("newest", "Newest first"), ("oldest", "Oldest first")],
+        choices=[("newest", _("Newest first")), ("oldest", _("Oldest first"))],
     )
 
 
@@ -393,15 +410,15 @@ EVIDENCE_ACCEPT = "image/*,application/pdf,audio/*,video/*,.heic,.m4a,.mov"
 
 class EvidenceUploadForm(forms.Form):
     files = MultipleFileField(
-        label="Files",
-        error_messages={"required": "Choose at least one file."},
+        label=_("Files"),
+        error_messages={"required": _("Choose at least one file.")},
         widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
     )
     caption = forms.CharField(
-        label="Caption (optional)",
+        label=_("Caption (optional)"),
         max_length=300,
         required=False,
-        help_text="Say what it shows, for example: text from 555-0100, 21:14.",
+        help_text=_("Say what it shows, for example: text from 555-0100, 21:14."),
     )
 
 
@@ -411,10 +428,10 @@ class EvidenceCaptionForm(forms.Form):
 
 class GalleryFilterForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "All types"), *Evidence.Kind.choices]
+        label=_("Type"), required=False, choices=[("", _("All types")), *Evidence.Kind.choices]
     )
-    date_from = forms.DateField(label="Received from", required=False, widget=DateInput())
-    date_to = forms.DateField(label="Received until", required=False, widget=DateInput())
+    date_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Received until"), required=False, widget=DateInput())
 
 
 class SafetyStepForm(forms.ModelForm):
@@ -423,7 +440,7 @@ class SafetyStepForm(forms.ModelForm):
     class Meta:
         model = SafetyStep
         fields = ["done_on", "note"]
-        labels = {"done_on": "Done on", "note": "Note (optional)"}
+        labels = {"done_on": _("Done on"), "note": _("Note (optional)")}
         widgets = {"done_on": DateInput()}
 
     def __init__(self, *args, **kwargs):
@@ -437,7 +454,9 @@ class SafetyStepForm(forms.ModelForm):
     def clean_done_on(self):
         done_on = self.cleaned_data["done_on"]
         if done_on > timezone.localdate():
-            raise forms.ValidationError("This date is in the future. Pick today or an earlier day.")
+            raise forms.ValidationError(
+                _("This date is in the future. Pick today or an earlier day.")
+            )
         return done_on
 
 
@@ -445,40 +464,47 @@ class DossierForm(forms.Form):
     """What goes into a dossier or evidence package. Asks which person only once there are two."""
 
     case = forms.ModelChoiceField(
-        label="About", queryset=Case.objects.none(), to_field_name="uuid", empty_label=None
+        label=_("About"), queryset=Case.objects.none(), to_field_name="uuid", empty_label=None
     )
-    date_from = forms.DateField(label="From (optional)", required=False, widget=DateInput())
+    date_from = forms.DateField(label=_("From (optional)"), required=False, widget=DateInput())
     date_to = forms.DateField(
-        label="To (optional)",
+        label=_("To (optional)"),
         required=False,
         widget=DateInput(),
-        help_text="Leave both dates empty to include everything you have recorded.",
+        help_text=_("Leave both dates empty to include everything you have recorded."),
     )
     include_effects = forms.BooleanField(
-        label="Include how it affected you", required=False, initial=True
+        label=_("Include how it affected you"), required=False, initial=True
     )
     include_images = forms.BooleanField(
-        label="Include pictures of the evidence", required=False, initial=True
+        label=_("Include pictures of the evidence"), required=False, initial=True
     )
     short = forms.BooleanField(
-        label="Short version: the summary and a one-line list of the incidents", required=False
+        label=_("Short version: the summary and a one-line list of the incidents"), required=False
     )
     paper = forms.ChoiceField(
-        label="Paper size",
+        label=_("Paper size"),
         choices=[("A4", "A4"), ("Letter", "US Letter")],
         initial="A4",
         widget=forms.RadioSelect(),
     )
     prepared_by = forms.CharField(
-        label="Prepared by (optional)",
+        label=_("Prepared by (optional)"),
         max_length=200,
         required=False,
-        help_text="The name on the cover, usually yours.",
+        help_text=_("The name on the cover, usually yours."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the dossier"),
+        choices=settings.LANGUAGES,
+        required=False,  # left out: the owner's own language
+        help_text=_("For someone who reads another language than yours, such as an officer."),
     )
 
     def __init__(self, *args, user: User, default_case: Case | None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("language", user.language)
         if offer_cases(self, user):
             self.initial.setdefault("case", default_case)
         remembered = user.dossier_prepared_by
@@ -490,7 +516,7 @@ class DossierForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
-            self.add_error("date_to", "The end date is before the start date. Check both dates.")
+            self.add_error("date_to", _("The end date is before the start date. Check both dates."))
         return cleaned
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from . import (
@@ -110,9 +111,9 @@ def incident_edit(request, incident_id):
         if form.is_valid():
             changes = answer_changes(original, {f: form.cleaned_data[f] for f in form.fields})
             if services.record_amend(record=original, changes=changes):
-                messages.success(request, "Amended. The earlier version is kept in the history.")
+                messages.success(request, _("Amended. The earlier version is kept in the history."))
             else:
-                messages.info(request, "Nothing was changed.")
+                messages.info(request, _("Nothing was changed."))
             return redirect("incident_detail", incident_id=incident.uuid)
     return render(request, "incidents/incident_form.html", {"form": form, "incident": incident})
 
@@ -124,7 +125,7 @@ def incident_delete(request, incident_id):
         services.record_trash(record=incident, reason=form.cleaned_data["reason"])
         security.audit(request, AuditEvent.Action.TRASH, security.describe(incident))
         messages.success(
-            request, "Moved to the trash. You can restore it from there.", extra_tags="trash"
+            request, _("Moved to the trash. You can restore it from there."), extra_tags="trash"
         )
         return redirect("timeline")
     context = {"incident": incident, "form": form, "trash_days": settings.TRASH_KEEP_DAYS}
@@ -136,7 +137,7 @@ def incident_restore(request, incident_id):
     incident = get_incident(request, incident_id, in_trash=True)
     services.record_restore(record=incident)
     security.audit(request, AuditEvent.Action.RESTORE, security.describe(incident))
-    messages.success(request, "Restored.")
+    messages.success(request, _("Restored."))
     return redirect("incident_detail", incident_id=incident.uuid)
 
 

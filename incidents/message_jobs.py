@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from .job_language import in_owner_language
 from .message_import import message_import_choose, message_import_run
 from .models import MessageImport
 from .models.exports import STALE_AFTER
@@ -43,7 +44,8 @@ def run_message_import(job_id: int) -> None:
     if job is None or job.status not in (Status.QUEUED, Status.RUNNING):
         return
     try:
-        message_import_run(job=job)
+        with in_owner_language(job.case.owner):
+            message_import_run(job=job)
     except Exception:
         # The details go to the server log only: an exception can quote the user's messages.
         logger.error("Import %s failed", job_id, exc_info=False)

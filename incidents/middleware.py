@@ -7,9 +7,10 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from . import security
+from . import jurisdictions, security
 from .two_factor import two_factor_enabled
 
 
@@ -29,6 +30,42 @@ class UserTimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """Show the pages in the signed-in user's own language and legal words. Before sign-in,
+    LocaleMiddleware has chosen from the language cookie or the browser's Accept-Language; the
+    cookie is kept to the user's choice, so the sign-in page after signing out stays in it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if not user.is_authenticated:
+            jurisdictions.deactivate()
+            return self.get_response(request)
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = translation.get_language()
+        jurisdictions.activate(user.jurisdiction)
+        response = self.get_response(request)
+        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != user.language:
+            language_cookie_set(response, user.language)
+        return response
+
+
+def language_cookie_set(response, language: str) -> None:
+    """Remember the language in the browser, for the pages shown before sign-in."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
 
 
 class TwoFactorRequiredMiddleware:
@@ -80,7 +117,14 @@ class SessionExpiryMiddleware:
         idle = now - last_seen > security.idle_limit().total_seconds()
         if idle or now - started > security.absolute_limit().total_seconds():
             logout(request)
-            reason = "it was not used for a while" if idle else "it had lasted its full time"
-            messages.info(request, f"You were signed out because {reason}. Please sign in again.")
+            if idle:
+                text = _(
+                    "You were signed out because it was not used for a while. Please sign in again."
+                )
+            else:
+                text = _(
+                    "You were signed out because it had lasted its full time. Please sign in again."
+                )
+            messages.info(request, text)
         elif security.SIGNED_IN_AT not in session or now - last_seen >= security.TOUCH_EVERY:
             security.session_touch(request, now)

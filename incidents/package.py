@@ -24,8 +24,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 
 from .csv_cells import safe_cell
 from .custody import Head
@@ -79,14 +81,14 @@ def build_package(
 
 
 def _write_package(user, options, f, dossier: Path, progress: Progress) -> tuple[int, int, int]:
-    progress(1, "Gathering the records")
+    progress(1, gettext("Gathering the records"))
     data = dossier_data(user, options)
     names = exhibit_names(data.exhibits)
     _check_before_drawing(data.exhibits)
     rendered = render_dossier(
-        user, options, dossier, _scaled(progress, 2, 45, "Making the dossier")
+        user, options, dossier, _scaled(progress, 2, 45, gettext("Making the dossier"))
     )
-    progress(46, "Writing the records")
+    progress(46, gettext("Writing the records"))
     # The head on the dossier's cover, read after the records it drew: case.json says the same.
     data = replace(data, custody_head=Head.parse(rendered.custody_head))
     manifest: list[tuple[str, str]] = []  # (sha256, path in the ZIP)
@@ -104,7 +106,7 @@ def _write_package(user, options, f, dossier: Path, progress: Progress) -> tuple
             data.custody_head,
         )
         _copy_exhibits(zf, manifest, data.exhibits, names, when, progress)
-        progress(96, "Checking")
+        progress(96, gettext("Checking"))
         text = "".join(f"{digest}  {path}\n" for digest, path in manifest)
         _add_bytes(zf, None, MANIFEST, text.encode(), when)
     _check_contents(f, manifest)
@@ -179,7 +181,10 @@ def _copy_exhibits(zf, manifest, exhibits, names, when, progress: Progress) -> N
     total = sum(item.size for item in exhibits) or 1
     done = 0
     for i, item in enumerate(exhibits, start=1):
-        progress(47 + 48 * done // total, f"Copying exhibit {i} of {len(exhibits)}")
+        progress(
+            47 + 48 * done // total,
+            gettext("Copying exhibit %(i)s of %(n)s") % {"i": i, "n": len(exhibits)},
+        )
         copy_exhibit(zf, item, names[item.id], when)
         # The stored fingerprint, which the copy has just been proven to match.
         manifest.append((item.sha256, names[item.id]))
@@ -240,7 +245,7 @@ def _check_contents(f, manifest: list[tuple[str, str]]) -> None:
         names = zf.namelist()
     expected = [path for _, path in manifest] + [MANIFEST]
     if sorted(names) != sorted(expected):
-        raise PackageError("The package came out incomplete. Please try again.")
+        raise PackageError(gettext("The package came out incomplete. Please try again."))
 
 
 # --- case.json ---------------------------------------------------------------------------------
@@ -323,7 +328,8 @@ def case_json(data: DossierData, names: dict[int, str]) -> bytes:
             for item in data.trashed
         ],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2).encode()
+    # DjangoJSONEncoder: labels are translated text, turned into the package's language here.
+    return json.dumps(document, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder).encode()
 
 
 def _change(item: dict) -> dict:
@@ -491,7 +497,8 @@ def _csv_row(ref: int, incident: Incident, effects: bool) -> list:
 
 # --- README.txt --------------------------------------------------------------------------------
 
-README = """\
+# One text, so that a translator sees it whole; its {names} are filled in by readme().
+README = gettext_lazy("""\
 EVIDENCE PACKAGE
 
 Person of concern: {case}
@@ -555,21 +562,25 @@ Every line should end in "OK".
               $hash, $file = $_ -split '  ', 2
               if ((Get-FileHash -Algorithm SHA256 -LiteralPath $file).Hash -eq $hash) {{
                 "OK      $file" }} else {{ "CHANGED $file" }} }}
-"""
+""")
+
+
+def _day(day) -> str:
+    return date_format(day, "j F Y")
 
 
 def readme(data: DossierData, names: dict[int, str]) -> bytes:
     options = data.options
     if options.date_from or options.date_to:
-        start = f"{options.date_from:%d %B %Y}" if options.date_from else "the first record"
-        end = f"{options.date_to:%d %B %Y}" if options.date_to else "the latest record"
-        period = f"{start} to {end}"
+        start = _day(options.date_from) if options.date_from else gettext("the first record")
+        end = _day(options.date_to) if options.date_to else gettext("the latest record")
+        period = gettext("%(start)s to %(end)s") % {"start": start, "end": end}
     else:
-        period = "everything recorded"
+        period = gettext("everything recorded")
     text = README.format(
         case=data.case,
         period=period,
-        generated=f"{data.generated_at:%d %B %Y, %H:%M}",
+        generated=date_format(timezone.localtime(data.generated_at), "j F Y, H:i"),
         time_zone=data.time_zone,
         prepared_by=data.prepared_by,
         exhibits=len(names),

@@ -26,11 +26,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from . import jurisdictions
 from .dossier import DossierData, DossierOptions, dossier_data
 from .dossier_messages import transcript_chunks
 from .evidence import derived_file, make_derived
@@ -86,20 +89,20 @@ def render_dossier(
     """Write the dossier to `out`, atomically, within the render's time and memory limits
     (RenderLimitReached if not). Call with the user's time zone active."""
     with time_limit():
-        progress(2, "Gathering the records")
+        progress(2, _("Gathering the records"))
         data = dossier_data(user, options)
-        progress(5, "Checking the files")
+        progress(5, _("Checking the files"))
         images = options.include_images and not options.short
         variants = PRINT_VARIANTS if images else ()
         check_exhibits(data.exhibits, variants=variants, run=_in_parallel)
-        progress(8, "Preparing the images")
+        progress(8, _("Preparing the images"))
         allowed = _prepare_images(data)
         if not options.short:
             prepare_documents(data.exhibits)
         parts = dossier_parts(data)
         pdfs = render_parts(parts, allowed, _cache_dir(user), progress)
         remaining()
-        progress(92, "Numbering the pages")
+        progress(92, _("Numbering the pages"))
         return assemble(parts, pdfs, data, out)
 
 
@@ -149,20 +152,25 @@ def dossier_parts(data: DossierData) -> list[Part]:
     refs = {incident.id: incident.ref for incident in data.incidents}
     for item in data.exhibits:
         item.incident_ref = refs.get(item.incident_id)
-    base = {"data": data, "paper": options.paper, "SITE_TITLE": settings.SITE_TITLE}
+    base = {
+        "data": data,
+        "paper": options.paper,
+        "SITE_TITLE": settings.SITE_TITLE,
+        "legal": jurisdictions.current(),  # the legal words of the owner's system
+    }
     parts = [
-        Part("Cover", render_to_string("pdf/cover.html", base)),
-        Part("Summary", render_to_string("pdf/summary.html", base)),
+        Part(_("Cover"), render_to_string("pdf/cover.html", base)),
+        Part(_("Summary"), render_to_string("pdf/summary.html", base)),
     ]
     changes = _changes_parts(data, base)
     if options.short:
-        parts.append(Part("Incidents", render_to_string("pdf/log_short.html", base)))
+        parts.append(Part(_("Incidents"), render_to_string("pdf/log_short.html", base)))
         parts += changes
         return parts
-    parts.append(Part("Background", render_to_string("pdf/background.html", base)))
+    parts.append(Part(_("Background"), render_to_string("pdf/background.html", base)))
     if data.communications.any:
         html = render_to_string("pdf/communications.html", base)
-        parts.append(Part("Texts and calls", html))
+        parts.append(Part(_("Texts and calls"), html))
     for i, month in enumerate(data.months):
         context = {
             **base,
@@ -172,11 +180,11 @@ def dossier_parts(data: DossierData) -> list[Part]:
             "include_images": options.include_images,
         }
         html = render_to_string("pdf/log.html", context)
-        parts.append(Part(month.title, html, group="Chronological log"))
+        parts.append(Part(month.title, html, group=_("Chronological log")))
     parts += _exhibit_parts(data, base)
     parts += _transcript_parts(data, base)
     parts += changes
-    parts.append(Part("Integrity and statement", render_to_string("pdf/appendix.html", base)))
+    parts.append(Part(_("Integrity and statement"), render_to_string("pdf/appendix.html", base)))
     return parts
 
 
@@ -192,7 +200,7 @@ def _exhibit_parts(data: DossierData, base: dict) -> list[Part]:
             item.transcript_source = sources.get(item.exhibit_number)
         context = {**base, "items": exports}
         html = render_to_string("pdf/export_files.html", context)
-        parts.append(Part("Phone export files", html, group="Exhibits"))
+        parts.append(Part(_("Phone export files"), html, group=_("Exhibits")))
     for start in range(0, len(others), EXHIBITS_PER_PART):
         items = others[start : start + EXHIBITS_PER_PART]
         context = {
@@ -201,7 +209,10 @@ def _exhibit_parts(data: DossierData, base: dict) -> list[Part]:
             "first_chunk": start == 0 and not exports,
             "include_images": data.options.include_images,
         }
-        title = f"Exhibits {items[0].exhibit_number} to {items[-1].exhibit_number}"
+        title = _("Exhibits %(first)s to %(last)s") % {
+            "first": items[0].exhibit_number,
+            "last": items[-1].exhibit_number,
+        }
         html = render_to_string("pdf/exhibits.html", context)
         following = [item.exhibit_number for item in items[1:]] + [None]
         documents = tuple(
@@ -209,7 +220,7 @@ def _exhibit_parts(data: DossierData, base: dict) -> list[Part]:
             for item, after in zip(items, following, strict=True)
             if getattr(item, "document_shown", 0)
         )
-        parts.append(Part(title, html, group="Exhibits", documents=documents))
+        parts.append(Part(title, html, group=_("Exhibits"), documents=documents))
     return parts
 
 
@@ -221,7 +232,7 @@ def _transcript_parts(data: DossierData, base: dict) -> list[Part]:
         context = {**base, "items": items, "first_chunk": number == 0}
         html = render_to_string("pdf/transcript.html", context)
         title = f"{items[0].at:%d %b %Y}"
-        parts.append(Part(title, html, group="Transcript of texts and calls"))
+        parts.append(Part(title, html, group=_("Transcript of texts and calls")))
     return parts
 
 
@@ -248,9 +259,9 @@ def _changes_parts(data: DossierData, base: dict) -> list[Part]:
             "first_chunk": start == 0,
             "last_chunk": start + CHANGES_PER_PART >= len(changes),
         }
-        title = items[0]["title"] if items else "Changes to the record"
+        title = items[0]["title"] if items else _("Changes to the record")
         html = render_to_string("pdf/changes.html", context)
-        parts.append(Part(title, html, group="Changes to the record"))
+        parts.append(Part(title, html, group=_("Changes to the record")))
     return parts
 
 
@@ -289,7 +300,10 @@ def render_parts(
     for done, (i, pdf) in enumerate(drawn, start=1):
         _write_atomically(cache / f"{keys[i]}.pdf", pdf)
         share = done / max(len(missing), 1)
-        progress(10 + int(80 * share), f"Drawing pages ({done} of {len(missing)})")
+        progress(
+            10 + int(80 * share),
+            _("Drawing pages (%(done)s of %(total)s)") % {"done": done, "total": len(missing)},
+        )
     for key in keys:
         os.utime(cache / f"{key}.pdf")  # recently used
     _forget_unused(cache)
@@ -315,7 +329,7 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
         inserted.append(_append_part(writer, PdfReader(BytesIO(pdf)), part.documents))
     _number_pages(
         writer,
-        note=DEMO_NOTE if data.case.is_demo else "",
+        note=str(DEMO_NOTE) if data.case.is_demo else "",
         shared_with=data.options.shared_with,
     )
     _add_bookmarks(writer, parts, starts, inserted)
@@ -325,7 +339,7 @@ def assemble(parts: list[Part], pdfs: list[bytes], data: DossierData, out: Path)
             # glance at the screen says no more than the browser tab does.
             "/Title": settings.SITE_TITLE,
             "/Author": data.prepared_by,
-            "/Subject": "Record of unwanted contact, with exhibits",
+            "/Subject": _("Record of unwanted contact, with exhibits"),
             "/Creator": "StalkerLog",
             # The cover's head, where the package's verify.py can read it (see custody_proof):
             # letters, digits and spaces only, which a PDF keeps as they are.
@@ -384,17 +398,17 @@ def _add_bookmarks(writer: PdfWriter, parts: list[Part], starts: list[int], inse
             parent = groups[part.group]
         item = writer.add_outline_item(title=part.title, page_number=start, parent=parent)
         for at, exhibit in placed:
-            title = f"Exhibit {exhibit.exhibit_number}: its pages"
+            title = _("Exhibit %(number)s: its pages") % {"number": exhibit.exhibit_number}
             writer.add_outline_item(title=title, page_number=at, parent=item)
 
 
 # At the foot of every page of a dossier about a demo case, whatever drew the page.
-DEMO_NOTE = "Contains demonstration data: invented, not a real record"
+DEMO_NOTE = gettext_lazy("Contains demonstration data: invented, not a real record")
 
 
 def _number_pages(writer: PdfWriter, *, note: str = "", shared_with: str = "") -> None:
     """ "Page X of Y" at the foot of every page, in a standard PDF font (nothing embedded),
-    followed by `note` if there is one (plain ASCII), and above it "Shared with <recipient> on
+    followed by `note` if there is one, and above it "Shared with <recipient> on
     <date>" on a copy made for a share link."""
     font = writer._add_object(
         DictionaryObject(
@@ -411,7 +425,8 @@ def _number_pages(writer: PdfWriter, *, note: str = "", shared_with: str = "") -
     save = writer._add_object(_stream(b"q\n"))
     for number, page in enumerate(writer.pages, start=1):
         width = float(page.mediabox.width)
-        label = f"Page {number} of {total}{f' - {note}' if note else ''}".encode("ascii")
+        words = _("Page %(number)s of %(total)s") % {"number": number, "total": total}
+        label = _pdf_text(f"{words} - {note}" if note else words)
         x = width / 2 - len(label) * 2.1  # Helvetica 8 pt: about 4.2 pt a character
         text = b"Q\nq BT /StalkerLogPageNumber 8 Tf 0.27 g %.1f 24 Td (%s) Tj ET Q\n" % (x, label)
         if shared_with:
@@ -429,10 +444,15 @@ def _number_pages(writer: PdfWriter, *, note: str = "", shared_with: str = "") -
 
 def _footer_line(words: str, width: float) -> bytes:
     """One more centred line above the page number, escaped as a PDF string must be."""
-    label = words.encode("cp1252", errors="replace")
-    escaped = label.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    label = _pdf_text(words)
     x = max(width / 2 - len(label) * 2.1, 12)
-    return b"q BT /StalkerLogPageNumber 8 Tf 0.27 g %.1f 34 Td (%s) Tj ET Q\n" % (x, escaped)
+    return b"q BT /StalkerLogPageNumber 8 Tf 0.27 g %.1f 34 Td (%s) Tj ET Q\n" % (x, label)
+
+
+def _pdf_text(words: str) -> bytes:
+    """Words in the page font's encoding (WinAnsi: accented letters too), escaped for a PDF."""
+    label = words.encode("cp1252", errors="replace")
+    return label.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
 
 def _stream(data: bytes) -> DecodedStreamObject:

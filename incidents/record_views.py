@@ -56,7 +56,7 @@ PAGES = {
     "notice": RecordPages(
         record=STEP_KINDS["notice"],
         form=NoticeForm,
-        intro=(
+        intro=_(
             "A no-contact notice is the moment you told the person, once and plainly, that you "
             "want no relationship and no contact. Record each one with the exact words: anything "
             "they do after it cannot be passed off as a misunderstanding."
@@ -66,7 +66,7 @@ PAGES = {
     "police": RecordPages(
         record=STEP_KINDS["police"],
         form=PoliceContactForm,
-        intro=(
+        intro=_(
             "Each time you report to the police or speak with them, note who you spoke to and the "
             "report number. Reporting early, and adding each new incident to the same report, "
             "shows a pattern rather than a one-off."
@@ -133,7 +133,7 @@ def record_new(request, kind):
             record.case = services.default_case(request.user)
         services.record_save(record=record, links=_links(form, record))
         if config.takes_files:
-            messages.success(request, "Saved. You can attach files to it below.")
+            messages.success(request, _("Saved. You can attach files to it below."))
         else:
             messages.success(request, _("Saved."))
         return redirect(record)
@@ -207,7 +207,7 @@ def record_delete(request, kind, record_id):
     if request.method == "POST" and form.is_valid():
         services.record_trash(record=record, reason=form.cleaned_data["reason"])
         security.audit(request, AuditEvent.Action.TRASH, security.describe(record))
-        messages.success(request, "Moved to the trash. You can restore it from there.")
+        messages.success(request, _("Moved to the trash. You can restore it from there."))
         return redirect(f"{kind}_list")
     context = {
         "kind": kind,
@@ -225,7 +225,7 @@ def record_restore(request, kind, record_id):
     record = _get_record(request, config, record_id, in_trash=True)
     services.record_restore(record=record)
     security.audit(request, AuditEvent.Action.RESTORE, security.describe(record))
-    messages.success(request, "Restored.")
+    messages.success(request, _("Restored."))
     return redirect(record)
 
 

@@ -12,6 +12,8 @@ from importlib import import_module
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import AccountSafety, AuditEvent, Evidence, SignIn, User, UserSession
 from .models.kinds import kind_of
@@ -54,12 +56,12 @@ _BROWSERS = [
     ("Safari/", "Safari"),
 ]
 _SYSTEMS = [
-    ("iPhone", "an iPhone"),
-    ("iPad", "an iPad"),
+    ("iPhone", _("an iPhone")),
+    ("iPad", _("an iPad")),
     ("Android", "Android"),
     ("Windows", "Windows"),
-    ("CrOS", "a Chromebook"),
-    ("Macintosh", "a Mac"),
+    ("CrOS", _("a Chromebook")),
+    ("Macintosh", _("a Mac")),
     ("Linux", "Linux"),
 ]
 
@@ -69,12 +71,12 @@ def device_name(agent: str) -> str:
     browser = next((name for mark, name in _BROWSERS if mark in agent), "")
     system = next((name for mark, name in _SYSTEMS if mark in agent), "")
     if browser and system:
-        return f"{browser} on {system}"
+        return gettext("%(browser)s on %(system)s") % {"browser": browser, "system": system}
     if browser or system:
         return browser or system
     # Scripts and tools name themselves first ("curl/8.1"); show that name, shortened.
     first = re.split(r"[\s/;(]", agent.strip(), maxsplit=1)[0][:40]
-    return first or "Unknown browser"
+    return first or gettext("Unknown browser")
 
 
 def session_ref(key: str | None) -> str:

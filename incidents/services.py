@@ -17,10 +17,18 @@ SETUP_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 @transaction.atomic
 def account_create(
-    *, username: str, password: str, time_zone: str = "", is_owner: bool = False
+    *,
+    username: str,
+    password: str,
+    time_zone: str = "",
+    language: str = "",
+    jurisdiction: str = "",
+    is_owner: bool = False,
 ) -> User:
     """Create an account together with its first (empty) case, so logging can start at once."""
     user = User(username=username, time_zone=time_zone or settings.TIME_ZONE)
+    user.language = language or user.language
+    user.jurisdiction = jurisdiction or user.jurisdiction
     # The owner runs the server and may add accounts for others; nobody gets the admin site.
     user.is_staff = is_owner
     user.set_password(password)
@@ -60,12 +68,21 @@ def setup_code_matches(entered: str) -> bool:
 
 
 @transaction.atomic
-def owner_create(*, username: str, password: str, time_zone: str) -> User:
+def owner_create(
+    *, username: str, password: str, time_zone: str, language: str = "", jurisdiction: str = ""
+) -> User:
     """Create the first account and retire the setup code. Refuses if any account exists."""
     # Lock out a second, simultaneous setup: only the first request through gets an owner.
     if User.objects.select_for_update().exists():
         raise PermissionError("The first account has already been created.")
-    user = account_create(username=username, password=password, time_zone=time_zone, is_owner=True)
+    user = account_create(
+        username=username,
+        password=password,
+        time_zone=time_zone,
+        language=language,
+        jurisdiction=jurisdiction,
+        is_owner=True,
+    )
     settings.SETUP_CODE_FILE.unlink(missing_ok=True)
     return user
 

@@ -40,7 +40,7 @@ def login_code(request):
         sign_in.attempts_reset(request, request.user.get_username())
         if form.device.name == two_factor.BACKUP_DEVICE_NAME:
             left = two_factor.backup_codes_left(request.user)
-            messages.info(request, f"Backup code used. You have {left} left.")
+            messages.info(request, _("Backup code used. You have %(left)s left.") % {"left": left})
         response = redirect(next_url or settings.LOGIN_REDIRECT_URL)
         sign_in.device_remember(request, response, request.user)
         return response
@@ -71,7 +71,7 @@ def two_factor_settings(request):
         if request.POST.get("action") == "off":
             two_factor.two_factor_disable(user=request.user)
             _end_other_sessions(request)
-            messages.success(request, "Two-factor sign-in is off. Your password alone signs in.")
+            messages.success(request, _("Two-factor sign-in is off. Your password alone signs in."))
             return redirect("two_factor")
         request.session[REPLACE_UNTIL] = time.time() + REPLACE_MINUTES * 60
         return redirect("two_factor_setup")
@@ -118,4 +118,4 @@ def _end_other_sessions(request) -> None:
     ended = security.sessions_end_others(user=request.user, keep=request.session.session_key)
     sign_in.devices_forget_others(request, request.user)
     if ended:
-        messages.info(request, "Every other device signed in to this account was signed out.")
+        messages.info(request, _("Every other device signed in to this account was signed out."))

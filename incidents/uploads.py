@@ -91,7 +91,7 @@ def _receive(request, *, case: Case, attached_to=None):
         form = EvidenceUploadForm(request.POST, request.FILES)
         valid = form.is_valid()
     except TooManyFilesSent:
-        problem = f"Send at most {settings.EVIDENCE_MAX_FILES} files at a time."
+        problem = _("Send at most %(n)s files at a time.") % {"n": settings.EVIDENCE_MAX_FILES}
         return EvidenceUploadForm(), [], [UploadProblem(problem)]
     kept, problems = [], []
     for upload in form.cleaned_data["files"] if valid else []:

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import (
@@ -193,16 +194,21 @@ def safety_step_toggle(request):
         if done:
             done.delete()
             # Nothing silently lost: the message says what the tick held.
-            note = f" Your note was: “{done.note}”" if done.note else ""
             on = date_format(done.done_on, "j F Y")
-            messages.info(request, f"Unticked “{label}” (it was marked done on {on}).{note}")
+            text = _("Unticked “%(label)s” (it was marked done on %(on)s).") % {
+                "label": label,
+                "on": on,
+            }
+            if done.note:
+                text += " " + _("Your note was: “%(note)s”") % {"note": done.note}
+            messages.info(request, text)
         return redirect("checklist")
     form = SafetyStepForm(request.POST, instance=done, prefix=step)
     if not form.is_valid():
         return _render_checklist(request, bound_form=form, status=400)
     # update_or_create: a double tap sends the form twice, and both must end in one tick.
     SafetyStep.objects.update_or_create(owner=request.user, step=step, defaults=form.cleaned_data)
-    messages.success(request, f"Ticked “{label}”.")
+    messages.success(request, _("Ticked “%(label)s”.") % {"label": label})
     # Back to the step, which now shows its date: the message at the top is out of sight there.
     return redirect(f"{reverse('checklist')}#safety-{step}")
 

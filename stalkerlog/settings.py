@@ -93,6 +93,8 @@ MIDDLEWARE = [
     # After WhiteNoise: static files stay cacheable; everything the app answers is no-store.
     "incidents.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language before sign-in (after sessions, before CommonMiddleware).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -104,6 +106,8 @@ MIDDLEWARE = [
     # With two-factor on, a session that has only the password reaches the code page and no other.
     "incidents.middleware.TwoFactorRequiredMiddleware",
     "incidents.middleware.UserTimezoneMiddleware",
+    # The signed-in user's own language and legal words, over the browser's.
+    "incidents.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Ends sign-ins left idle or too old (SESSION_IDLE_MINUTES, SESSION_ABSOLUTE_DAYS).
     "incidents.middleware.SessionExpiryMiddleware",
@@ -281,7 +285,16 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+# The app's languages. A signed-in user's own choice wins (UserLanguageMiddleware); before
+# sign-in, the browser's Accept-Language (LocaleMiddleware, without language prefixes in URLs).
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]  # each in its own language, on purpose
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# The legal words new accounts start with (incidents/jurisdictions.py lists the codes).
+DEFAULT_JURISDICTION = env.str("DEFAULT_JURISDICTION", default="other")
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -1,14 +1,22 @@
 """Shared fixtures: alice owns records, mallory is a stranger who must never see them."""
 
+import fcntl
 import importlib
+import os
+import shutil
 from datetime import timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django import forms
+from django.conf import settings
+from django.core.management import call_command
+from django.core.signals import setting_changed
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from incidents import jurisdictions
 from incidents.models import Case, Incident
 from incidents.services import account_create
 
@@ -22,6 +30,24 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _translations_compiled():
+    """`make test` compiles the catalogues; a bare `pytest` run does it here when they changed.
+    A lock keeps parallel workers from writing the same file at once."""
+    if shutil.which("msgfmt") is None:
+        return  # no GNU gettext: the Spanish tests fail and say why; the rest run in English
+    locale = Path(settings.BASE_DIR, "locale")
+    lock = os.open(locale, os.O_RDONLY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        # Only catalogues that changed are compiled again.
+        call_command("compilemessages", ignore_patterns=[".venv", "data"], verbosity=0)
+    finally:
+        os.close(lock)
+    # Django's own way of dropping catalogues it may have read before they were compiled.
+    setting_changed.send(None, setting="LOCALE_PATHS", value=settings.LOCALE_PATHS, enter=True)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -70,9 +96,12 @@ def _test_settings(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _no_time_zone_left_active():
-    # The time zone middleware activates the signed-in user's zone for the test's thread.
+    # The time zone middleware activates the signed-in user's zone for the test's thread;
+    # the language middleware, the user's language and legal words.
     yield
     timezone.deactivate()
+    translation.activate(settings.LANGUAGE_CODE)
+    jurisdictions.deactivate()
 
 
 @pytest.fixture

@@ -3,6 +3,9 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .. import jurisdictions
 
 TIME_ZONE_CHOICES = [
     (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
@@ -13,12 +16,35 @@ def default_time_zone() -> str:
     return settings.TIME_ZONE
 
 
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
 class User(AbstractUser):
     time_zone = models.CharField(
+        _("time zone"),
         max_length=64,
         choices=TIME_ZONE_CHOICES,
         default=default_time_zone,
-        help_text="Times are shown and entered in this time zone.",
+        help_text=_("Times are shown and entered in this time zone."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=default_language,
+        help_text=_("The language of the pages, e-mails and dossiers."),
+    )
+    jurisdiction = models.CharField(
+        _("legal system"),
+        max_length=8,
+        choices=jurisdictions.CHOICES,
+        default=jurisdictions.default_code,
+        help_text=_(
+            "Where you live. It changes only the legal words the app uses, such as the names of "
+            "court orders and of the police's reference number. What you have recorded stays "
+            "as it is."
+        ),
     )
     # The "Prepared by" name last put on a dossier, offered again next time. None until the
     # first dossier (the form then offers the user's name); "" means they chose to leave it off.

@@ -105,7 +105,7 @@ class Record(models.Model):
     LINKED_FIELDS: tuple[str, ...] = ()
 
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    amended_at = models.DateTimeField("last amended on", null=True, blank=True, editable=False)
+    amended_at = models.DateTimeField(_("last amended on"), null=True, blank=True, editable=False)
     revisions = GenericRelation(Revision)
     trash_events = GenericRelation(TrashEvent)
 

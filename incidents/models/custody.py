@@ -3,34 +3,35 @@ append-only chain. Each entry carries the SHA-256 of the one before, so an entry
 or moved afterwards breaks the chain at that point (see `incidents.custody`)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CustodyEntry(models.Model):
     """One event. It names the record and fingerprints its content, never the content itself."""
 
     class Action(models.TextChoices):
-        CREATED = "created", "Created"
-        AMENDED = "amended", "Amended"
-        TRASHED = "trashed", "Moved to the trash"
-        RESTORED = "restored", "Restored from the trash"
-        UPLOADED = "uploaded", "File uploaded"
-        DOWNLOADED = "downloaded", "File opened or downloaded"
-        SHOWN = "shown", "Display copy shown"
-        INTEGRITY = "integrity_failed", "Stored file no longer matches its fingerprint"
-        EXPORTED = "exported", "Dossier or package made"
-        ACCOUNT_DELETED = "account_deleted", "Account deleted"
-        DEMO_REMOVED = "demo_removed", "Demonstration data removed"
-        SHARED = "shared", "Share link made"
-        SHARE_REVOKED = "share_revoked", "Share link revoked"
-        SHARE_OPENED = "share_opened", "Share link opened"
-        SHARE_DOWNLOADED = "share_download", "File downloaded through a share link"
-        SHARE_EXPIRED = "share_expired", "Refused: the share link had expired"
-        SHARE_CLOSED = "share_closed", "Refused: the share link was revoked"
-        SHARE_OVER_CAP = "share_over_cap", "Refused: the share link's downloads were used up"
-        SHARE_WRONG_PASS = "share_wrong_pass", "Refused: wrong passphrase"
-        TIMESTAMPED = "timestamped", "Chain head timestamped"
-        IMPORTED = "imported", "Messages or calls imported from a file"
-        BATCH = "imported_batch", "Messages or calls imported, fingerprinted as one batch"
+        CREATED = "created", _("Created")
+        AMENDED = "amended", _("Amended")
+        TRASHED = "trashed", _("Moved to the trash")
+        RESTORED = "restored", _("Restored from the trash")
+        UPLOADED = "uploaded", _("File uploaded")
+        DOWNLOADED = "downloaded", _("File opened or downloaded")
+        SHOWN = "shown", _("Display copy shown")
+        INTEGRITY = "integrity_failed", _("Stored file no longer matches its fingerprint")
+        EXPORTED = "exported", _("Dossier or package made")
+        ACCOUNT_DELETED = "account_deleted", _("Account deleted")
+        DEMO_REMOVED = "demo_removed", _("Demonstration data removed")
+        SHARED = "shared", _("Share link made")
+        SHARE_REVOKED = "share_revoked", _("Share link revoked")
+        SHARE_OPENED = "share_opened", _("Share link opened")
+        SHARE_DOWNLOADED = "share_download", _("File downloaded through a share link")
+        SHARE_EXPIRED = "share_expired", _("Refused: the share link had expired")
+        SHARE_CLOSED = "share_closed", _("Refused: the share link was revoked")
+        SHARE_OVER_CAP = "share_over_cap", _("Refused: the share link's downloads were used up")
+        SHARE_WRONG_PASS = "share_wrong_pass", _("Refused: wrong passphrase")
+        TIMESTAMPED = "timestamped", _("Chain head timestamped")
+        IMPORTED = "imported", _("Messages or calls imported from a file")
+        BATCH = "imported_batch", _("Messages or calls imported, fingerprinted as one batch")
 
     # No foreign keys: an entry must outlive what it describes (an account can be deleted).
     sequence = models.PositiveBigIntegerField(unique=True)

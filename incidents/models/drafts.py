@@ -5,6 +5,7 @@ part of the log: the timeline, the patterns and the dossier never read it."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .base import OwnedQuerySet
 
@@ -13,7 +14,7 @@ class Draft(models.Model):
     """The fields of one unsaved form, as the browser last sent them."""
 
     class Form(models.TextChoices):
-        INCIDENT = "incident", "New incident"
+        INCIDENT = "incident", _("New incident")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts"

@@ -36,10 +36,10 @@ class Evidence(Record):
     """One file, kept byte for byte as received. Derived images are a cache apart from it."""
 
     class Kind(models.TextChoices):
-        IMAGE = "image", "Image"
-        PDF = "pdf", "PDF document"
-        AUDIO = "audio", "Audio"
-        VIDEO = "video", "Video"
+        IMAGE = "image", _("Image")
+        PDF = "pdf", _("PDF document")
+        AUDIO = "audio", _("Audio")
+        VIDEO = "video", _("Video")
         # A phone's export of texts or calls, kept as received (models/messages.py).
         MESSAGES = "messages", _("Message export")
 
@@ -61,22 +61,22 @@ class Evidence(Record):
         Message, on_delete=models.CASCADE, related_name="evidence", null=True, blank=True
     )
     caption = models.CharField(
-        max_length=300, blank=True, help_text="For example: text from 555-0100, 21:14."
+        max_length=300, blank=True, help_text=_("For example: text from 555-0100, 21:14.")
     )
-    original_name = models.CharField("file name on your device", max_length=255)
+    original_name = models.CharField(_("file name on your device"), max_length=255)
     # Random, server-chosen, relative to the evidence storage; nothing user-given goes in it.
     stored_name = models.CharField(max_length=100, unique=True, editable=False)
     kind = models.CharField(max_length=8, choices=Kind.choices)
     content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField("size in bytes")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    received_at = models.DateTimeField("received by the server", default=timezone.now)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    received_at = models.DateTimeField(_("received by the server"), default=timezone.now)
     # Given once, when the file is received, and never changed: the number cited everywhere.
     exhibit_number = models.PositiveIntegerField(null=True, blank=True, editable=False)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
-    captured_at = models.DateTimeField("taken on (from the file)", null=True, blank=True)
-    camera = models.CharField("camera (from the file)", max_length=200, blank=True)
+    captured_at = models.DateTimeField(_("taken on (from the file)"), null=True, blank=True)
+    camera = models.CharField(_("camera (from the file)"), max_length=200, blank=True)
     duration = models.FloatField(_("length in seconds (from the file)"), null=True, blank=True)
 
     HISTORY_FIELDS = ("caption",)

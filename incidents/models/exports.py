@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from .base import OwnedQuerySet
 from .cases import Case
@@ -27,14 +27,14 @@ class ExportQuerySet(OwnedQuerySet):
 
 class Export(models.Model):
     class Kind(models.TextChoices):
-        DOSSIER = "dossier", "PDF dossier"
-        PACKAGE = "package", "Evidence package (ZIP)"
+        DOSSIER = "dossier", _("PDF dossier")
+        PACKAGE = "package", _("Evidence package (ZIP)")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "Being made"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being made")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(

@@ -49,30 +49,30 @@ class Incident(Record):
     """One contact, attempt or sighting, as the user reports it."""
 
     class Kind(models.TextChoices):
-        CALLS = "calls", "Phone calls"
-        TEXTS = "texts", "Text messages"
-        SOCIAL_MEDIA = "social_media", "Social media"
-        EMAIL = "email", "E-mail"
-        SHOWED_UP_HOME = "showed_up_home", "Showed up at home"
-        SHOWED_UP_WORK = "showed_up_work", "Showed up at work or school"
-        FOLLOWING = "following", "Following"
-        WATCHING = "watching", "Watching or waiting nearby"
-        TRACKING = "tracking", "Tracking device or spyware"
-        GIFTS = "gifts", "Gifts, letters or parcels"
-        THIRD_PARTIES = "third_parties", "Contacted friends, family or employer"
-        PROPERTY_DAMAGE = "property_damage", "Damaged property"
-        THREATS = "threats", "Threats"
-        SABOTAGE = "sabotage", "Sabotage (work, money, reputation)"
-        VIOLENCE = "violence", "Violence"
-        OTHER = "other", "Something else"
+        CALLS = "calls", _("Phone calls")
+        TEXTS = "texts", _("Text messages")
+        SOCIAL_MEDIA = "social_media", _("Social media")
+        EMAIL = "email", _("E-mail")
+        SHOWED_UP_HOME = "showed_up_home", _("Showed up at home")
+        SHOWED_UP_WORK = "showed_up_work", _("Showed up at work or school")
+        FOLLOWING = "following", _("Following")
+        WATCHING = "watching", _("Watching or waiting nearby")
+        TRACKING = "tracking", _("Tracking device or spyware")
+        GIFTS = "gifts", _("Gifts, letters or parcels")
+        THIRD_PARTIES = "third_parties", _("Contacted friends, family or employer")
+        PROPERTY_DAMAGE = "property_damage", _("Damaged property")
+        THREATS = "threats", _("Threats")
+        SABOTAGE = "sabotage", _("Sabotage (work, money, reputation)")
+        VIOLENCE = "violence", _("Violence")
+        OTHER = "other", _("Something else")
 
     class Slii(models.TextChoices):
         """Groups used by stalking-prevention trainers to describe a course of conduct."""
 
-        SURVEILLANCE = "surveillance", "Surveillance"
-        LIFE_INVASION = "life_invasion", "Life invasion"
-        INTIMIDATION = "intimidation", "Intimidation"
-        INTERFERENCE = "interference", "Interference through sabotage or attack"
+        SURVEILLANCE = "surveillance", _("Surveillance")
+        LIFE_INVASION = "life_invasion", _("Life invasion")
+        INTIMIDATION = "intimidation", _("Intimidation")
+        INTERFERENCE = "interference", _("Interference through sabotage or attack")
 
     SLII_BY_KIND = {
         Kind.FOLLOWING: Slii.SURVEILLANCE,
@@ -93,80 +93,86 @@ class Incident(Record):
     }
 
     class Effect(models.IntegerChoices):
-        NONE = 0, "Not at all"
-        SOME = 1, "Somewhat: uneasy or upset"
-        SERIOUS = 2, "A lot: afraid, or I changed what I do"
-        SEVERE = 3, "Severely: I feared for my safety"
+        NONE = 0, _("Not at all")
+        SOME = 1, _("Somewhat: uneasy or upset")
+        SERIOUS = 2, _("A lot: afraid, or I changed what I do")
+        SEVERE = 3, _("Severely: I feared for my safety")
 
     class Response(models.TextChoices):
-        NONE = "none", "I did not respond"
-        BLOCKED = "blocked", "I blocked or reported them, without replying"
-        POLICE = "police", "I called the police"
-        REPLIED = "replied", "I replied or spoke to them"
-        OTHER = "other", "Something else"
+        NONE = "none", _("I did not respond")
+        BLOCKED = "blocked", _("I blocked or reported them, without replying")
+        POLICE = "police", _("I called the police")
+        REPLIED = "replied", _("I replied or spoke to them")
+        OTHER = "other", _("Something else")
 
     # The danger flags, in the order a reader should see them.
     DANGER_FLAGS = {
-        "threat_to_harm": "Threat to harm or kill",
-        "weapon": "Weapon mentioned or seen",
-        "violence": "Physical violence",
-        "break_in": "Breaking in or entering",
-        "threat_of_suicide": "Threat of suicide",
-        "violates_order": "Violates a court order",
+        "threat_to_harm": _("Threat to harm or kill"),
+        "weapon": _("Weapon mentioned or seen"),
+        "violence": _("Physical violence"),
+        "break_in": _("Breaking in or entering"),
+        "threat_of_suicide": _("Threat of suicide"),
+        "violates_order": _("Violates a court order"),
     }
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="incidents")
-    occurred_at = models.DateTimeField("when it happened")
-    is_approximate = models.BooleanField("the time is approximate", default=False)
-    ended_at = models.DateTimeField("when it ended", null=True, blank=True)
+    occurred_at = models.DateTimeField(_("when it happened"))
+    is_approximate = models.BooleanField(_("the time is approximate"), default=False)
+    ended_at = models.DateTimeField(_("when it ended"), null=True, blank=True)
     kind = models.CharField(
-        "what kind of contact", max_length=32, choices=Kind.choices, default=Kind.OTHER
+        _("what kind of contact"), max_length=32, choices=Kind.choices, default=Kind.OTHER
     )
     channel = models.CharField(
-        "how", max_length=200, blank=True, help_text="For example: WhatsApp, landline, Instagram."
-    )
-    location = models.CharField("where", max_length=300, blank=True)
-    description = models.TextField("what happened", max_length=limits.LONG_TEXT)
-    exact_words = models.TextField(
-        "exact words",
+        _("how"),
+        max_length=200,
         blank=True,
-        help_text="Copy what they said or wrote, word for word.",
+        help_text=_("For example: WhatsApp, landline, Instagram."),
+    )
+    location = models.CharField(_("where"), max_length=300, blank=True)
+    description = models.TextField(_("what happened"), max_length=limits.LONG_TEXT)
+    exact_words = models.TextField(
+        _("exact words"),
+        blank=True,
+        help_text=_("Copy what they said or wrote, word for word."),
         max_length=limits.LONG_TEXT,
     )
     witnesses = models.TextField(
+        _("witnesses"),
         blank=True,
-        help_text="Names and how to reach them. One person per line.",
+        help_text=_("Names and how to reach them. One person per line."),
         max_length=limits.LIST,
     )
-    others_present = models.TextField("who else was there", blank=True, max_length=limits.LIST)
+    others_present = models.TextField(_("who else was there"), blank=True, max_length=limits.LIST)
     count = models.PositiveIntegerField(
-        "how many times", default=1, help_text="For example 14 for fourteen missed calls."
+        _("how many times"), default=1, help_text=_("For example 14 for fourteen missed calls.")
     )
     effect_level = models.PositiveSmallIntegerField(
-        "how it affected you", choices=Effect.choices, null=True, blank=True
+        _("how it affected you"), choices=Effect.choices, null=True, blank=True
     )
     effect_notes = models.TextField(
-        "more about how it affected you",
+        _("more about how it affected you"),
         blank=True,
-        help_text="Fear, lost sleep, changes you made: routes, locks, work.",
+        help_text=_("Fear, lost sleep, changes you made: routes, locks, work."),
         max_length=limits.NOTE,
     )
     # Empty until the user answers: the app never answers for them.
     response = models.CharField(
-        "what you did", max_length=16, choices=Response.choices, blank=True, default=""
+        _("what you did"), max_length=16, choices=Response.choices, blank=True, default=""
     )
     # False only for entries saved while the form pre-filled "I did not respond": that answer
     # stays as it was, shown as "not confirmed" until the user confirms or changes it.
-    response_confirmed = models.BooleanField("answer confirmed", default=True, editable=False)
-    response_notes = models.TextField("more about what you did", blank=True, max_length=limits.NOTE)
+    response_confirmed = models.BooleanField(_("answer confirmed"), default=True, editable=False)
+    response_notes = models.TextField(
+        _("more about what you did"), blank=True, max_length=limits.NOTE
+    )
     threat_to_harm = models.BooleanField(DANGER_FLAGS["threat_to_harm"], default=False)
     weapon = models.BooleanField(DANGER_FLAGS["weapon"], default=False)
     violence = models.BooleanField(DANGER_FLAGS["violence"], default=False)
     break_in = models.BooleanField(DANGER_FLAGS["break_in"], default=False)
     threat_of_suicide = models.BooleanField(DANGER_FLAGS["threat_of_suicide"], default=False)
     violates_order = models.BooleanField(DANGER_FLAGS["violates_order"], default=False)
-    created_at = models.DateTimeField("entered on", auto_now_add=True)
+    created_at = models.DateTimeField(_("entered on"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Imported texts and calls this incident is about ("these 14 texts"), set only through
     # incidents/citations.py, so that history and the custody log keep them.
@@ -253,4 +259,4 @@ class Incident(Record):
 
     @property
     def danger_labels(self) -> list[str]:
-        return [label for field, label in self.DANGER_FLAGS.items() if getattr(self, field)]
+        return [str(label) for field, label in self.DANGER_FLAGS.items() if getattr(self, field)]

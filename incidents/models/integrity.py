@@ -5,6 +5,7 @@ requests once), and the files found changed on disk, shown to their owner until 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .base import OwnedQuerySet
 from .evidence import Evidence
@@ -17,7 +18,7 @@ class DisplayCopy(models.Model):
 
     evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="display_copies")
     variant = models.CharField(max_length=40)
-    sha256 = models.CharField("SHA-256", max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
     made_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -69,8 +70,8 @@ class IntegrityAlert(models.Model):
     or missing. Shown on the owner's home page until a later check finds it whole again."""
 
     class Problem(models.TextChoices):
-        CHANGED = "changed", "Changed"
-        MISSING = "missing", "Missing"
+        CHANGED = "changed", _("Changed")
+        MISSING = "missing", _("Missing")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="integrity_alerts"

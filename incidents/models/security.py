@@ -5,6 +5,7 @@ of a record."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .base import OwnedQuerySet
 
@@ -63,21 +64,21 @@ class AuditEvent(models.Model):
     ("Incident of 3 March 2024"), never what the user wrote in it."""
 
     class Action(models.TextChoices):
-        ORIGINAL_DOWNLOAD = "original_download", "Opened or downloaded an original file"
-        EXPORT_DOWNLOAD = "export_download", "Downloaded a dossier or evidence package"
-        EXPORT_DELETE = "export_delete", "Deleted a dossier or evidence package"
-        DATA_EXPORT = "data_export", "Asked for a copy of all data"
-        TRASH = "trash", "Moved to the trash"
-        RESTORE = "restore", "Restored from the trash"
-        SETTINGS = "settings", "Changed the settings"
-        PASSWORD = "password", "Changed the password"
-        SIGN_OUT_OTHERS = "sign_out_others", "Signed out everywhere else"
-        INTEGRITY = "integrity_failed", "A stored file no longer matched its fingerprint"
-        DEMO_REMOVE = "demo_remove", "Removed the demonstration data"
-        RESET_LINK_MADE = "reset_link_made", "The server's host made a password reset link"
-        RESET_LINK_USED = "reset_link_used", "Password reset with the host's link"
-        RECOVERY_CODE_USED = "recovery_code_used", "Password reset with a recovery code"
-        RECOVERY_CODES_NEW = "recovery_codes_new", "New recovery codes made"
+        ORIGINAL_DOWNLOAD = "original_download", _("Opened or downloaded an original file")
+        EXPORT_DOWNLOAD = "export_download", _("Downloaded a dossier or evidence package")
+        EXPORT_DELETE = "export_delete", _("Deleted a dossier or evidence package")
+        DATA_EXPORT = "data_export", _("Asked for a copy of all data")
+        TRASH = "trash", _("Moved to the trash")
+        RESTORE = "restore", _("Restored from the trash")
+        SETTINGS = "settings", _("Changed the settings")
+        PASSWORD = "password", _("Changed the password")
+        SIGN_OUT_OTHERS = "sign_out_others", _("Signed out everywhere else")
+        INTEGRITY = "integrity_failed", _("A stored file no longer matched its fingerprint")
+        DEMO_REMOVE = "demo_remove", _("Removed the demonstration data")
+        RESET_LINK_MADE = "reset_link_made", _("The server's host made a password reset link")
+        RESET_LINK_USED = "reset_link_used", _("Password reset with the host's link")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Password reset with a recovery code")
+        RECOVERY_CODES_NEW = "recovery_codes_new", _("New recovery codes made")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_events"

@@ -7,7 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from .. import jurisdictions
 from . import limits
 from .base import CaseOwnedQuerySet, OwnedQuerySet, Record
 from .cases import Case
@@ -18,41 +20,44 @@ class NoContactNotice(Record):
     """The moment the person was told, plainly, to stop all contact."""
 
     class Method(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        TEXT = "text", "Text message"
-        EMAIL = "email", "E-mail"
-        SOCIAL_MEDIA = "social_media", "Social media message"
-        PHONE = "phone", "Phone call"
-        LETTER = "letter", "Letter"
-        LAWYER = "lawyer", "Through a lawyer"
-        POLICE = "police", "Warning given by the police"
-        OTHER = "other", "Other"
+        IN_PERSON = "in_person", _("In person")
+        TEXT = "text", _("Text message")
+        EMAIL = "email", _("E-mail")
+        SOCIAL_MEDIA = "social_media", _("Social media message")
+        PHONE = "phone", _("Phone call")
+        LETTER = "letter", _("Letter")
+        LAWYER = "lawyer", _("Through a lawyer")
+        POLICE = "police", _("Warning given by the police")
+        OTHER = "other", _("Other")
 
     class Acknowledged(models.TextChoices):
-        UNKNOWN = "unknown", "I don't know"
-        YES = "yes", "Yes, they acknowledged it"
-        NO = "no", "No, they did not answer or ignored it"
+        UNKNOWN = "unknown", _("I don't know")
+        YES = "yes", _("Yes, they acknowledged it")
+        NO = "no", _("No, they did not answer or ignored it")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
-    given_at = models.DateTimeField("when you told them")
-    method = models.CharField("how", max_length=16, choices=Method.choices, default=Method.TEXT)
+    given_at = models.DateTimeField(_("when you told them"))
+    method = models.CharField(_("how"), max_length=16, choices=Method.choices, default=Method.TEXT)
     words = models.TextField(
-        "the exact words",
-        help_text="What you said or wrote, word for word.",
+        _("the exact words"),
+        help_text=_("What you said or wrote, word for word."),
         max_length=limits.NOTE,
     )
     witnesses = models.TextField(
-        blank=True, help_text="Who saw or heard it, and how to reach them.", max_length=limits.LIST
+        _("witnesses"),
+        blank=True,
+        help_text=_("Who saw or heard it, and how to reach them."),
+        max_length=limits.LIST,
     )
     acknowledged = models.CharField(
-        "did they acknowledge it",
+        _("did they acknowledge it"),
         max_length=8,
         choices=Acknowledged.choices,
         default=Acknowledged.UNKNOWN,
     )
-    notes = models.TextField(blank=True, max_length=limits.NOTE)
-    created_at = models.DateTimeField("entered on", auto_now_add=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=limits.NOTE)
+    created_at = models.DateTimeField(_("entered on"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     HISTORY_FIELDS = ("case", "given_at", "method", "words", "witnesses", "acknowledged", "notes")
@@ -73,41 +78,41 @@ class PoliceContact(Record):
     """A report to, or a conversation with, the police."""
 
     class Method(models.TextChoices):
-        IN_PERSON = "in_person", "At a police station"
-        PHONE = "phone", "By phone (non-emergency)"
-        EMERGENCY = "emergency", "Emergency call"
-        ONLINE = "online", "Online report"
-        VISIT = "visit", "Officers came to me"
-        OTHER = "other", "Other"
+        IN_PERSON = "in_person", _("At a police station")
+        PHONE = "phone", _("By phone (non-emergency)")
+        EMERGENCY = "emergency", _("Emergency call")
+        ONLINE = "online", _("Online report")
+        VISIT = "visit", _("Officers came to me")
+        OTHER = "other", _("Other")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="police_contacts")
-    contacted_at = models.DateTimeField("when")
+    contacted_at = models.DateTimeField(_("when"))
     method = models.CharField(
-        "how", max_length=16, choices=Method.choices, default=Method.IN_PERSON
+        _("how"), max_length=16, choices=Method.choices, default=Method.IN_PERSON
     )
     agency = models.CharField(
-        "police force or department", max_length=200, blank=True, help_text="And the station."
+        _("police force or department"), max_length=200, blank=True, help_text=_("And the station.")
     )
-    officer_name = models.CharField("officer's name", max_length=200, blank=True)
-    badge_number = models.CharField("badge or collar number", max_length=100, blank=True)
+    officer_name = models.CharField(_("officer's name"), max_length=200, blank=True)
+    badge_number = models.CharField(_("badge or collar number"), max_length=100, blank=True)
     reference = models.CharField(
-        "report or case number",
+        _("report or case number"),
         max_length=100,
         blank=True,
-        help_text="The crime reference, report or incident number they gave you.",
+        help_text=_("The crime reference, report or incident number they gave you."),
     )
-    reported = models.TextField("what you reported", blank=True, max_length=limits.LONG_TEXT)
-    advice = models.TextField("what they advised", blank=True, max_length=limits.NOTE)
-    next_steps = models.TextField("next steps agreed", blank=True, max_length=limits.NOTE)
+    reported = models.TextField(_("what you reported"), blank=True, max_length=limits.LONG_TEXT)
+    advice = models.TextField(_("what they advised"), blank=True, max_length=limits.NOTE)
+    next_steps = models.TextField(_("next steps agreed"), blank=True, max_length=limits.NOTE)
     follow_up_on = models.DateField(
-        "follow up on", null=True, blank=True, help_text="A date to check back with them."
+        _("follow up on"), null=True, blank=True, help_text=_("A date to check back with them.")
     )
-    follow_up_done = models.BooleanField("follow-up done", default=False)
+    follow_up_done = models.BooleanField(_("follow-up done"), default=False)
     incidents = models.ManyToManyField(
-        Incident, blank=True, related_name="police_contacts", verbose_name="incidents reported"
+        Incident, blank=True, related_name="police_contacts", verbose_name=_("incidents reported")
     )
-    created_at = models.DateTimeField("entered on", auto_now_add=True)
+    created_at = models.DateTimeField(_("entered on"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     HISTORY_FIELDS = (
@@ -145,35 +150,44 @@ class PoliceContact(Record):
 class ProtectiveOrder(Record):
     """A court order that tells the person to stay away."""
 
+    # The kinds an order can be; each is shown by its name in the user's own legal system
+    # (incidents/jurisdictions.py), so the stored value never changes with it.
     class Type(models.TextChoices):
-        PROTECTIVE = "protective", "Protective or restraining order"
-        NON_MOLESTATION = "non_molestation", "Non-molestation order"
-        STALKING = "stalking", "Stalking protection order"
-        INJUNCTION = "injunction", "Injunction"
-        BAIL = "bail", "Bail conditions"
-        OTHER = "other", "Other order"
+        PROTECTIVE = "protective", jurisdictions.ORDER_KINDS["protective"]
+        PERSONAL = "personal", jurisdictions.ORDER_KINDS["personal"]
+        NON_MOLESTATION = "non_molestation", jurisdictions.ORDER_KINDS["non_molestation"]
+        STALKING = "stalking", jurisdictions.ORDER_KINDS["stalking"]
+        RESTRAINING = "restraining", jurisdictions.ORDER_KINDS["restraining"]
+        NON_HARASSMENT = "non_harassment", jurisdictions.ORDER_KINDS["non_harassment"]
+        INTERDICT = "interdict", jurisdictions.ORDER_KINDS["interdict"]
+        EMERGENCY = "emergency", jurisdictions.ORDER_KINDS["emergency"]
+        PEACE_BOND = "peace_bond", jurisdictions.ORDER_KINDS["peace_bond"]
+        INJUNCTION = "injunction", jurisdictions.ORDER_KINDS["injunction"]
+        BAIL = "bail", jurisdictions.ORDER_KINDS["bail"]
+        OTHER = "other", jurisdictions.ORDER_KINDS["other"]
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="orders")
     order_type = models.CharField(
-        "type of order", max_length=20, choices=Type.choices, default=Type.PROTECTIVE
+        _("type of order"), max_length=20, choices=Type.choices, default=Type.PROTECTIVE
     )
-    court = models.CharField(max_length=200, blank=True)
-    case_number = models.CharField("court case number", max_length=100, blank=True)
-    issued_on = models.DateField("issued on")
+    court = models.CharField(_("court"), max_length=200, blank=True)
+    case_number = models.CharField(_("court case number"), max_length=100, blank=True)
+    issued_on = models.DateField(_("issued on"))
     served_on = models.DateField(
-        "served on", null=True, blank=True, help_text="When the person was given the order."
+        _("served on"), null=True, blank=True, help_text=_("When the person was given the order.")
     )
-    expires_on = models.DateField("expires on", null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
     terms = models.TextField(
+        _("terms"),
         blank=True,
-        help_text="What it forbids: contact of any kind, coming near your home…",
+        help_text=_("What it forbids: contact of any kind, coming near your home…"),
         max_length=limits.NOTE,
     )
     distance = models.CharField(
-        "distance to keep", max_length=100, blank=True, help_text="For example: 100 metres."
+        _("distance to keep"), max_length=100, blank=True, help_text=_("For example: 100 metres.")
     )
-    created_at = models.DateTimeField("entered on", auto_now_add=True)
+    created_at = models.DateTimeField(_("entered on"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     HISTORY_FIELDS = (
@@ -206,6 +220,10 @@ class ProtectiveOrder(Record):
     def get_absolute_url(self) -> str:
         return reverse("order_detail", kwargs={"record_id": self.uuid})
 
+    def get_order_type_display(self) -> str:
+        """The kind of order, named as the user's legal system names it."""
+        return jurisdictions.order_name(self.order_type)
+
     def is_in_force(self, on=None) -> bool:
         on = on or timezone.localdate()
         return self.issued_on <= on and (self.expires_on is None or on <= self.expires_on)
@@ -215,17 +233,17 @@ class SafetyStep(models.Model):
     """A further safety step the user ticks, with a date, on the checklist."""
 
     class Step(models.TextChoices):
-        VOICEMAILS = "voicemails", "Keep voicemails, call logs and messages (don't delete them)"
-        TOLD_SOMEONE = "told_someone", "Tell a trusted person, and security at work or school"
-        DEVICES = "devices", "Check phone, car and accounts for tracking; change passwords"
-        ROUTES = "routes", "Vary routes and routines where you can"
-        COPY = "copy", "Keep a copy of this log somewhere other than this device"
+        VOICEMAILS = "voicemails", _("Keep voicemails, call logs and messages (don't delete them)")
+        TOLD_SOMEONE = "told_someone", _("Tell a trusted person, and security at work or school")
+        DEVICES = "devices", _("Check phone, car and accounts for tracking; change passwords")
+        ROUTES = "routes", _("Vary routes and routines where you can")
+        COPY = "copy", _("Keep a copy of this log somewhere other than this device")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety_steps"
     )
     step = models.CharField(max_length=20, choices=Step.choices)
-    done_on = models.DateField("done on")
+    done_on = models.DateField(_("done on"))
     note = models.CharField(max_length=300, blank=True)
 
     objects = OwnedQuerySet.as_manager()

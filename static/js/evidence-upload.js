@@ -55,14 +55,23 @@
       uploadAll();
     });
 
+    // The page's words, in the user's language, from the form's data-say-* attributes.
+    function say(key, fallback, values) {
+      var text = form.dataset["say" + key.charAt(0).toUpperCase() + key.slice(1)] || fallback;
+      Object.keys(values || {}).forEach(function (name) {
+        text = text.split("{" + name + "}").join(values[name]);
+      });
+      return text;
+    }
+
     function addFiles(files) {
       Array.prototype.forEach.call(files, function (file) {
         var entry = { file: file, done: false };
         entry.item = document.createElement("li");
         var name = document.createElement("strong");
-        name.textContent = file.name || "Pasted image";
+        name.textContent = file.name || say("unnamed", "Pasted image");
         var label = document.createElement("label");
-        label.textContent = "Caption for " + name.textContent + " (optional)";
+        label.textContent = say("caption", "Caption for {name} (optional)", { name: name.textContent });
         entry.caption = document.createElement("input");
         entry.caption.type = "text";
         entry.caption.maxLength = 300;
@@ -70,13 +79,13 @@
         entry.progress = document.createElement("progress");
         entry.progress.max = 1;
         entry.progress.value = 0;
-        entry.progress.setAttribute("aria-label", "Upload progress for " + name.textContent);
+        entry.progress.setAttribute("aria-label", say("progress", "Upload progress for {name}", { name: name.textContent }));
         entry.status = document.createElement("p");
         var remove = document.createElement("button");
         remove.type = "button";
         remove.className = "link-button";
-        remove.textContent = "Remove from the list";
-        remove.setAttribute("aria-label", "Remove " + name.textContent + " from the list");
+        remove.textContent = say("remove", "Remove from the list");
+        remove.setAttribute("aria-label", say("removeName", "Remove {name} from the list", { name: name.textContent }));
         remove.addEventListener("click", function () {
           queue.splice(queue.indexOf(entry), 1);
           list.removeChild(entry.item);
@@ -118,7 +127,7 @@
       });
       request.addEventListener("load", function () {
         if (request.responseURL.indexOf("/sign-in/") !== -1) {
-          fail(entry, "You have been signed out. Sign in again in another tab, then press the button again: your files are still listed here.");
+          fail(entry, say("signedOut", "You have been signed out. Sign in again in another tab, then press the button again: your files are still listed here."));
           callback(false);
           return;
         }
@@ -130,16 +139,16 @@
         if (answer.kept && answer.kept.length) {
           entry.done = true;
           entry.progress.value = 1;
-          entry.status.textContent = "Added.";
+          entry.status.textContent = say("added", "Added.");
           callback(true);
         } else {
           var reasons = (answer.problems || []).join(" ");
-          fail(entry, reasons || "The server did not accept this file (" + request.status + ").");
+          fail(entry, reasons || say("refused", "The server did not accept this file ({status}).", { status: request.status }));
           callback(false);
         }
       });
       request.addEventListener("error", function () {
-        fail(entry, "The upload did not go through. Check the connection and try again.");
+        fail(entry, say("failed", "The upload did not go through. Check the connection and try again."));
         callback(false);
       });
       request.send(data);
@@ -150,7 +159,7 @@
       if (duplicate.url) {
         var open = document.createElement("a");
         open.href = duplicate.url;
-        open.textContent = "Open exhibit " + duplicate.number;
+        open.textContent = say("open", "Open exhibit {number}", { number: duplicate.number });
         entry.item.appendChild(open);
       }
       if (!duplicate.attach_url) return;
@@ -160,7 +169,7 @@
       attach.setAttribute("formaction", duplicate.attach_url);
       attach.setAttribute("formnovalidate", "");
       attach.setAttribute("data-attach", "");
-      attach.textContent = "Attach exhibit " + duplicate.number + " to this record as well";
+      attach.textContent = say("attach", "Attach exhibit {number} to this record as well", { number: duplicate.number });
       entry.item.appendChild(attach);
     }
 

@@ -9,7 +9,8 @@
     var field = document.querySelector("textarea[name=words]");
     if (!wording || !field) return;
     // Never throw away what the person wrote without asking.
-    if (field.value.trim() && !window.confirm("Replace what you have written with this wording?")) return;
+    var question = button.getAttribute("data-confirm") || "Replace what you have written with this wording?";
+    if (field.value.trim() && !window.confirm(question)) return;
     field.value = wording.textContent.trim();
     field.focus();
   });
