@@ -94,6 +94,8 @@ EXTENSIONS = {
     "video/mp4": "mp4",
     "video/quicktime": "mov",
     "application/xml": "xml",  # a phone's export of texts or calls (message_import.py)
+    "message/rfc822": "eml",  # an e-mail message (message_import.py)
+    "application/mbox": "mbox",  # a mailbox (message_import.py)
 }
 
 

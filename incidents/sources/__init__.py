@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 
 from .base import Reader
 from .items import FileUnreadable
+from .mail import EmlReader, MboxReader
 from .sbr import SbrReader
 
 HEAD_BYTES = 64 * 1024
 # Tried in order, the most particular first. A reader that takes any file of its kind to say
 # why it cannot be read (SbrReader takes any XML file) comes after the others of that kind.
-READERS: list[type[Reader]] = [SbrReader]
+READERS: list[type[Reader]] = [MboxReader, EmlReader, SbrReader]
 
 
 def reader_for(stream) -> type[Reader]:

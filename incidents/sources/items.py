@@ -25,6 +25,9 @@ SKIP_REASONS = {
     "unknown_type": gettext_lazy("of a type the file format does not define"),
     "already_there": gettext_lazy("already imported from this or an earlier file"),
     "picture_refused": gettext_lazy("pictures of a type the app does not keep (named in the text)"),
+    "too_large": gettext_lazy("too large to read (an e-mail over 64 MB)"),
+    "damaged": gettext_lazy("damaged, so they could not be read"),
+    "no_sender": gettext_lazy("without a readable sender"),
 }
 RECOVERED_REASON = gettext_lazy("with characters repaired (emoji written in a form XML forbids)")
 

@@ -1,0 +1,239 @@
+"""One e-mail message, as raw bytes, turned into a plain item (mail.py finds the messages in a
+file): its sender, recipients, time, subject and text, the names of its attached files (and the
+files themselves when asked for), its headers kept as received, and whether its DKIM signature
+still verifies with a key the user supplied. Python's own `email` package parses the message."""
+
+import re
+from datetime import UTC
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
+
+import dkim
+
+from .items import EMAIL, MessageItem, Picture, SkippedItem
+
+PARSER = BytesParser(policy=policy.default)
+# DKIM results, as kept in a message's details.
+VERIFIED, FAILED, NOT_CHECKED, NO_SIGNATURE = "verified", "failed", "not checked", "no signature"
+FORWARDED_NAME = "forwarded-message.eml"
+
+
+def message_item(raw: bytes, element: int, line: int, options: dict, pictures: bool):
+    """The item of one message (`raw`: its bytes as sent, mbox quoting undone), or the
+    SkippedItem it becomes: "damaged" when it cannot be parsed, "no_sender", "no_time"."""
+    try:
+        message = PARSER.parsebytes(raw)
+        if _no_headers(message):
+            return SkippedItem(element, line, "damaged")
+        return _item(message, raw, element, line, options, pictures)
+    except Exception:  # the email package raises many kinds of error on malformed input
+        return SkippedItem(element, line, "damaged")
+
+
+def _no_headers(message: EmailMessage) -> bool:
+    """Text with no header at its start: not a message (what is left of a damaged one)."""
+    return not message.keys() or any(
+        type(defect).__name__ == "MissingHeaderBodySeparatorDefect" for defect in message.defects
+    )
+
+
+def _item(message: EmailMessage, raw: bytes, element: int, line: int, options: dict, pictures):
+    headers = [[name, _text(value)] for name, value in message.raw_items()]
+    sender = _addresses(message, "from")
+    if not sender:
+        return SkippedItem(element, line, "no_sender")
+    date_ms = _date_ms(_first(headers, "date"))
+    if date_ms is None:
+        return SkippedItem(element, line, "no_time")
+    body, from_html = _body(message)
+    files = list(_files(message))
+    recipients = []
+    for field in ("to", "cc", "bcc"):
+        recipients += [a for a, _name in _addresses(message, field) if a not in recipients]
+    dkim_result, dkim_domain = check_dkim(raw, headers, options.get("dkim_keys") or {})
+    details = {"headers": headers, "dkim": dkim_result, "dkim_domain": dkim_domain}
+    if from_html:
+        details["body_from_html"] = True
+    address, name = sender[0]
+    return MessageItem(
+        element=element,
+        line=line,
+        recovered=False,
+        channel="email",
+        box=0,  # set by the import once it knows whose message it is
+        direction="",
+        date_ms=date_ms,
+        address=address,
+        parties=[address],
+        recipients=recipients,
+        contact_name=name[:200],
+        subject=str(message.get("subject") or ""),
+        body=body,
+        message_id=_first(headers, "message-id").strip()[:500],
+        address_kind=EMAIL,
+        details=details,
+        attachments=[
+            {"seq": seq, "content_type": kind, "name": name} for seq, kind, name, _data in files
+        ],
+        pictures=[Picture(*file) for file in files] if pictures else [],
+    )
+
+
+def _text(value: str) -> str:
+    """A raw header value as text: bytes that are not ASCII (kept by the parser as surrogates)
+    are read as UTF-8, the encoding mail programs write them in."""
+    return value.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+
+
+def _first(headers: list, name: str) -> str:
+    return next((value for key, value in headers if key.lower() == name), "")
+
+
+def _addresses(message: EmailMessage, field: str) -> list[tuple[str, str]]:
+    """The (address, display name) pairs of an address header, in order."""
+    found = []
+    for header in message.get_all(field) or []:
+        for address in getattr(header, "addresses", ()):
+            if address.addr_spec and address.addr_spec != "<>":
+                found.append((address.addr_spec, address.display_name or ""))
+    return found
+
+
+def _date_ms(value: str) -> int | None:
+    """The Date header as UTC milliseconds; a time with no zone ("-0000") is taken as UTC."""
+    if not value.strip():
+        return None
+    try:
+        sent = parsedate_to_datetime(value.strip())
+        return int((sent if sent.tzinfo else sent.replace(tzinfo=UTC)).timestamp() * 1000)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+# --- the text ------------------------------------------------------------------------------------
+
+
+def _body(message: EmailMessage) -> tuple[str, bool]:
+    """The text/plain part, else the text of the text/html part without its tags; and whether
+    it came from HTML."""
+    plain = message.get_body(preferencelist=("plain",))
+    if plain is not None:
+        return _content(plain), False
+    html = message.get_body(preferencelist=("html",))
+    if html is not None:
+        return html_text(_content(html)), True
+    return "", False
+
+
+def _content(part) -> str:
+    try:
+        return part.get_content()
+    except (LookupError, UnicodeError):  # a character set Python does not know
+        return (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+
+
+class _TextOf(HTMLParser):
+    BREAKS = {"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "blockquote", "table"}
+    HIDDEN = {"script", "style", "head", "title"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.HIDDEN:
+            self.hidden += 1
+        elif tag in self.BREAKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN:
+            self.hidden = max(self.hidden - 1, 0)
+        elif tag in self.BREAKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def html_text(html: str) -> str:
+    """The words of an HTML body, tags left out, one line per paragraph or line break."""
+    parser = _TextOf()
+    parser.feed(html)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# --- attached files ------------------------------------------------------------------------------
+
+
+def _files(message: EmailMessage):
+    """(seq, content type, name, bytes) of every attached file, numbered from 1: parts with a
+    file name or marked as attachments, parts that are not text, and forwarded messages."""
+    body = message.get_body(preferencelist=("plain", "html"))
+    for seq, part in enumerate(_leaves(message, body), 1):
+        kind = part.get_content_type()
+        if part.get_content_maintype() == "message":
+            inner = part.get_payload()
+            data = inner[0].as_bytes() if isinstance(inner, list) and inner else b""
+            name = part.get_filename() or FORWARDED_NAME
+        else:
+            data = part.get_payload(decode=True) or b""
+            name = part.get_filename() or ""
+        yield seq, kind, (name or f"attachment-{seq}")[:200], data
+
+
+def _leaves(part, body):
+    if part is body:
+        return
+    kind = part.get_content_maintype()
+    if kind == "message" or not part.is_multipart():
+        if kind == "message" or _is_file(part):
+            yield part
+        return
+    for inner in part.iter_parts():
+        yield from _leaves(inner, body)
+
+
+def _is_file(part) -> bool:
+    if part.get_content_disposition() == "attachment" or part.get_filename():
+        return True
+    return part.get_content_maintype() != "text"
+
+
+# --- DKIM -----------------------------------------------------------------------------------------
+
+
+def check_dkim(raw: bytes, headers: list, keys: dict) -> tuple[str, str]:
+    """Whether the message's first (topmost) DKIM signature still verifies, and its domain.
+    Never asks the network: the key comes from `keys` ("selector._domainkey.domain" -> the TXT
+    record); without it the result is "not checked"."""
+    signature = _first(headers, "dkim-signature")
+    if not signature:
+        return NO_SIGNATURE, ""
+    tags = _tags(signature)
+    domain, selector = tags.get("d", ""), tags.get("s", "")
+    name = f"{selector}._domainkey.{domain}".lower()
+    record = {str(k).lower().rstrip("."): v for k, v in keys.items()}.get(name)
+    if not (domain and selector and record):
+        return NOT_CHECKED, domain
+
+    def supplied(asked: bytes, timeout: int = 5) -> bytes | None:
+        return record.encode() if asked.decode().lower().rstrip(".") == name else None
+
+    try:
+        return (VERIFIED if dkim.verify(raw, dnsfunc=supplied) else FAILED), domain
+    except Exception:  # dkimpy raises more than DKIMException on a malformed signature
+        return FAILED, domain
+
+
+def _tags(signature: str) -> dict[str, str]:
+    """The tag=value pairs of a DKIM-Signature header (RFC 6376 3.2), whitespace removed."""
+    pairs = (tag.split("=", 1) for tag in "".join(signature.split()).split(";") if "=" in tag)
+    return {name.lower(): value for name, value in pairs}
