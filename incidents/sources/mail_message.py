@@ -34,10 +34,9 @@ def message_item(raw: bytes, element: int, line: int, options: dict, pictures: b
 
 
 def _no_headers(message: EmailMessage) -> bool:
-    """Text with no header at its start: not a message (what is left of a damaged one)."""
-    return not message.keys() or any(
-        type(defect).__name__ == "MissingHeaderBodySeparatorDefect" for defect in message.defects
-    )
+    """Text with no header field at its start: not a message (what is left of a damaged one).
+    A message with a stray line among its headers keeps the fields before it."""
+    return not message.keys()
 
 
 def _item(message: EmailMessage, raw: bytes, element: int, line: int, options: dict, pictures):
@@ -70,7 +69,7 @@ def _item(message: EmailMessage, raw: bytes, element: int, line: int, options: d
         parties=[address],
         recipients=recipients,
         contact_name=name[:200],
-        subject=str(message.get("subject") or ""),
+        subject=_subject(message, headers),
         body=body,
         message_id=_first(headers, "message-id").strip()[:500],
         address_kind=EMAIL,
@@ -80,6 +79,19 @@ def _item(message: EmailMessage, raw: bytes, element: int, line: int, options: d
         ],
         pictures=[Picture(*file) for file in files] if pictures else [],
     )
+
+
+def _subject(message: EmailMessage, headers: list) -> str:
+    """The subject, decoded from its MIME words; as written if they cannot be decoded."""
+    found = _parsed_text(message, "subject")
+    return _first(headers, "subject") if found is None else found
+
+
+def _parsed_text(message: EmailMessage, field: str) -> str | None:
+    try:
+        return str(message.get(field) or "")
+    except (IndexError, AttributeError, TypeError, ValueError, LookupError):
+        return None
 
 
 def _text(value: str) -> str:
@@ -93,13 +105,15 @@ def _first(headers: list, name: str) -> str:
 
 
 def _addresses(message: EmailMessage, field: str) -> list[tuple[str, str]]:
-    """The (address, display name) pairs of an address header, in order."""
-    found = []
-    for header in message.get_all(field) or []:
-        for address in getattr(header, "addresses", ()):
-            if address.addr_spec and address.addr_spec != "<>":
-                found.append((address.addr_spec, address.display_name or ""))
-    return found
+    """The (address, display name) pairs of an address header, in order; a name or word with
+    no domain is not an address. None found if the email package cannot parse the field (it
+    raises IndexError or AttributeError on some malformed addresses)."""
+    try:
+        headers = message.get_all(field) or []
+        found = [address for header in headers for address in getattr(header, "addresses", ())]
+    except (IndexError, AttributeError, TypeError, ValueError):
+        return []
+    return [(a.addr_spec, a.display_name or "") for a in found if a.username and a.domain]
 
 
 def _date_ms(value: str) -> int | None:
@@ -178,15 +192,20 @@ def _files(message: EmailMessage):
     file name or marked as attachments, parts that are not text, and forwarded messages."""
     body = message.get_body(preferencelist=("plain", "html"))
     for seq, part in enumerate(_leaves(message, body), 1):
-        kind = part.get_content_type()
-        if part.get_content_maintype() == "message":
-            inner = part.get_payload()
-            data = inner[0].as_bytes() if isinstance(inner, list) and inner else b""
-            name = part.get_filename() or FORWARDED_NAME
-        else:
-            data = part.get_payload(decode=True) or b""
-            name = part.get_filename() or ""
-        yield seq, kind, (name or f"attachment-{seq}")[:200], data
+        forwarded = part.get_content_maintype() == "message"
+        name = part.get_filename() or (FORWARDED_NAME if forwarded else f"attachment-{seq}")
+        yield seq, part.get_content_type(), name[:200], _data(part, forwarded)
+
+
+def _data(part, forwarded: bool) -> bytes:
+    """An attached file's bytes, decoded (a forwarded message: the message as sent)."""
+    if not forwarded:
+        return part.get_payload(decode=True) or b""
+    inner = part.get_payload()
+    try:
+        return inner[0].as_bytes() if isinstance(inner, list) and inner else b""
+    except (LookupError, UnicodeError, ValueError):  # a part that cannot be written back
+        return b""
 
 
 def _leaves(part, body):
