@@ -152,7 +152,7 @@ class MboxReader(MailReader):
             after_blank = starts_line and at_line_start and not chunk.strip(b"\r\n")
             if current is not None:
                 current.add(chunk, starts_line)
-                if not self._program and starts_line:
+                if not self._program and starts_line and chunk[:2] in (b"X-", b"x-"):
                     self._program = _program(chunk)
         if current is not None:
             yield current.finished()
@@ -174,7 +174,7 @@ class _Message:
         self.size = 0
 
     def add(self, chunk: bytes, starts_line: bool) -> None:
-        if starts_line and QUOTED_FROM.match(chunk):
+        if starts_line and chunk[:1] == b">" and QUOTED_FROM.match(chunk):
             chunk = chunk[1:]
         self.size += len(chunk)
         if self.size > MAX_MESSAGE_BYTES:

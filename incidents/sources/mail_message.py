@@ -88,12 +88,15 @@ def _item(message: Message, raw: bytes, element: int, line: int, options: dict, 
 def _subject(headers: list) -> str:
     """The subject, decoded from its MIME words; as written if they cannot be decoded."""
     written = _first(headers, "subject")
+    if "=?" not in written:  # nothing to decode: only unfolded, as the full parser does
+        return FOLD.sub("", written)
     try:
         return str(_parsed("subject", written))
     except PARSE_ERRORS:
         return written
 
 
+FOLD = re.compile(r"\r?\n(?=[ \t])")
 # What the modern header parser raises on some malformed fields.
 PARSE_ERRORS = (IndexError, AttributeError, TypeError, ValueError, LookupError)
 
@@ -120,11 +123,35 @@ def _addresses(headers: list, field: str) -> list[tuple[str, str]]:
     for name, value in headers:
         if name.lower() != field:
             continue
+        simple = SIMPLE_MAILBOX.fullmatch(value)
+        if simple:  # the usual form, read at once; any other goes through the full parser
+            found.append((simple["address"] or simple["bare"], _display_name(simple)))
+            continue
         try:
-            found += getattr(_parsed(name, value), "addresses", ())
+            parsed = getattr(_parsed(name, value), "addresses", ())
         except PARSE_ERRORS:
             continue
-    return [(a.addr_spec, a.display_name or "") for a in found if a.username and a.domain]
+        found += [(a.addr_spec, a.display_name or "") for a in parsed if a.username and a.domain]
+    return found
+
+
+# One mailbox in its usual forms: `Name <a@b.c>`, `"Name" <a@b.c>`, `<a@b.c>`, `a@b.c`.
+_ATOM = r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+"
+_ADDRESS = rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+SIMPLE_MAILBOX = re.compile(
+    rf"""\s*(?:(?:"(?P<quoted>[^"\\\r\n]*)"|(?P<name>{_ATOM}(?:[ \t]+{_ATOM})*))?\s*"""
+    rf"""<(?P<address>{_ADDRESS})>|(?P<bare>{_ADDRESS}))\s*"""
+)
+
+
+def _display_name(simple: re.Match) -> str:
+    name = simple["quoted"] if simple["quoted"] is not None else simple["name"] or ""
+    if "=?" in name:  # MIME words, as the full parser decodes them
+        try:
+            name = str(make_header(decode_header(name)))
+        except (*PARSE_ERRORS, UnicodeError):
+            pass
+    return " ".join(name.split())
 
 
 def _date_ms(value: str) -> int | None:
