@@ -4,6 +4,7 @@ checked offline, and the files and messages that cannot be read."""
 
 import base64
 import io
+from email import policy
 from pathlib import Path
 
 import dkim
@@ -25,6 +26,7 @@ from incidents.sources import mail, reader_for
 from incidents.sources.items import FileUnreadable, MessageItem, SkippedItem
 from incidents.sources.keys import address_key
 from incidents.sources.mail import EmlReader, MboxReader
+from incidents.sources.mail_message import _addresses
 
 FILES = Path(__file__).parent / "fixtures" / "mail"
 SAM = "sam@example.org"
@@ -351,3 +353,22 @@ def test_a_forwarded_message_is_named_as_an_attached_file(case, tmp_path):
         {"seq": 1, "content_type": "message/rfc822", "name": "forwarded-message.eml"}
     ]
     assert job.reasons["picture_refused"] == 1  # not a file type the evidence rules keep
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Sam Jones <sam@example.org>",
+        '"Jones, Sam" <sam@example.org>',
+        "=?utf-8?q?S=C3=A1m?= <sam@example.org>",
+        "<sam@example.org>",
+        " sam@example.org ",
+        "Mr. Sam Jones <sam@example.org>",  # not the usual form: read by the full parser
+        "sam@example.org, Jo <jo@example.com>",
+        "Sam Jones <sam@example.org> (work)",
+        "Sam Jones\n <sam@example.org>",
+    ],
+)
+def test_addresses_read_quickly_are_read_as_the_full_parser_reads_them(written):
+    parsed = policy.default.header_fetch_parse("To", written).addresses
+    assert _addresses([["To", written]], "to") == [(a.addr_spec, a.display_name) for a in parsed]
