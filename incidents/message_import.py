@@ -266,14 +266,16 @@ KINDS_BY_HAND = (NAME, EMAIL, ACCOUNT)
 
 def resolve_direction(item, keys: list[str], chosen: dict[str, str], me: str, region: str) -> list:
     """For a message whose file names only its sender (chat exports, mailboxes): received if
-    the sender is the person, sent if the sender is the user (`me`) or it names the person
-    among its recipients. The item is completed and the keys that decide it are returned, or
-    [] when it is neither (someone else's). `chosen`: the person's keys and written forms."""
+    the sender is the person, sent if it names the person among its recipients, or if the
+    sender is the user (`me`) and it names no recipients (a one-to-one chat). The user's own
+    e-mail to others names its recipients, none of them the person: it is not the person's.
+    The item is completed and the keys that decide it are returned, or [] when it is neither
+    (someone else's). `chosen`: the person's keys and written forms."""
     if any(key in chosen for key in keys):
         item.direction, item.box = "in", 1
         return keys
     to_person = [r for r in item.recipients if address_key(item.address_kind, r, region) in chosen]
-    if not (to_person or (me and me in keys)):
+    if not (to_person or (me and me in keys and not item.recipients)):
         return []
     sender = item.parties[0] if item.parties else ""
     item.direction, item.box = "out", 2

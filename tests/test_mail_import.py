@@ -372,3 +372,17 @@ def test_a_forwarded_message_is_named_as_an_attached_file(case, tmp_path):
 def test_addresses_read_quickly_are_read_as_the_full_parser_reads_them(written):
     parsed = policy.default.header_fetch_parse("To", written).addresses
     assert _addresses([["To", written]], "to") == [(a.addr_spec, a.display_name) for a in parsed]
+
+
+def test_the_users_own_mail_to_others_is_never_kept_when_the_user_names_their_address(case):
+    job = import_file(
+        case=case,
+        path=FILES / "thunderbird.mbox",
+        numbers=[],
+        addresses=[SAM],
+        me="alex@example.net",
+    )
+    kept = dict(Message.objects.values_list("element", "direction"))
+    assert kept == {1: "in", 2: "out", 4: "in", 5: "in", 8: "out"}
+    assert not Message.objects.filter(subject="Coffee?").exists()  # the user's mail to Jo
+    assert job.reasons["other_number"] == 2

@@ -22,6 +22,9 @@ PARSER = BytesParser(policy=policy.compat32)
 # DKIM results, as kept in a message's details.
 VERIFIED, FAILED, NOT_CHECKED, NO_SIGNATURE = "verified", "failed", "not checked", "no signature"
 FORWARDED_NAME = "forwarded-message.eml"
+FOLD = re.compile(r"\r?\n(?=[ \t])")  # a header line continued on the next
+# What the modern header parser raises on some malformed fields.
+PARSE_ERRORS = (IndexError, AttributeError, TypeError, ValueError, LookupError)
 
 
 def message_item(raw: bytes, element: int, line: int, options: dict, pictures: bool):
@@ -52,15 +55,12 @@ def _item(message: Message, raw: bytes, element: int, line: int, options: dict, 
         return SkippedItem(element, line, "no_time")
     leaves = list(_leaves(message))
     body, from_html = _body(leaves)
-    files = list(_files(leaves))
-    recipients = []
-    for field in ("to", "cc", "bcc"):
-        recipients += [a for a, _name in _addresses(headers, field) if a not in recipients]
+    files = list(_files(leaves, pictures))
     dkim_result, dkim_domain = check_dkim(raw, headers, options.get("dkim_keys") or {})
     details = {"headers": headers, "dkim": dkim_result, "dkim_domain": dkim_domain}
     if from_html:
         details["body_from_html"] = True
-    address, name = sender[0]
+    address, display_name = sender[0]
     return MessageItem(
         element=element,
         line=line,
@@ -71,18 +71,24 @@ def _item(message: Message, raw: bytes, element: int, line: int, options: dict, 
         date_ms=date_ms,
         address=address,
         parties=[address],
-        recipients=recipients,
-        contact_name=name[:200],
+        recipients=_recipients(headers),
+        contact_name=display_name[:200],
         subject=_subject(headers),
         body=body,
         message_id=_first(headers, "message-id").strip()[:500],
         address_kind=EMAIL,
         details=details,
-        attachments=[
-            {"seq": seq, "content_type": kind, "name": name} for seq, kind, name, _data in files
-        ],
-        pictures=[Picture(*file) for file in files] if pictures else [],
+        attachments=[{"seq": f.seq, "content_type": f.content_type, "name": f.name} for f in files],
+        pictures=files if pictures else [],
     )
+
+
+def _recipients(headers: list) -> list[str]:
+    """The addresses in To, Cc and Bcc (Bcc is in the sender's own copy), each once."""
+    found: list[str] = []
+    for field in ("to", "cc", "bcc"):
+        found += [a for a, _name in _addresses(headers, field) if a not in found]
+    return found
 
 
 def _subject(headers: list) -> str:
@@ -94,11 +100,6 @@ def _subject(headers: list) -> str:
         return str(_parsed("subject", written))
     except PARSE_ERRORS:
         return written
-
-
-FOLD = re.compile(r"\r?\n(?=[ \t])")
-# What the modern header parser raises on some malformed fields.
-PARSE_ERRORS = (IndexError, AttributeError, TypeError, ValueError, LookupError)
 
 
 def _parsed(name: str, value: str):
@@ -235,14 +236,15 @@ def html_text(html: str) -> str:
 # --- attached files ------------------------------------------------------------------------------
 
 
-def _files(leaves: list[Message]):
-    """(seq, content type, name, bytes) of every attached file, numbered from 1: parts with a
-    file name or marked as attachments, parts that are not text, and forwarded messages."""
+def _files(leaves: list[Message], with_data: bool):
+    """Every attached file, numbered from 1 (its bytes only `with_data`): parts with a file
+    name or marked as attachments, parts that are not text, and forwarded messages."""
     files = [part for part in leaves if _is_file(part)]
     for seq, part in enumerate(files, 1):
         forwarded = part.get_content_type() == "message/rfc822"
         name = _filename(part) or (FORWARDED_NAME if forwarded else f"attachment-{seq}")
-        yield seq, part.get_content_type(), name[:200], _data(part)
+        data = _data(part) if with_data else b""
+        yield Picture(seq, part.get_content_type(), name[:200], data)
 
 
 def _is_file(part: Message) -> bool:
