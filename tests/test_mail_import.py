@@ -386,3 +386,15 @@ def test_the_users_own_mail_to_others_is_never_kept_when_the_user_names_their_ad
     assert kept == {1: "in", 2: "out", 4: "in", 5: "in", 8: "out"}
     assert not Message.objects.filter(subject="Coffee?").exists()  # the user's mail to Jo
     assert job.reasons["other_number"] == 2
+
+
+def test_a_file_name_written_in_mime_words_is_decoded():
+    content = (
+        b"From: sam@example.org\nDate: Fri, 10 May 2024 09:00:00 +0000\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nSee.\n'
+        b'--b\nContent-Type: application/pdf; name="=?utf-8?q?r=C3=A9sum=C3=A9.pdf?="\n'
+        b"Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b--\n"
+    )
+    (item,) = _items(content, EmlReader)
+    assert item.body == "See."
+    assert item.attachments == [{"seq": 1, "content_type": "application/pdf", "name": "résumé.pdf"}]
