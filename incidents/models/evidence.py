@@ -153,6 +153,8 @@ FORMAT_NAMES = {
     "video/mp4": _("MPEG-4 video (MP4)"),
     "video/quicktime": _("QuickTime video (MOV)"),
     "application/xml": _("Export of texts or calls (XML)"),
+    "message/rfc822": _("E-mail message (.eml)"),
+    "application/mbox": _("Mailbox (.mbox)"),
 }
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from .base import Reader
 from .items import FileUnreadable
+from .mail import EmlReader, MboxReader
 from .meta import MetaReader
 from .sbr import SbrReader
 from .telegram import TelegramReader
@@ -18,7 +19,14 @@ from .whatsapp import WhatsAppReader
 HEAD_BYTES = 64 * 1024
 # Tried in order, the most particular first. A reader that takes any file of its kind to say
 # why it cannot be read (SbrReader takes any XML file) comes after the others of that kind.
-READERS: list[type[Reader]] = [SbrReader, TelegramReader, MetaReader, WhatsAppReader]
+READERS: list[type[Reader]] = [
+    MboxReader,
+    EmlReader,
+    SbrReader,
+    TelegramReader,
+    MetaReader,
+    WhatsAppReader,
+]
 
 
 def reader_for(stream) -> type[Reader]:

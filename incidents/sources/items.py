@@ -27,7 +27,9 @@ SKIP_REASONS = {
     "system_line": gettext_lazy("notes WhatsApp writes into a chat (not messages)"),
     "picture_refused": gettext_lazy("pictures of a type the app does not keep (named in the text)"),
     "service": gettext_lazy("notices of the chat app itself (someone joined, a call began)"),
-    "no_sender": gettext_lazy("without a sender the file names"),
+    "too_large": gettext_lazy("too large to read (an e-mail over 64 MB)"),
+    "damaged": gettext_lazy("damaged, so they could not be read"),
+    "no_sender": gettext_lazy("without a readable sender"),
 }
 RECOVERED_REASON = gettext_lazy("with characters repaired (emoji written in a form XML forbids)")
 # Why items of a format were repaired, by MessageImport.Format (others: RECOVERED_REASON).
