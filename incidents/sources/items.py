@@ -25,6 +25,10 @@ SKIP_REASONS = {
     "unknown_type": gettext_lazy("of a type the file format does not define"),
     "already_there": gettext_lazy("already imported from this or an earlier file"),
     "picture_refused": gettext_lazy("pictures of a type the app does not keep (named in the text)"),
+    "bad_row": gettext_lazy(
+        "rows of a table that the columns given do not fit (a cell missing, or a direction, "
+        "number or duration that cannot be read)"
+    ),
 }
 RECOVERED_REASON = gettext_lazy("with characters repaired (emoji written in a form XML forbids)")
 
