@@ -42,7 +42,8 @@ OUTCOME_WORDS = {
 }
 WITHHELD_WORDS = {"", "private", "unknown", "withheld", "anonymous", "restricted", "hidden"}
 DATE_TIME = re.compile(
-    r"^\s*(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})[ ,T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?\s*$",
+    r"^\s*(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})[ ,T]+"
+    r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?\s*$",
     re.IGNORECASE,
 )
 
@@ -86,8 +87,11 @@ class CsvReader(Reader):
                 return False
         except csv.Error:
             return False
-        header = next(csv.reader(io.StringIO(sample), dialect), [])
-        return len([cell for cell in header if cell.strip()]) >= 2
+        rows = csv.reader(io.StringIO(sample), dialect)
+        header, first = next(rows, []), next(rows, [])
+        named = [cell for cell in header if cell.strip()]
+        # A header row of two or more short names, and a row under it of the same width.
+        return len(named) >= 2 and len(first) == len(header) and max(map(len, named)) <= 80
 
     def description(self) -> str:
         if self.format == "csv_calls":
@@ -183,7 +187,7 @@ class CsvReader(Reader):
 
 def _direction(value: str) -> str | None:
     word = value.strip().casefold()
-    if word in IN_WORDS or word in OUTCOME_WORDS and OUTCOME_WORDS[word] != "answered":
+    if word in IN_WORDS or (word in OUTCOME_WORDS and OUTCOME_WORDS[word] != "answered"):
         return "in"
     if word in OUT_WORDS:
         return "out"
@@ -197,7 +201,7 @@ def _call(element, line, cell, direction, date_ms, party_kind) -> CallItem | Ski
     outcome = OUTCOME_WORDS.get(cell("outcome").strip().casefold()) or OUTCOME_WORDS.get(
         cell("direction").strip().casefold()
     )
-    if outcome is None or outcome == "answered" and not duration:
+    if outcome is None or (outcome == "answered" and not duration):
         outcome = "answered" if duration else "missed"
     if direction == "out" and outcome != "answered":
         outcome = "unanswered"
