@@ -81,7 +81,9 @@ def message_import_detail(request, import_id):
         "found": _found_rows(job, form),
         "sentence": message_found.found_sentence(job),
         "addresses": message_found.address_words(job.options.get("found", {}).get("kind", "")),
-        "questions": [form[name] for name in ("time_zone", "date_order", "me") if name in form.fields],
+        "questions": [
+            form[name] for name in ("time_zone", "date_order", "me") if name in form.fields
+        ],
     }
     return render(request, "incidents/message_import_numbers.html", context, status=_status(form))
 

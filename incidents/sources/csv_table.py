@@ -127,7 +127,8 @@ class CsvReader(Reader):
                 _("Line %(line)s of this CSV file cannot be read as a table row.") % {"line": line}
             ) from None
         finally:
-            text.detach()
+            if not self.stream.closed:
+                text.detach()  # the stream stays open for whoever opened it
 
     def items(self) -> Iterator[MessageItem | CallItem | SkippedItem]:
         rows = self._rows()
