@@ -19,6 +19,7 @@ from .contact_charts import received as received_words
 from .contacts import ContactDay, item_time
 from .contacts_notice import AfterNotice
 from .history import change_summary
+from .message_found import confirmations
 from .models import Call, Case, Evidence, ExhibitLink, Message
 from .models.kinds import CALL, MESSAGE
 from .models.messages import Direction
@@ -45,6 +46,10 @@ class Source:
     sha256: str
     size: int
     items: int
+    # What the person keeping the log confirmed when importing it (the phone's time zone, the
+    # order of day and month, who is who in a chat), as their statements; the file's warnings.
+    said: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -175,6 +180,8 @@ def _sources(shown: list) -> list[Source]:
             sha256=job.source.sha256,
             size=job.source.size,
             items=counts[job_id],
+            said=tuple(confirmations(job, dossier=True)),
+            warnings=tuple(job.warnings),
         )
         for job_id, job in jobs.items()
     ]
@@ -201,6 +208,11 @@ def item_title(item) -> str:
     }
     if isinstance(item, Call):
         return _("Call %(when)s (exhibit %(exhibit)s, item %(element)s)") % words
+    if item.channel not in (Message.Channel.SMS, Message.Channel.MMS):
+        words["what"] = item.get_channel_display()
+        if item.direction == Direction.IN:
+            return _("%(what)s received %(when)s (exhibit %(exhibit)s, item %(element)s)") % words
+        return _("%(what)s sent %(when)s (exhibit %(exhibit)s, item %(element)s)") % words
     if item.direction == Direction.IN:
         return _("Text received %(when)s (exhibit %(exhibit)s, item %(element)s)") % words
     return _("Text sent %(when)s (exhibit %(exhibit)s, item %(element)s)") % words

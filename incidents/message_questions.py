@@ -56,7 +56,7 @@ def answered(job: MessageImport, chosen: list[str], answers: dict) -> dict:
         options["time_zone"] = zone
     if "date_order" in ask and answers.get("date_order") in DATE_ORDERS:
         options["date_order"] = answers["date_order"]
-    if "me" in ask:
+    if "me" in ask or answers.get("me"):
         listed = {n["key"]: n for n in job.numbers_found}
         me = answers["me"] if "me" in answers else default_me(listed, chosen)
         if me and me not in chosen:
