@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .message_questions import DATE_ORDERS
+from .message_questions import DATE_ORDERS, OTHER_SENDER
 from .models import TIME_ZONE_CHOICES, Case, limits
 
 
@@ -62,7 +62,7 @@ class NumbersForm(forms.Form):
         if "me" in ask:
             self.fields["me"] = forms.ChoiceField(
                 label=_("Which of these senders is you? (optional)"),
-                choices=[("", _("I'd rather not say"))] + [(n["key"], _label(n)) for n in found],
+                choices=_senders(found),
                 required=False,
                 help_text=_("Your own messages to the person are kept as sent by you."),
             )
@@ -78,6 +78,14 @@ class NumbersForm(forms.Form):
         """The answers to the file's questions, for message_import_choose."""
         names = ("time_zone", "date_order", "me")
         return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
+
+
+def _senders(found: list[dict]) -> list[tuple[str, str]]:
+    """The choices for 'which sender is you': in a chat of two, first the one not ticked."""
+    choices = [("", _("I'd rather not say"))]
+    if len(found) == 2:
+        choices.append((OTHER_SENDER, _("The other sender: the one I do not tick")))
+    return choices + [(n["key"], _label(n)) for n in found]
 
 
 def _label(found: dict) -> str:

@@ -18,7 +18,6 @@ import os
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -71,6 +70,7 @@ class ScanResult:
     found: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     ask: list = field(default_factory=list)  # the questions still open after the scan
+    example: str = ""  # a date as the file writes it, when its order is asked
     asking: NeedsAnswers | None = None  # the file cannot be read until these are answered
 
 
@@ -162,6 +162,9 @@ def scan_stream(
     scan.description = str(reader.description())[:200]
     scan.warnings = [str(warning) for warning in reader.warnings]
     scan.ask = reader.open_questions()
+    if "date_order" in scan.ask:  # the start of a line, to show how this file writes dates
+        stream.seek(0)
+        scan.example = message_questions.date_example(stream, scan.found.get("first_item"))
     for key, found in scan.numbers.items():
         found["suggested"] = key in suggested
     return scan
@@ -213,7 +216,7 @@ def _keep(case: Case, staged: Staged, scan: ScanResult, region: str, options) ->
         with transaction.atomic():
             job = _keep_rows(case, staged, scan, region, stored)
             job.options = options
-            scanned(job, scan, partial(staged.path.open, "rb"))
+            scanned(job, scan)
             job.save()
             return job
     except BaseException:
@@ -232,7 +235,7 @@ def _keep_rows(case, staged: Staged, scan: ScanResult, region: str, stored: list
     return MessageImport.objects.create(case=case, source=source, format=scan.format, region=region)
 
 
-def scanned(job: MessageImport, scan: ScanResult, opener) -> None:
+def scanned(job: MessageImport, scan: ScanResult) -> None:
     """Put what a scan found on its job (not saved): the numbers and counts, the reader's
     warnings and open questions; or, for a file that needs answers first, the questions and
     the preview that helps answer them (ASKING)."""
@@ -247,9 +250,8 @@ def scanned(job: MessageImport, scan: ScanResult, opener) -> None:
     found = dict(scan.found, people=len(scan.numbers))
     options = {k: v for k, v in job.options.items() if k != "preview"}
     job.options = {**options, "ask": scan.ask, "found": found}
-    if "date_order" in scan.ask:
-        with opener() as stream:
-            job.options["example"] = message_questions.date_example(stream, found["first_item"])
+    if scan.example:
+        job.options["example"] = scan.example
 
 
 def message_import_answer(*, job: MessageImport, answers: dict) -> MessageImport:
@@ -264,7 +266,7 @@ def message_import_answer(*, job: MessageImport, answers: dict) -> MessageImport
         scan = scan_stream(stream, job.region, suggested, options, reader_of(job.format))
     with transaction.atomic():
         job.options = options
-        scanned(job, scan, partial(storage.open, name, "rb"))
+        scanned(job, scan)
         job.heartbeat_at = timezone.now()
         job.save()
         if shape and answers.get("columns"):
@@ -340,7 +342,9 @@ def import_file(
     answers = {k: v for k, v in (options or {}).items() if v}
     with open(path, "rb") as stream:
         upload = File(stream, name=path.name)
-        job = message_import_receive(case=case, upload=upload, numbers=numbers, options=answers)
+        # Read first with the zone only: what the file itself leaves open is asked of the user.
+        zone = {"time_zone": answers["time_zone"]} if answers.get("time_zone") else {}
+        job = message_import_receive(case=case, upload=upload, numbers=numbers, options=zone)
     if job.status == MessageImport.Status.ASKING:
         job = message_import_answer(job=job, answers=csv_mapping.remembered_answers(job))
     if found is not None:

@@ -17,6 +17,7 @@ DATE_ORDERS = {
     "dmy": gettext_lazy("the day comes first: 03/04/2025 means 3 April 2025"),
     "mdy": gettext_lazy("the month comes first: 03/04/2025 means 4 March 2025"),
 }
+OTHER_SENDER = "other"  # the answer "me: the sender I did not tick", in a chat of two
 EXAMPLE_MAX_LINES = 100_000  # how far into a file the example date is looked for
 EXAMPLE_MAX_BYTES = 16 * 1024 * 1024  # of a ZIP member read to find it
 # The date and time at the start of a line, and no more (the rest is someone's message).
@@ -47,8 +48,8 @@ def date_example(stream, first_item) -> str:
 
 def answered(job: MessageImport, chosen: list[str], answers: dict) -> dict:
     """The job's options with the user's answers to its open questions (the rest ignored),
-    without the example line. `me` defaults, in a chat of two, to the one not chosen as the
-    person; an answer of "" means the user chose not to say."""
+    without the example line. `me` "other" (offered in a chat of two) is the sender not chosen
+    as the person; "" or no answer means the user did not say."""
     options = {k: v for k, v in job.options.items() if k not in ("example", "me", "me_written")}
     ask = options.get("ask", [])
     zone = answers.get("time_zone")
@@ -58,7 +59,9 @@ def answered(job: MessageImport, chosen: list[str], answers: dict) -> dict:
         options["date_order"] = answers["date_order"]
     if "me" in ask or answers.get("me"):
         listed = {n["key"]: n for n in job.numbers_found}
-        me = answers["me"] if "me" in answers else default_me(listed, chosen)
+        me = answers.get("me", "")
+        if me == OTHER_SENDER:
+            me = default_me(listed, chosen)
         if me and me not in chosen:
             found = listed.get(me, {})
             written = (found.get("written") or [""])[0] or found.get("name", "")

@@ -12,7 +12,7 @@ from . import csv_mapping, message_found, message_jobs, message_services
 from .evidence import EvidenceRejected
 from .message_forms import ColumnsForm, HideForm, ImportUploadForm, NoteForm, NumbersForm
 from .message_import import message_import_answer, message_import_receive
-from .message_questions import default_me
+from .message_questions import OTHER_SENDER
 from .models import Call, Message, MessageImport
 from .models.kinds import IMPORTED_KINDS
 from .services import default_case
@@ -73,8 +73,7 @@ def message_import_detail(request, import_id):
     if not form.is_bound:
         suggested = [n["key"] for n in job.numbers_found if n["suggested"]]
         form.initial["numbers"] = suggested
-        listed = {n["key"]: n for n in job.numbers_found}
-        form.initial["me"] = default_me(listed, suggested)
+        form.initial["me"] = OTHER_SENDER if len(job.numbers_found) == 2 else ""
     context = {
         "job": job,
         "form": form,
