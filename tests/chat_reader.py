@@ -1,6 +1,6 @@
 """A small reader of a made-up chat format for the import flow's tests: like a chat export, it
 names senders only, gives times without a zone, and writes dates whose order (03/04) only the
-whole file can decide. It is a real Reader, put first in READERS by the `chat_reader` fixture,
+whole file can decide. It is a real Reader, put first in READERS by the tests that use it,
 so the flow's questions are tested without depending on any one real format.
 
     TESTCHAT
@@ -11,9 +11,6 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from incidents import sources
 from incidents.sources.base import Reader
 from incidents.sources.items import NAME, FileUnreadable, MessageItem, SkippedItem
 
@@ -84,9 +81,3 @@ class ChatLines(Reader):
 
     def description(self) -> str:
         return "a test chat"
-
-
-@pytest.fixture
-def chat_reader(monkeypatch):
-    monkeypatch.setattr(sources, "READERS", [ChatLines, *sources.READERS])
-    return ChatLines

@@ -12,11 +12,12 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
+from incidents import sources
 from incidents.dossier import DossierOptions
 from incidents.models import Case, Message, MessageImport
 from incidents.pdf import render_dossier
 from incidents.services import record_save
-from tests.chat_reader import CUT_SHORT, chat_reader  # noqa: F401 (a fixture)
+from tests.chat_reader import CUT_SHORT, ChatLines
 from tests.conftest import page_text
 
 CHAT = (
@@ -29,6 +30,12 @@ CUT = CHAT + "05/04/2025, 23:1"
 DECIDED = CHAT + "13/04/2025, 09:00 - Sam: Answer me.\n"
 SAM, ALEX = "name:sam", "name:alex"
 ANSWERS = {"time_zone": "America/New_York", "date_order": "mdy", "me": ALEX}
+
+
+@pytest.fixture(autouse=True)
+def _chat_reader(monkeypatch):
+    """The made-up chat format is read first (READERS is looked up at each use)."""
+    monkeypatch.setattr(sources, "READERS", [ChatLines, *sources.READERS])
 
 
 @pytest.fixture
@@ -46,9 +53,7 @@ def _upload(client, content: str = CHAT, name: str = "chat.txt") -> str:
     return client.post(reverse("message_import_new"), {"file": upload}).url
 
 
-def test_the_file_is_said_in_a_sentence_and_its_open_questions_are_asked(
-    alice_client, case, chat_reader
-):
+def test_the_file_is_said_in_a_sentence_and_its_open_questions_are_asked(alice_client, case):
     response = alice_client.get(_upload(alice_client, CUT))
     page, html = page_text(response), response.content.decode()
     assert "A test chat, 3 messages between 3 April and 5 April 2025, 2 people." in page
@@ -62,15 +67,13 @@ def test_the_file_is_said_in_a_sentence_and_its_open_questions_are_asked(
     assert 'value="other" selected' in html  # in a chat of two: the one not ticked
 
 
-def test_a_file_whose_dates_decide_their_order_is_not_asked_it(alice_client, case, chat_reader):
+def test_a_file_whose_dates_decide_their_order_is_not_asked_it(alice_client, case):
     page = page_text(alice_client.get(_upload(alice_client, DECIDED)))
     assert "How are the file's dates written?" not in page
     assert "The time zone the phone was in" in page
 
 
-def test_a_missing_answer_is_asked_again_with_the_other_answers_kept(
-    alice_client, case, chat_reader
-):
+def test_a_missing_answer_is_asked_again_with_the_other_answers_kept(alice_client, case):
     job_url = _upload(alice_client)
     response = alice_client.post(job_url, {"numbers": [SAM], "time_zone": "Asia/Tokyo"})
     assert response.status_code == 400
@@ -79,7 +82,7 @@ def test_a_missing_answer_is_asked_again_with_the_other_answers_kept(
 
 
 def test_the_preview_says_the_answers_and_reads_the_file_with_them(
-    alice_client, case, chat_reader, django_capture_on_commit_callbacks
+    alice_client, case, django_capture_on_commit_callbacks
 ):
     job_url = _upload(alice_client)
     preview = page_text(alice_client.post(job_url, {"numbers": [SAM], **ANSWERS}))
@@ -106,7 +109,7 @@ def test_the_preview_says_the_answers_and_reads_the_file_with_them(
 
 
 def test_without_saying_who_they_are_only_the_persons_messages_are_kept(
-    alice_client, case, chat_reader, django_capture_on_commit_callbacks
+    alice_client, case, django_capture_on_commit_callbacks
 ):
     job_url = _upload(alice_client)
     answers = {**ANSWERS, "me": ""}
@@ -118,7 +121,7 @@ def test_without_saying_who_they_are_only_the_persons_messages_are_kept(
     assert MessageImport.objects.get().reasons["other_number"] == 1  # Alex's: counted only
 
 
-def test_the_command_takes_the_answers_as_options(case, chat_reader, tmp_path):
+def test_the_command_takes_the_answers_as_options(case, tmp_path):
     path = tmp_path / "chat.txt"
     path.write_text(CHAT)
     out, err = StringIO(), StringIO()
@@ -138,7 +141,7 @@ def test_the_command_takes_the_answers_as_options(case, chat_reader, tmp_path):
     assert Message.objects.get(body="Please stop.").direction == "out"
 
 
-def test_the_command_refuses_a_zone_that_is_not_one(case, chat_reader, tmp_path):
+def test_the_command_refuses_a_zone_that_is_not_one(case, tmp_path):
     path = tmp_path / "chat.txt"
     path.write_text(CHAT)
     with pytest.raises(CommandError, match="Mars/Olympus is not a time zone name"):
@@ -149,7 +152,7 @@ def test_the_command_refuses_a_zone_that_is_not_one(case, chat_reader, tmp_path)
 
 
 def test_the_dossier_prints_what_the_user_confirmed_beside_the_transcript(
-    alice, case, chat_reader, tmp_path, settings
+    alice, case, tmp_path, settings
 ):
     settings.DOSSIER_WORKERS = 1
     path = tmp_path / "chat.txt"
