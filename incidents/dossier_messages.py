@@ -16,7 +16,7 @@ from .chart_counts import week_start
 from .charts import Chart, LogTimes, weekly_chart
 from .contact_charts import counted
 from .contact_charts import received as received_words
-from .contacts import ContactDay, item_time
+from .contacts import SMS, ContactDay, item_time
 from .contacts_notice import AfterNotice
 from .history import change_summary
 from .message_found import confirmations
@@ -130,6 +130,7 @@ def _days(case: Case, shown: list) -> list[ContactDay]:
         if isinstance(item, Message):
             day.texts_in += received
             day.texts_out += not received
+            day.chats |= item.channel not in SMS
         elif received:
             day.calls_in[item.outcome] = day.calls_in.get(item.outcome, 0) + 1
         else:
@@ -142,6 +143,7 @@ def listed_received(days: list[ContactDay]) -> str:
     total = ContactDay("", "", False, date.min, None, None)
     for day in days:
         total.texts_in += day.texts_in
+        total.chats |= day.chats
         for outcome, n in day.calls_in.items():
             total.calls_in[outcome] = total.calls_in.get(outcome, 0) + n
     return total.received_words()

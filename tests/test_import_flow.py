@@ -106,6 +106,8 @@ def test_the_preview_says_the_answers_and_reads_the_file_with_them(
     assert last.sent_at == datetime(2025, 5, 5, 3, 10, tzinfo=UTC)  # 4 May, 23:10 EDT
     result = page_text(alice_client.get(job_url))
     assert "You said “Alex” in this file is you." in result
+    timeline = page_text(alice_client.get(reverse("timeline")))
+    assert "1 message from Sam; 1 message to Sam, 19:22 to 19:25" in timeline  # not "texts"
 
 
 def test_without_saying_who_they_are_only_the_persons_messages_are_kept(
