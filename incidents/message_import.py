@@ -161,13 +161,24 @@ def scan_stream(
     scan.format = reader.format
     scan.description = str(reader.description())[:200]
     scan.warnings = [str(warning) for warning in reader.warnings]
-    scan.ask = reader.open_questions()
+    scan.ask = _open_questions(reader)
     if "date_order" in scan.ask:  # the start of a line, to show how this file writes dates
         stream.seek(0)
         scan.example = message_questions.date_example(stream, scan.found.get("first_item"))
     for key, found in scan.numbers.items():
         found["suggested"] = key in suggested
     return scan
+
+
+def _open_questions(reader) -> list[str]:
+    """The reader's open questions. The flow always gives a time zone (the owner's, until the
+    user says), so the zone is asked whenever the reader would ask it without one."""
+    given = reader.options
+    reader.options = {k: v for k, v in given.items() if k != "time_zone"}
+    try:
+        return reader.open_questions()
+    finally:
+        reader.options = given
 
 
 def _scan_item(scan: ScanResult, item, region: str) -> None:
@@ -335,7 +346,8 @@ def import_file(
     """Import one file from the server's disk with the given numbers (written any way), or the
     person's profile numbers, and other addresses (names, e-mail addresses, account ids);
     `me`: the user's own address in a file that does not say who sent what; `options`: the
-    answers to the file's questions (time_zone, date_order). Receive, choose and run in one
+    answers to the file's questions (time_zone, date_order), applied once the file is read
+    (the zone is used for the first reading too). Receive, choose and run in one
     go (the import_messages command); `found(job)` is told what the file holds first. Raises
     NeedsAnswers, naming what is missing, when the file leaves a question that must be
     answered (the file is then kept, nothing imported)."""

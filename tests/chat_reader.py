@@ -77,7 +77,9 @@ class ChatLines(Reader):
             raise FileUnreadable("This chat is empty.")
 
     def open_questions(self) -> list[str]:
-        return [q for q in self.questions if q != "date_order" or not self.decided]
+        # Like a real chat reader: what the options answer is not open (the zone included).
+        open_ = [q for q in self.questions if not self.options.get(q)]
+        return [q for q in open_ if q != "date_order" or not self.decided]
 
     def description(self) -> str:
         return "a test chat"
