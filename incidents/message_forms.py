@@ -12,7 +12,9 @@ class ImportUploadForm(forms.Form):
 
     file = forms.FileField(
         label=_("The export file"),
-        help_text=_("sms-….xml (texts and picture messages) or calls-….xml (the call log)."),
+        help_text=_(
+            "For example sms-….xml (texts and picture messages) or calls-….xml (the call log)."
+        ),
         error_messages={"required": _("Choose the export file first.")},
     )
     case = forms.ModelChoiceField(

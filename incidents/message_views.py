@@ -5,10 +5,11 @@ Every job and item is fetched for its owner only; anyone else gets 404."""
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import csv_mapping, message_found, message_jobs, message_services
+from . import csv_mapping, message_found, message_jobs, message_services, sources
 from .evidence import EvidenceRejected
 from .message_forms import ColumnsForm, HideForm, ImportUploadForm, NoteForm, NumbersForm
 from .message_import import message_import_answer, message_import_receive
@@ -48,7 +49,8 @@ def message_import_new(request):
         else:
             return redirect(job)
     imports = MessageImport.objects.owned_by(request.user).select_related("source")[:20]
-    context = {"form": form, "imports": imports}
+    known = get_text_list([str(reader.label) for reader in sources.READERS], _("and"))
+    context = {"form": form, "imports": imports, "known": known}
     return render(request, "incidents/message_import_new.html", context, status=_status(form))
 
 

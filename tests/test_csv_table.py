@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from incidents.message_import import import_file, message_import_answer, message_import_receive
@@ -186,3 +187,16 @@ def test_a_call_log_table_is_imported_as_calls(case, tmp_path):
         "missed",
         "unanswered",
     ]
+
+
+def test_the_upload_page_names_the_formats_read_and_a_table_is_its_owners_only(
+    alice_client, case, mallory
+):
+    page = page_text(alice_client.get(reverse("message_import_new")))
+    assert "It reads: SMS Backup & Restore export" in page and "CSV table of messages" in page
+    job_url = _upload(alice_client).url
+    mallory_client = Client()
+    mallory_client.force_login(mallory)
+    assert mallory_client.get(job_url).status_code == 404
+    assert mallory_client.post(job_url, {**TEXT_COLUMNS, "confirm": "1"}).status_code == 404
+    assert MessageImport.objects.get().status == MessageImport.Status.ASKING

@@ -68,7 +68,7 @@ class CsvReader(Reader):
     """Reads a CSV table with a header row, row by row, with the columns the user named in
     `options["columns"]`; without them, `items()` raises NeedsAnswers with a preview."""
 
-    label = gettext_lazy("a table of messages or calls saved as CSV")
+    label = gettext_lazy("CSV table of messages or calls")
     version = PARSER_VERSION
     formats = ("csv_messages", "csv_calls")
     address_kind = NUMBER
