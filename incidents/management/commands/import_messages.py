@@ -75,36 +75,37 @@ class Command(BaseCommand):
                     "--sender or --address), or add their numbers to their profile."
                 )
             )
-        answers = _answers(options)
-        failed = []
-        for path in files:
-            try:
-                job = import_file(
-                    case=person,
-                    path=path,
-                    numbers=number,
-                    addresses=addresses,
-                    me=options["me"],
-                    options=answers,
-                    found=lambda job, path=path: self.stdout.write(
-                        f"{path}: {found_sentence(job)}"
-                    ),
-                )
-            except NeedsAnswers as asked:
-                for question in asked.questions:
-                    self.stderr.write(f"{path}: {missing_words(question)}")
-                failed.append(path)
-                continue
-            except (FileUnreadable, EvidenceRejected, OSError) as error:
-                self.stderr.write(f"{path}: {error}")
-                failed.append(path)
-                continue
-            self.stdout.write(summary(path, job))
+        choices = {
+            "numbers": number,
+            "addresses": addresses,
+            "me": options["me"],
+            "options": _answers(options),
+        }
+        failed = [path for path in files if not self._import(person, path, choices)]
         if failed:
             raise CommandError(
                 _("%(count)s file(s) could not be read; nothing was imported from them.")
                 % {"count": len(failed)}
             )
+
+    def _import(self, person: Case, path: Path, choices: dict) -> bool:
+        """Import one file, saying what it holds and what it gave; False if it failed."""
+        try:
+            job = import_file(
+                case=person,
+                path=path,
+                **choices,
+                found=lambda job: self.stdout.write(f"{path}: {found_sentence(job)}"),
+            )
+        except NeedsAnswers as asked:
+            for question in asked.questions:
+                self.stderr.write(f"{path}: {missing_words(question)}")
+            return False
+        except (FileUnreadable, EvidenceRejected, OSError) as error:
+            self.stderr.write(f"{path}: {error}")
+            return False
+        self.stdout.write(summary(path, job))
+        return True
 
 
 def _answers(options: dict) -> dict:
