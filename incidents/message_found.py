@@ -31,6 +31,15 @@ def address_words(kind: str) -> str:
     }.get(kind, _("numbers"))
 
 
+def choose_heading(kind: str) -> str:
+    """The question of the choose page, in the words of the file's addresses."""
+    return {
+        NAME: _("Which names in the chat are the person's?"),
+        EMAIL: _("Which e-mail addresses are the person's?"),
+        ACCOUNT: _("Which accounts are the person's?"),
+    }.get(kind, _("Which numbers are the person's?"))
+
+
 def _people(kind: str, n: int) -> str:
     words = {
         NAME: ngettext("%(n)s person", "%(n)s people", n),

@@ -76,12 +76,14 @@ def message_import_detail(request, import_id):
         suggested = [n["key"] for n in job.numbers_found if n["suggested"]]
         form.initial["numbers"] = suggested
         form.initial["me"] = OTHER_SENDER if len(job.numbers_found) == 2 else ""
+    kind = job.options.get("found", {}).get("kind", "")
     context = {
         "job": job,
         "form": form,
         "found": _found_rows(job, form),
         "sentence": message_found.found_sentence(job),
-        "addresses": message_found.address_words(job.options.get("found", {}).get("kind", "")),
+        "addresses": message_found.address_words(kind),
+        "heading": message_found.choose_heading(kind),
         "questions": [
             form[name] for name in ("time_zone", "date_order", "me") if name in form.fields
         ],

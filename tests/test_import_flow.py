@@ -57,7 +57,8 @@ def test_the_file_is_said_in_a_sentence_and_its_open_questions_are_asked(alice_c
     response = alice_client.get(_upload(alice_client, CUT))
     page, html = page_text(response), response.content.decode()
     assert "A test chat, 3 messages between 3 April and 5 April 2025, 2 people." in page
-    assert "(the names in the chat found in the file)" in page
+    assert "Which names in the chat are the person's?" in page
+    assert "Tick the person's: the names in the chat found in the file" in page
     assert CUT_SHORT in page  # the reader's warning
     assert "The time zone the phone was in" in page and "the phone's clock" in page
     assert '<option value="Europe/London" selected>' in html  # the owner's zone
