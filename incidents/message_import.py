@@ -275,6 +275,13 @@ def message_import_answer(*, job: MessageImport, answers: dict) -> MessageImport
     with storage.open(name, "rb") as stream:
         suggested = profile_keys(job.case, job.region)
         scan = scan_stream(stream, job.region, suggested, options, reader_of(job.format))
+    if scan.asking is None and not scan.numbers:
+        raise FileUnreadable(
+            _(
+                "Read this way, no row of the file gives a message or a call. Check the "
+                "columns chosen and how the times are written."
+            )
+        )
     with transaction.atomic():
         job.options = options
         scanned(job, scan)

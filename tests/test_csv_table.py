@@ -146,6 +146,17 @@ def test_a_column_step_error_keeps_the_answers(alice_client, case):
     assert 'value="4" selected' in response.content.decode()  # the text column, as chosen
 
 
+def test_columns_that_read_no_row_are_refused_on_the_column_step(alice_client, case):
+    job_url = _upload(alice_client).url
+    response = alice_client.post(
+        job_url, {**TEXT_COLUMNS, "time_format": "unix_ms", "confirm": "1"}
+    )
+    assert response.status_code == 400
+    assert "Read this way, no row of the file gives a message or a call." in page_text(response)
+    assert MessageImport.objects.get().status == MessageImport.Status.ASKING
+    assert not CsvMapping.objects.exists()
+
+
 def test_a_table_of_the_same_shape_is_offered_the_columns_given_before(alice_client, case):
     first = _upload(alice_client).url
     alice_client.post(first, {**TEXT_COLUMNS, "time_zone": "Europe/Paris", "confirm": "1"})
