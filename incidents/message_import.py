@@ -61,6 +61,7 @@ class ScanResult:
     format: str
     version: str = ""  # the reader's
     description: str = ""  # what the file is, in the user's words
+    warnings: list = field(default_factory=list)  # the reader's sentences about the file
     items: int = 0
     recovered: int = 0
     reasons: Counter = field(default_factory=Counter)

@@ -12,12 +12,13 @@ from .base import Reader
 from .csv_table import CsvReader
 from .items import FileUnreadable
 from .sbr import SbrReader
+from .whatsapp import WhatsAppReader
 
 HEAD_BYTES = 64 * 1024
 # Tried in order, the most particular first. A reader that takes any file of its kind to say
 # why it cannot be read (SbrReader takes any XML file) comes after the others of that kind.
 # CsvReader takes any text that reads as a table with a header row: always last.
-READERS: list[type[Reader]] = [SbrReader, CsvReader]
+READERS: list[type[Reader]] = [SbrReader, WhatsAppReader, CsvReader]
 
 
 def reader_for(stream) -> type[Reader]:

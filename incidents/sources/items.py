@@ -24,6 +24,7 @@ SKIP_REASONS = {
     "no_time": gettext_lazy("without a readable time"),
     "unknown_type": gettext_lazy("of a type the file format does not define"),
     "already_there": gettext_lazy("already imported from this or an earlier file"),
+    "system_line": gettext_lazy("notes WhatsApp writes into a chat (not messages)"),
     "picture_refused": gettext_lazy("pictures of a type the app does not keep (named in the text)"),
     "bad_row": gettext_lazy(
         "rows of a table that the columns given do not fit (a cell missing, or a direction, "
