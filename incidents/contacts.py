@@ -6,6 +6,7 @@ phone held ten messages or two hundred thousand."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db.models import Case as If
 from django.db.models import (
     Count,
     F,
@@ -17,6 +18,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -42,7 +44,10 @@ CALL_WORDS = {
 }
 
 
-def texts(n: int) -> str:
+def texts(n: int, chats: bool = False) -> str:
+    """'3 texts' (SMS), or '3 messages' when some came through a chat app or e-mail."""
+    if chats:
+        return ngettext("%(n)s message", "%(n)s messages", n) % {"n": f"{n:,}"}
     return ngettext("%(n)s text", "%(n)s texts", n) % {"n": f"{n:,}"}
 
 
@@ -55,6 +60,10 @@ def listed(parts: list[str]) -> str:
     if len(parts) < 2:
         return "".join(parts)
     return _("%(first)s and %(last)s") % {"first": ", ".join(parts[:-1]), "last": parts[-1]}
+
+
+SMS = (Message.Channel.SMS, Message.Channel.MMS)
+CHAT = "chat"  # a message's grouping mark when it is not SMS (calls group by their outcome)
 
 
 def person_name(name: str) -> str:
@@ -76,6 +85,7 @@ class ContactDay:
     calls_in: dict[str, int] = field(default_factory=dict)  # received calls by outcome
     calls_out: int = 0
     hidden: int = 0  # left out of the dossier
+    chats: bool = False  # some messages are not SMS: they are called messages, not texts
 
     @property
     def total(self) -> int:
@@ -90,14 +100,14 @@ class ContactDay:
         return self.texts_out + self.calls_out
 
     def received_words(self) -> str:
-        parts = [texts(self.texts_in)] if self.texts_in else []
+        parts = [texts(self.texts_in, self.chats)] if self.texts_in else []
         for outcome, words in CALL_WORDS.items():
             if n := self.calls_in.get(outcome):
                 parts.append(words(n) % {"n": f"{n:,}"})
         return listed(parts)
 
     def sent_words(self) -> str:
-        parts = [texts(self.texts_out)] if self.texts_out else []
+        parts = [texts(self.texts_out, self.chats)] if self.texts_out else []
         if self.calls_out:
             parts.append(calls(self.calls_out))
         return listed(parts)
@@ -167,7 +177,11 @@ def in_days(kind: RecordKind, items: QuerySet, start: date | None, end: date | N
 def _grouped(kind: RecordKind, items: QuerySet, start, end) -> QuerySet:
     """One row per person, local day, direction and call outcome ("" for texts): how many,
     the first and last times, and how many are hidden."""
-    outcome = F("outcome") if kind is CALL else Value("")
+    outcome = (
+        F("outcome")
+        if kind is CALL
+        else If(When(channel__in=SMS, then=Value("")), default=Value(CHAT))
+    )
     day = local_day(kind.when, items.db, start, end)
     return (
         items.annotate(day=day, what=outcome)
@@ -261,7 +275,8 @@ def _add_row(days: dict, row: dict) -> None:
     found.hidden += row["hidden"]
     received = row["direction"] == Direction.IN
     outcome = row["what"]
-    if not outcome:  # a text
+    found.chats |= outcome == CHAT
+    if outcome in ("", CHAT):  # a message
         if received:
             found.texts_in += row["n"]
         else:

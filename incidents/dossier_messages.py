@@ -16,9 +16,10 @@ from .chart_counts import week_start
 from .charts import Chart, LogTimes, weekly_chart
 from .contact_charts import counted
 from .contact_charts import received as received_words
-from .contacts import ContactDay, calls, item_time, listed, texts
+from .contacts import SMS, ContactDay, calls, item_time, listed, texts
 from .contacts_notice import AfterNotice
 from .history import change_summary
+from .message_found import confirmations
 from .models import Call, Case, Evidence, ExhibitLink, Message
 from .models.kinds import CALL, MESSAGE
 from .models.messages import Direction
@@ -49,6 +50,10 @@ class Source:
     calls: int = 0
     first: datetime | None = None
     last: datetime | None = None
+    # What the person keeping the log confirmed when importing it (the phone's time zone, the
+    # order of day and month, who is who in a chat), as their statements; the file's warnings.
+    said: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def holds(self) -> str:
@@ -147,6 +152,7 @@ def _days(case: Case, shown: list) -> list[ContactDay]:
         if isinstance(item, Message):
             day.texts_in += received
             day.texts_out += not received
+            day.chats |= item.channel not in SMS
         elif received:
             day.calls_in[item.outcome] = day.calls_in.get(item.outcome, 0) + 1
         else:
@@ -159,6 +165,7 @@ def listed_received(days: list[ContactDay]) -> str:
     total = ContactDay("", "", False, date.min, None, None)
     for day in days:
         total.texts_in += day.texts_in
+        total.chats |= day.chats
         for outcome, n in day.calls_in.items():
             total.calls_in[outcome] = total.calls_in.get(outcome, 0) + n
     return total.received_words()
@@ -189,20 +196,22 @@ def _after_notice(shown: list, notice_at: datetime) -> AfterNotice:
 
 def _sources(shown: list) -> list[Source]:
     """Each export file the shown items come from (items in time order): how many of each
-    kind it gave, and over which stretch of time."""
+    kind it gave, over which stretch of time, and what the user confirmed about it."""
     found: dict[int, Source] = {}
     for item in shown:
-        exhibit = item.source.source
+        job = item.source
         source = found.get(item.source_id)
         if source is None:
-            at = item_time(item)
+            exhibit = job.source
             source = found[item.source_id] = Source(
                 exhibit.exhibit_number,
                 exhibit.original_name,
                 exhibit.sha256,
                 exhibit.size,
                 0,
-                first=at,
+                first=item_time(item),
+                said=tuple(confirmations(job, dossier=True)),
+                warnings=tuple(job.warnings),
             )
         source.items += 1
         source.texts += isinstance(item, Message)
@@ -231,6 +240,11 @@ def item_title(item) -> str:
     }
     if isinstance(item, Call):
         return _("Call %(when)s (exhibit %(exhibit)s, item %(element)s)") % words
+    if item.channel not in (Message.Channel.SMS, Message.Channel.MMS):
+        words["what"] = item.get_channel_display()
+        if item.direction == Direction.IN:
+            return _("%(what)s received %(when)s (exhibit %(exhibit)s, item %(element)s)") % words
+        return _("%(what)s sent %(when)s (exhibit %(exhibit)s, item %(element)s)") % words
     if item.direction == Direction.IN:
         return _("Text received %(when)s (exhibit %(exhibit)s, item %(element)s)") % words
     return _("Text sent %(when)s (exhibit %(exhibit)s, item %(element)s)") % words

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, limits
+from .message_questions import DATE_ORDERS, OTHER_SENDER
+from .models import TIME_ZONE_CHOICES, Case, limits
 
 
 class ImportUploadForm(forms.Form):
@@ -11,7 +12,9 @@ class ImportUploadForm(forms.Form):
 
     file = forms.FileField(
         label=_("The export file"),
-        help_text=_("sms-….xml (texts and picture messages) or calls-….xml (the call log)."),
+        help_text=_(
+            "For example sms-….xml (texts and picture messages) or calls-….xml (the call log)."
+        ),
         error_messages={"required": _("Choose the export file first.")},
     )
     case = forms.ModelChoiceField(
@@ -37,9 +40,142 @@ class NumbersForm(forms.Form):
         error_messages={"required": _("Tick at least one number.")},
     )
 
-    def __init__(self, *args, found: list[dict], **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, found: list[dict], ask=(), zone: str = "", example: str = "", **kw):
+        super().__init__(*args, **kw)
         self.fields["numbers"].choices = [(n["key"], n["key"]) for n in found]
+        if "time_zone" in ask:
+            self.fields["time_zone"] = forms.ChoiceField(
+                label=_("The time zone the phone was in"),
+                choices=TIME_ZONE_CHOICES,
+                initial=zone,
+                help_text=_(
+                    "The file gives no time zone: its times are the phone's clock. Choose the "
+                    "zone the phone was set to (yours, unless it was set to another)."
+                ),
+            )
+        if "date_order" in ask:
+            self.fields["date_order"] = forms.ChoiceField(
+                label=_("How are the file's dates written?"),
+                choices=list(DATE_ORDERS.items()),
+                widget=forms.RadioSelect,
+                help_text=_("Nothing in the file decides it. A date from it: %(example)s")
+                % {"example": example or "…"},
+                error_messages={"required": _("Say how the dates are written.")},
+            )
+        if "me" in ask:
+            self.fields["me"] = forms.ChoiceField(
+                label=_("Which of these senders is you? (optional)"),
+                choices=_senders(found),
+                required=False,
+                help_text=_("Your own messages to the person are kept as sent by you."),
+            )
+
+    def clean(self):
+        data = super().clean()
+        me = data.get("me")
+        if me and me in (data.get("numbers") or []):
+            self.add_error("me", _("You ticked this sender as the person: choose another."))
+        return data
+
+    def answers(self) -> dict:
+        """The answers to the file's questions, for message_import_choose."""
+        names = ("time_zone", "date_order", "me")
+        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
+
+
+def _senders(found: list[dict]) -> list[tuple[str, str]]:
+    """The choices for 'which sender is you': in a chat of two, first the one not ticked."""
+    choices = [("", _("I'd rather not say"))]
+    if len(found) == 2:
+        choices.append((OTHER_SENDER, _("The other sender: the one I do not tick")))
+    return choices + [(n["key"], _label(n)) for n in found]
+
+
+def _label(found: dict) -> str:
+    return (found["written"] or [""])[0] or found["name"] or found["key"]
+
+
+NO_COLUMN = [("", _("(none)"))]
+
+
+class ColumnsForm(forms.Form):
+    """Which column of a CSV table is what: the user reads the first rows and says."""
+
+    kind = forms.ChoiceField(
+        label=_("What does the table list?"),
+        choices=[("messages", _("Messages")), ("calls", _("Calls"))],
+        widget=forms.RadioSelect,
+    )
+    time = forms.TypedChoiceField(label=_("The time of each message or call"), coerce=int)
+    time_format = forms.ChoiceField(
+        label=_("How the times are written"),
+        choices=[
+            ("iso", _("Year first: 2025-04-03 14:22")),
+            ("dmy", _("Day first: 03/04/2025 14:22 is 3 April")),
+            ("mdy", _("Month first: 04/03/2025 14:22 is 3 April")),
+            ("unix_s", _("Seconds since 1970 (Unix time)")),
+            ("unix_ms", _("Milliseconds since 1970")),
+        ],
+    )
+    time_zone = forms.ChoiceField(
+        label=_("The time zone of the times"),
+        choices=TIME_ZONE_CHOICES,
+        help_text=_("Used for times written without a zone."),
+    )
+    party = forms.TypedChoiceField(label=_("The other person's number or name"), coerce=int)
+    party_kind = forms.ChoiceField(
+        label=_("Is that a phone number or a name?"),
+        choices=[("number", _("A phone number")), ("name", _("A name"))],
+        widget=forms.RadioSelect,
+    )
+    direction = forms.TypedChoiceField(
+        label=_("Received or sent (or the call's type)"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_(
+            "Words such as incoming, received, in, outgoing, sent, out, missed. Without it, "
+            "the column above is read as the sender."
+        ),
+    )
+    name = forms.TypedChoiceField(
+        label=_("The name shown"), coerce=int, required=False, empty_value=None
+    )
+    text = forms.TypedChoiceField(
+        label=_("The message's text"), coerce=int, required=False, empty_value=None
+    )
+    outcome = forms.TypedChoiceField(
+        label=_("The call's outcome (answered, missed, rejected)"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    duration = forms.TypedChoiceField(
+        label=_("The call's duration (seconds, or minutes:seconds)"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+
+    def __init__(self, *args, header: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        columns = [(str(i), f"{i + 1}: {name[:40]}") for i, name in enumerate(header)]
+        for name in ("time", "party"):
+            self.fields[name].choices = columns
+        for name in ("direction", "name", "text", "outcome", "duration"):
+            self.fields[name].choices = NO_COLUMN + columns
+
+    def clean(self):
+        data = super().clean()
+        if data.get("time") is not None and data.get("time") == data.get("party"):
+            self.add_error("party", _("This is the column chosen for the time."))
+        return data
+
+    def columns(self) -> dict:
+        """The mapping csv_table.py reads (column numbers from 0, None for none)."""
+        names = ("kind", "time", "time_format", "party", "party_kind", "direction", "name")
+        names += ("text",) if self.cleaned_data["kind"] == "messages" else ("outcome", "duration")
+        return {name: self.cleaned_data.get(name) for name in names}
 
 
 class NoteForm(forms.Form):

@@ -27,12 +27,20 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import custody, evidence, quota
+from . import csv_mapping, custody, evidence, message_questions, quota
 from . import message_records as records
 from .models import Case, Evidence, MessageImport, User
 from .numbers import WITHHELD, home_region, number_key, profile_numbers
 from .sources import reader_for, reader_of
-from .sources.items import ACCOUNT, EMAIL, NAME, CallItem, FileUnreadable, SkippedItem
+from .sources.items import (
+    ACCOUNT,
+    EMAIL,
+    NAME,
+    CallItem,
+    FileUnreadable,
+    NeedsAnswers,
+    SkippedItem,
+)
 from .sources.keys import address_key
 
 # How many found numbers a job keeps to choose from, and forms of each number shown.
@@ -59,6 +67,12 @@ class ScanResult:
     reasons: Counter = field(default_factory=Counter)
     numbers: dict = field(default_factory=dict)  # key -> {"written", "name", "messages", ...}
     content_type: str = ""  # of the file, as its reader found it (a ZIP, or the file inside)
+    # What the found sentence says (message_questions.found_sentence): totals, the first and
+    # last times, what the addresses are, and the first item (for an example of its date).
+    found: dict = field(default_factory=dict)
+    ask: list = field(default_factory=list)  # the questions still open after the scan
+    example: str = ""  # a date as the file writes it, when its order is asked
+    asking: NeedsAnswers | None = None  # the file cannot be read until these are answered
 
 
 def person_region(case: Case, numbers: list[str] = ()) -> str:
@@ -83,17 +97,21 @@ def item_keys(item, region: str) -> list[str]:
 # --- 1. receiving and scanning ---------------------------------------------------------------
 
 
-def message_import_receive(*, case: Case, upload, numbers: list[str] = ()) -> MessageImport:
+def message_import_receive(
+    *, case: Case, upload, numbers: list[str] = (), options: dict | None = None
+) -> MessageImport:
     """Keep an export file as an exhibit of the case and list the numbers it holds. Raises
     FileUnreadable (with the reason, keeping nothing) when the file cannot be read whole, or
     EvidenceRejected when there is no room for it. The same file received again is not stored
-    twice: the new job reads the exhibit already kept."""
+    twice: the new job reads the exhibit already kept. A file that cannot be read before the
+    user says how (a CSV table's columns) is kept, and its job waits, ASKING."""
     staged = _stage(upload)
+    options = {"time_zone": case.owner.time_zone, **(options or {})}
     try:
         region = person_region(case, numbers)
         with open(staged.path, "rb") as stream:
-            scan = scan_stream(stream, region, profile_keys(case, region))
-        return _keep(case, staged, scan, region)
+            scan = scan_stream(stream, region, profile_keys(case, region), options)
+        return _keep(case, staged, scan, region, options)
     finally:
         staged.path.unlink(missing_ok=True)
 
@@ -124,28 +142,63 @@ def _stage(upload) -> Staged:
     return Staged(path, size, digest.hexdigest(), original[:255])
 
 
-def scan_stream(stream, region: str, suggested: set[str]) -> ScanResult:
+def scan_stream(
+    stream, region: str, suggested: set[str], options: dict | None = None, reader_class=None
+) -> ScanResult:
     """Read a whole file once and count its items per number. FileUnreadable if it cannot be
-    read to the end."""
-    reader = reader_for(stream)(stream)
-    scan = ScanResult(format="")
-    for item in reader.items():
-        scan.items += 1
-        scan.recovered += item.recovered
-        if isinstance(item, SkippedItem):
-            scan.reasons[item.reason] += 1
-            continue
-        for key in dict.fromkeys(item_keys(item, region)):
-            _count_number(scan.numbers, key, item)
+    read to the end; `asking` set if it cannot be read before the user answers."""
+    reader_class = reader_class or reader_for(stream)
+    reader = reader_class(stream, options=options)
+    scan = ScanResult(format="", version=reader.version)
+    try:
+        for item in reader.items():
+            _scan_item(scan, item, region)
+    except NeedsAnswers as asked:
+        scan.format, scan.asking = reader.format or reader.formats[0], asked
+        scan.description = str(reader.description())[:200]
+        return scan
     if not reader.format:
         raise FileUnreadable(_("The file holds no export."))
-    scan.format, scan.version = reader.format, reader.version
+    scan.format = reader.format
     scan.description = str(reader.description())[:200]
     scan.warnings = [str(warning) for warning in reader.warnings]
     scan.content_type = reader.content_type
+    scan.ask = _open_questions(reader)
+    if "date_order" in scan.ask:  # the start of a line, to show how this file writes dates
+        stream.seek(0)
+        scan.example = message_questions.date_example(stream, scan.found.get("first_item"))
     for key, found in scan.numbers.items():
         found["suggested"] = key in suggested
     return scan
+
+
+def _open_questions(reader) -> list[str]:
+    """The reader's open questions. The flow always gives a time zone (the owner's, until the
+    user says), so the zone is asked whenever the reader would ask it without one."""
+    given = reader.options
+    reader.options = {k: v for k, v in given.items() if k != "time_zone"}
+    try:
+        return reader.open_questions()
+    finally:
+        reader.options = given
+
+
+def _scan_item(scan: ScanResult, item, region: str) -> None:
+    scan.items += 1
+    scan.recovered += item.recovered
+    if isinstance(item, SkippedItem):
+        scan.reasons[item.reason] += 1
+        return
+    found = scan.found
+    if not found:
+        member = getattr(item, "details", {}).get("member")
+        found.update(kind=item.address_kind, first_item=[item.line, member])
+    kind = "calls" if isinstance(item, CallItem) else "messages"
+    found[kind] = found.get(kind, 0) + 1
+    found["first_ms"] = min(found.get("first_ms", item.date_ms), item.date_ms)
+    found["last_ms"] = max(found.get("last_ms", item.date_ms), item.date_ms)
+    for key in dict.fromkeys(item_keys(item, region)):
+        _count_number(scan.numbers, key, item)
 
 
 def _count_number(numbers: dict, key: str, item) -> None:
@@ -168,13 +221,17 @@ def _numbers_listed(scan: ScanResult) -> list[dict]:
     return ordered[:MAX_NUMBERS_LISTED]
 
 
-def _keep(case: Case, staged: Staged, scan: ScanResult, region: str) -> MessageImport:
+def _keep(case: Case, staged: Staged, scan: ScanResult, region: str, options) -> MessageImport:
     """The exhibit (made now, or the one holding the same file) and the job reading it, both
     or neither: a file moved into place is removed again if the rows are not saved."""
     stored: list[str] = []
     try:
         with transaction.atomic():
-            return _keep_rows(case, staged, scan, region, stored)
+            job = _keep_rows(case, staged, scan, region, stored)
+            job.options = options
+            scanned(job, scan)
+            job.save()
+            return job
     except BaseException:
         for name in stored:
             evidence.evidence_storage().delete(name)
@@ -188,18 +245,53 @@ def _keep_rows(case, staged: Staged, scan: ScanResult, region: str, stored: list
     if source is None:
         quota.check_room(owner, staged.size)
         source = _exhibit(case, staged, stored, scan.content_type)
-    return MessageImport.objects.create(
-        case=case,
-        source=source,
-        format=scan.format,
-        parser_version=scan.version,
-        description=scan.description,
-        warnings=scan.warnings,
-        region=region,
-        numbers_found=_numbers_listed(scan),
-        items_found=scan.items,
-        recovered=scan.recovered,
-    )
+    return MessageImport.objects.create(case=case, source=source, format=scan.format, region=region)
+
+
+def scanned(job: MessageImport, scan: ScanResult) -> None:
+    """Put what a scan found on its job (not saved): the numbers and counts, the reader's
+    warnings and open questions; or, for a file that needs answers first, the questions and
+    the preview that helps answer them (ASKING)."""
+    job.format, job.parser_version, job.description = scan.format, scan.version, scan.description
+    if scan.asking is not None:
+        job.status = MessageImport.Status.ASKING
+        job.options = {**job.options, "ask": scan.asking.questions, "preview": scan.asking.preview}
+        return
+    job.status = MessageImport.Status.SCANNED
+    job.numbers_found = _numbers_listed(scan)
+    job.items_found, job.recovered, job.warnings = scan.items, scan.recovered, scan.warnings
+    found = dict(scan.found, people=len(scan.numbers))
+    options = {k: v for k, v in job.options.items() if k != "preview"}
+    job.options = {**options, "ask": scan.ask, "found": found}
+    if scan.example:
+        job.options["example"] = scan.example
+
+
+def message_import_answer(*, job: MessageImport, answers: dict) -> MessageImport:
+    """Read an ASKING job's file again with the user's answers (a CSV table's columns): the
+    job is then SCANNED, or still ASKING. Raises FileUnreadable, changing nothing, when the
+    file cannot be read with them. A table's columns are remembered for its shape."""
+    options = {**job.options, **answers}
+    shape = job.options.get("preview", {}).get("shape", "")
+    storage, name = evidence.evidence_storage(), job.source.stored_name
+    with storage.open(name, "rb") as stream:
+        suggested = profile_keys(job.case, job.region)
+        scan = scan_stream(stream, job.region, suggested, options, reader_of(job.format))
+    if scan.asking is None and not scan.numbers:
+        raise FileUnreadable(
+            _(
+                "Read this way, no row of the file gives a message or a call. Check the "
+                "columns chosen and how the times are written."
+            )
+        )
+    with transaction.atomic():
+        job.options = options
+        scanned(job, scan)
+        job.heartbeat_at = timezone.now()
+        job.save()
+        if shape and answers.get("columns"):
+            csv_mapping.remember(job.case.owner, shape, answers["columns"], options["time_zone"])
+    return job
 
 
 def _exhibit(case: Case, staged: Staged, stored: list, content_type: str) -> Evidence:
@@ -226,13 +318,17 @@ def _exhibit(case: Case, staged: Staged, stored: list, content_type: str) -> Evi
 
 
 @transaction.atomic
-def message_import_choose(*, job: MessageImport, keys: list[str]) -> MessageImport:
-    """Keep the user's choice of numbers and queue the import. The numbers not chosen are
-    dropped from the job: what they were is the user's private life, not evidence."""
+def message_import_choose(
+    *, job: MessageImport, keys: list[str], answers: dict | None = None
+) -> MessageImport:
+    """Keep the user's choice of numbers and answers (message_questions.ANSWERS) and queue the
+    import. The numbers not chosen are dropped from the job: what they were is the user's
+    private life, not evidence."""
     if not keys:
         raise ValueError("Choose at least one of the numbers found.")
     listed = {n["key"]: n for n in job.numbers_found}
     chosen = [key for key in dict.fromkeys(keys) if key in listed]
+    job.options = message_questions.answered(job, chosen, answers or {})
     others = [n for key, n in listed.items() if key not in chosen]
     job.numbers_chosen = chosen
     job.numbers_found = [listed[key] for key in chosen]
@@ -254,22 +350,32 @@ def import_file(
     addresses: list[str] = (),
     me: str = "",
     options: dict | None = None,
+    found=None,
 ) -> MessageImport:
     """Import one file from the server's disk with the given numbers (written any way), or the
     person's profile numbers, and other addresses (names, e-mail addresses, account ids);
     `me`: the user's own address in a file that does not say who sent what; `options`: the
-    user's other answers for the reader (a chat's `time_zone`, `date_order`). Receive, choose
-    and run in one go (the import_messages command)."""
+    answers to the file's questions (time_zone, date_order), applied once the file is read
+    (the zone is used for the first reading too). Receive, choose and run in one
+    go (the import_messages command); `found(job)` is told what the file holds first. Raises
+    NeedsAnswers, naming what is missing, when the file leaves a question that must be
+    answered (the file is then kept, nothing imported)."""
+    answers = {k: v for k, v in (options or {}).items() if v}
     with open(path, "rb") as stream:
-        job = message_import_receive(
-            case=case, upload=File(stream, name=path.name), numbers=numbers
-        )
-    job.options.update(options or {})
+        upload = File(stream, name=path.name)
+        # Read first with the zone only: what the file itself leaves open is asked of the user.
+        zone = {"time_zone": answers["time_zone"]} if answers.get("time_zone") else {}
+        job = message_import_receive(case=case, upload=upload, numbers=numbers, options=zone)
+    if job.status == MessageImport.Status.ASKING:
+        job = message_import_answer(job=job, answers=csv_mapping.remembered_answers(job))
+    if found is not None:
+        found(job)
+    message_questions.check_answered(job, answers)
     keys = [number_key(n, job.region) for n in numbers or profile_numbers(case.phone_numbers)]
     keys += [address_key(kind, a, job.region) for a in addresses for kind in KINDS_BY_HAND]
     if me:
-        job.options["me"] = address_key(reader_of(job.format).address_kind, me, job.region)
-    message_import_choose(job=job, keys=keys)
+        answers["me"] = address_key(job.options["found"].get("kind", NAME), me, job.region)
+    message_import_choose(job=job, keys=keys, answers=answers)
     return message_import_run(job=job)
 
 

@@ -20,9 +20,11 @@ Status = MessageImport.Status
 
 
 @transaction.atomic
-def message_import_start(*, job: MessageImport, keys: list[str]) -> MessageImport:
-    """Keep the user's choice of numbers and queue the import for the worker."""
-    job = message_import_choose(job=job, keys=keys)
+def message_import_start(
+    *, job: MessageImport, keys: list[str], answers: dict | None = None
+) -> MessageImport:
+    """Keep the user's choice of numbers (and answers) and queue the import for the worker."""
+    job = message_import_choose(job=job, keys=keys, answers=answers)
     transaction.on_commit(lambda: run_message_import.enqueue(job.pk))
     return job
 

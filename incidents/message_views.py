@@ -5,13 +5,15 @@ Every job and item is fetched for its owner only; anyone else gets 404."""
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import message_jobs, message_services
+from . import csv_mapping, message_found, message_jobs, message_services, sources
 from .evidence import EvidenceRejected
-from .message_forms import HideForm, ImportUploadForm, NoteForm, NumbersForm
-from .message_import import message_import_receive
+from .message_forms import ColumnsForm, HideForm, ImportUploadForm, NoteForm, NumbersForm
+from .message_import import message_import_answer, message_import_receive
+from .message_questions import OTHER_SENDER
 from .models import Call, Message, MessageImport
 from .models.kinds import IMPORTED_KINDS
 from .services import default_case
@@ -47,7 +49,8 @@ def message_import_new(request):
         else:
             return redirect(job)
     imports = MessageImport.objects.owned_by(request.user).select_related("source")[:20]
-    context = {"form": form, "imports": imports}
+    known = get_text_list([str(reader.label) for reader in sources.READERS], _("and"))
+    context = {"form": form, "imports": imports, "known": known}
     return render(request, "incidents/message_import_new.html", context, status=_status(form))
 
 
@@ -58,19 +61,77 @@ def _status(form) -> int:
 def message_import_detail(request, import_id):
     """The job as it stands: numbers to choose, a preview, progress, or the result."""
     job = _get_job(request, import_id)
+    if job.status == MessageImport.Status.ASKING:
+        return _columns_page(request, job)
     if job.status != MessageImport.Status.SCANNED:
         return _job_page(request, job)
-    form = NumbersForm(request.POST if request.method == "POST" else None, found=job.numbers_found)
+    form = _numbers_form(request, job)
     if request.method == "POST" and form.is_valid():
         keys = form.cleaned_data["numbers"]
         if "confirm" in request.POST:
-            message_jobs.message_import_start(job=job, keys=keys)
+            message_jobs.message_import_start(job=job, keys=keys, answers=form.answers())
             return redirect(job)
-        return _preview(request, job, keys)
+        return _preview(request, job, keys, form.answers())
     if not form.is_bound:
-        form.initial["numbers"] = [n["key"] for n in job.numbers_found if n["suggested"]]
-    context = {"job": job, "form": form, "found": _found_rows(job, form)}
+        suggested = [n["key"] for n in job.numbers_found if n["suggested"]]
+        form.initial["numbers"] = suggested
+        form.initial["me"] = OTHER_SENDER if len(job.numbers_found) == 2 else ""
+    kind = job.options.get("found", {}).get("kind", "")
+    context = {
+        "job": job,
+        "form": form,
+        "found": _found_rows(job, form),
+        "sentence": message_found.found_sentence(job),
+        "addresses": message_found.address_words(kind),
+        "heading": message_found.choose_heading(kind),
+        "questions": [
+            form[name] for name in ("time_zone", "date_order", "me") if name in form.fields
+        ],
+    }
     return render(request, "incidents/message_import_numbers.html", context, status=_status(form))
+
+
+def _numbers_form(request, job: MessageImport) -> NumbersForm:
+    return NumbersForm(
+        request.POST if request.method == "POST" else None,
+        found=job.numbers_found,
+        ask=job.options.get("ask", []),
+        zone=job.options.get("time_zone") or request.user.time_zone,
+        example=job.options.get("example", ""),
+    )
+
+
+def _columns_page(request, job: MessageImport):
+    """A CSV table: the user says which column is what, reads the first rows so, and confirms."""
+    preview = job.options.get("preview", {})
+    header = preview.get("header", [])
+    form = ColumnsForm(request.POST if request.method == "POST" else None, header=header)
+    rows = []
+    if request.method == "POST" and form.is_valid():
+        zone = form.cleaned_data["time_zone"]
+        if "confirm" in request.POST:
+            answers = {"columns": form.columns(), "time_zone": zone}
+            try:
+                message_import_answer(job=job, answers=answers)
+            except FileUnreadable as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect(job)
+        else:
+            rows = message_found.rows_read(job, form.columns(), zone)
+    if not form.is_bound:
+        form.initial = _columns_initial(job, request.user.time_zone)
+    context = {"job": job, "form": form, "preview": preview, "rows": rows}
+    return render(request, "incidents/message_import_columns.html", context, status=_status(form))
+
+
+def _columns_initial(job: MessageImport, zone: str) -> dict:
+    """What the owner said for a table of the same shape, or a plain start."""
+    known = csv_mapping.remembered(job.case.owner, job.options.get("preview", {}).get("shape", ""))
+    initial = {"kind": "messages", "time_format": "iso", "party_kind": "number", "time_zone": zone}
+    if known:
+        initial.update({k: v for k, v in known.items() if v is not None}, remembered=True)
+    return initial
 
 
 def _found_rows(job: MessageImport, form) -> list[dict]:
@@ -78,11 +139,17 @@ def _found_rows(job: MessageImport, form) -> list[dict]:
     return [{**n, "ticked": n["key"] in ticked} for n in job.numbers_found]
 
 
-def _preview(request, job: MessageImport, keys: list[str]):
+def _preview(request, job: MessageImport, keys: list[str], answers: dict):
     chosen = [n for n in job.numbers_found if n["key"] in keys]
+    shown = message_found.preview_items(job, keys, answers)
+    job.options = message_found.answered(job, keys, answers)  # (not saved: for the words)
+    job.numbers_found = chosen
     context = {
         "job": job,
         "chosen": chosen,
+        "answers": answers,
+        "shown": shown,
+        "confirmed": message_found.confirmations(job),
         "messages_count": sum(n["messages"] for n in chosen),
         "calls_count": sum(n["calls"] for n in chosen),
         "left_out": job.items_found - sum(n["messages"] + n["calls"] for n in chosen),
@@ -101,6 +168,7 @@ def _job_page(request, job: MessageImport):
         "job": job,
         "reasons": reasons,
         "items": items,
+        "confirmed": message_found.confirmations(job),
         "slow": message_jobs.is_slow_to_start(job),
     }
     return render(request, "incidents/message_import_detail.html", context)

@@ -13,6 +13,7 @@ from PIL import Image
 from incidents.message_import import import_file
 from incidents.models import Case, Evidence, Message, MessageImport
 from incidents.sources import reader_for, whatsapp, whatsapp_lines
+from incidents.sources.csv_table import CsvReader
 from incidents.sources.items import FileUnreadable, MessageItem, SkippedItem
 from incidents.sources.whatsapp import WhatsAppReader, content_type
 
@@ -272,8 +273,9 @@ def test_a_whatsapp_chat_is_recognised_by_its_content_whatever_its_name():
 
 
 def test_a_csv_file_or_a_log_is_not_taken_for_a_chat():
+    table = b"date,time,sender,text\n03/05/2024,09:15,Sam,hi\n"
+    assert reader_for(io.BytesIO(table)) is CsvReader  # a table: read as one, not as a chat
     for data in (
-        b"date,time,sender,text\n03/05/2024,09:15,Sam,hi\n",
         b"2024-05-03 10:00:00 INFO started\n",
         b"Sam: 03/05/2024, 09:15 hello\n",
     ):
@@ -361,7 +363,7 @@ def test_a_group_members_messages_are_counted_and_never_kept(case, tmp_path):
         "03/05/2024, 09:15 - Jo: hello all\n"
         "03/05/2024, 09:16 - Sam: hi Jo\n"
     )
-    job = _import(case, path, time_zone="UTC")
+    job = _import(case, path, time_zone="UTC", date_order="dmy")  # no date decides it
     assert job.added == 1 and job.reasons["system_line"] == 2
     assert job.reasons["other_number"] == 1
     assert not Message.objects.filter(body="hello all").exists()

@@ -5,6 +5,7 @@ Views start every query from `owned_by(user)`."""
 from .accounts import TIME_ZONE_CHOICES, User
 from .base import Record, Revision, TrashEvent
 from .cases import Case
+from .csv_mappings import CsvMapping
 from .custody import CustodyEntry, CustodyHead
 from .drafts import Draft, HeldFile
 from .evidence import Evidence, ExhibitLink
@@ -35,6 +36,7 @@ __all__ = [
     "Call",
     "Case",
     "ChainTimestamp",
+    "CsvMapping",
     "CustodyEntry",
     "CustodyHead",
     "DisplayCopy",

@@ -9,6 +9,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from .base import Reader
+from .csv_table import CsvReader
 from .items import FileUnreadable
 from .mail import EmlReader, MboxReader
 from .meta import MetaReader
@@ -19,6 +20,7 @@ from .whatsapp import WhatsAppReader
 HEAD_BYTES = 64 * 1024
 # Tried in order, the most particular first. A reader that takes any file of its kind to say
 # why it cannot be read (SbrReader takes any XML file) comes after the others of that kind.
+# CsvReader takes any text that reads as a table with a header row: always last.
 READERS: list[type[Reader]] = [
     MboxReader,
     EmlReader,
@@ -26,6 +28,7 @@ READERS: list[type[Reader]] = [
     TelegramReader,
     MetaReader,
     WhatsAppReader,
+    CsvReader,
 ]
 
 

@@ -30,6 +30,10 @@ SKIP_REASONS = {
     "too_large": gettext_lazy("too large to read (an e-mail over 64 MB)"),
     "damaged": gettext_lazy("damaged, so they could not be read"),
     "no_sender": gettext_lazy("without a readable sender"),
+    "bad_row": gettext_lazy(
+        "rows of a table that the columns given do not fit (a cell missing, or a direction, "
+        "number or duration that cannot be read)"
+    ),
 }
 RECOVERED_REASON = gettext_lazy("with characters repaired (emoji written in a form XML forbids)")
 # Why items of a format were repaired, by MessageImport.Format (others: RECOVERED_REASON).

@@ -75,10 +75,8 @@ def test_on_a_phone_one_imports_the_texts_of_the_persons_number(
 
     phone.goto("/")
     check(a11y, phone)
-    phone.get_by_role("link", name="Import texts and calls from your phone").tap()
-    expect(phone.get_by_role("heading", level=1)).to_have_text(
-        "Import texts and calls from your phone"
-    )
+    phone.get_by_role("link", name="Import messages and calls").tap()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Import messages and calls")
     check(a11y, phone)
     # A file cut off while copying: refused on the same page, with the reason.
     phone.get_by_label("The export file").set_input_files(str(EXPORT.with_name(CUT)))
