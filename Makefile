@@ -71,9 +71,11 @@ compilemessages: install
 	$(Q)$(PY) manage.py compilemessages $(MESSAGES_IGNORE) --verbosity 0
 
 # The everyday run: everything but the soak, fault-tolerance, live-server and browser tests,
-# spread over the machine's cores (pytest-xdist; each worker has its own test database).
+# spread over the machine's cores (pytest-xdist; each worker has its own test database). Whole
+# files go to one worker, so records a test module makes once (tests/conftest.py's made_once)
+# are made once, not once per worker.
 test-quick: install-dev compilemessages
-	$(PY) -m pytest -m "not slow" -n auto
+	$(PY) -m pytest -m "not slow" -n auto --dist loadfile
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -4,6 +4,8 @@ import fcntl
 import importlib
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,7 +15,8 @@ from django import forms
 from django.conf import settings
 from django.core.management import call_command
 from django.core.signals import setting_changed
-from django.db import connection
+from django.db import connection, transaction
+from django.test import override_settings
 from django.utils import timezone, translation
 
 from incidents import jurisdictions
@@ -70,28 +73,75 @@ def _custody_log_flushable():
     operations.sql_flush = sql_flush
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SETUP_CODE_FILE = tmp_path / "setup_code"
-    # Tests run without collectstatic, so no manifest of hashed file names exists.
-    # Evidence originals and derived images go to this test's own directory.
-    settings.DATA_DIR = tmp_path
-    settings.EVIDENCE_DIR = tmp_path / "evidence"
-    settings.DERIVED_DIR = tmp_path / "derived"
-    # Background jobs run inline, and a dossier is drawn by a single child process.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.EXPORTS_DIR = tmp_path / "exports"
-    settings.DOSSIER_WORKERS = 1
+def settings_for(folder: Path) -> dict:
+    """The settings every test runs with, its files kept in `folder`."""
     evidence = settings.STORAGES["evidence"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        "evidence": {
-            **evidence,
-            "OPTIONS": {**evidence["OPTIONS"], "location": tmp_path / "evidence"},
+    return {
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "SETUP_CODE_FILE": folder / "setup_code",
+        # Evidence originals, derived images and exports go to this test's own directory.
+        "DATA_DIR": folder,
+        "EVIDENCE_DIR": folder / "evidence",
+        "DERIVED_DIR": folder / "derived",
+        # Background jobs run inline, and a dossier is drawn by a single child process.
+        "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        "EXPORTS_DIR": folder / "exports",
+        "DOSSIER_WORKERS": 1,
+        # Tests run without collectstatic, so no manifest of hashed file names exists.
+        "STORAGES": {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            "evidence": {
+                **evidence,
+                "OPTIONS": {**evidence["OPTIONS"], "location": folder / "evidence"},
+            },
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    for name, value in settings_for(tmp_path).items():
+        setattr(settings, name, value)
+
+
+@contextmanager
+def made_once(django_db_blocker, folder: Path) -> Iterator[None]:
+    """Records made once for a whole module of tests, which only read them or change them in
+    their own transaction: drawing a real dossier or package takes about a second, and most
+    tests only need to read one.
+
+    The rows stay in a transaction that every test of the module runs inside (each test's own
+    transaction is a savepoint in it, rolled back after the test) and that is rolled back after
+    the module, so no other module sees them. So every test of such a module must use them.
+    Their files are made in `folder`: give each test its own copy (`copy_files`), so that a
+    test that changes a file changes its copy only. The records are made inside the block;
+    after it, they stay for the tests until the module fixture ends.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # as Django's TestCase marks its class-wide transaction
+        with outer:
+            try:
+                yield
+            finally:
+                transaction.set_rollback(True)
+
+
+@contextmanager
+def making_in(folder: Path) -> Iterator[None]:
+    """Make records with the settings a test has, their files in `folder`. Work a view leaves
+    for after the commit runs inside `TestCase.captureOnCommitCallbacks(execute=True)`."""
+    try:
+        with override_settings(**settings_for(folder)):
+            yield
+    finally:
+        timezone.deactivate()
+
+
+def copy_files(folder: Path, to: Path) -> None:
+    """A test's own copy of the files of records made once (see `made_once`)."""
+    shutil.copytree(folder, to, dirs_exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

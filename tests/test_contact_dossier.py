@@ -13,7 +13,8 @@ from incidents.message_import import import_file
 from incidents.message_services import imported_hide
 from incidents.models import Case, Evidence, NoContactNotice, PoliceContact
 from incidents.pdf import render_dossier
-from tests.conftest import make_incident
+from incidents.services import account_create
+from tests.conftest import PASSWORD, made_once, make_incident, making_in
 from tests.imported import call, export_file, import_job, in_may_2024, keep, person_named_sam, text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sms"
@@ -28,8 +29,8 @@ def _one_process(settings):
 _at = in_may_2024
 
 
-@pytest.fixture
-def sam(alice):
+def _sam(alice) -> Case:
+    """Sam's texts and calls around a notice and a police report, one of them hidden."""
     case = person_named_sam(alice)
     make_incident(alice, occurred_at=_at(1, 20), description="He waited outside.")
     NoContactNotice.objects.create(case=case, given_at=_at(2, 12), words="Stop contacting me.")
@@ -49,6 +50,18 @@ def sam(alice):
     return case
 
 
+@pytest.fixture(scope="module")
+def sams_dossier(django_db_setup, django_db_blocker, tmp_path_factory) -> str:
+    """The text of alice's dossier with sam's texts and calls (`_sam`): drawn once for the
+    module, its rows rolled back at once; the tests below only read it."""
+    folder = tmp_path_factory.mktemp("sam")
+    with made_once(django_db_blocker, folder), making_in(folder):
+        alice = account_create(username="alice", password=PASSWORD, is_owner=True)
+        _sam(alice)
+        _, text = _render(alice, folder)
+        return text
+
+
 def _render(user, tmp_path, **options) -> tuple[PdfReader, str]:
     case = Case.objects.owned_by(user).first()
     out = tmp_path / "dossier.pdf"
@@ -58,8 +71,8 @@ def _render(user, tmp_path, **options) -> tuple[PdfReader, str]:
     return reader, " ".join(text.split())
 
 
-def test_the_summary_counts_imported_contacts_and_those_after_the_notice(alice, sam, tmp_path):
-    _, text = _render(alice, tmp_path)
+def test_the_summary_counts_imported_contacts_and_those_after_the_notice(sams_dossier):
+    text = sams_dossier
 
     assert (
         "From the phone's export: 3 texts and 1 missed call received between 1 May 2024 "
@@ -68,8 +81,8 @@ def test_the_summary_counts_imported_contacts_and_those_after_the_notice(alice, 
     assert "From the phone's export, after the notice: 2 texts and 1 missed call received." in text
 
 
-def test_the_communications_section_counts_per_day_with_the_users_own_texts(alice, sam, tmp_path):
-    _, text = _render(alice, tmp_path)
+def test_the_communications_section_counts_per_day_with_the_users_own_texts(sams_dossier):
+    text = sams_dossier
 
     assert "Texts and calls, from the phone's export" in text
     assert "Thu 2 May 2024 · 2 texts and 1 missed call from Sam, 21:02 to 23:40" in text
@@ -81,10 +94,8 @@ def test_the_communications_section_counts_per_day_with_the_users_own_texts(alic
     ) in text
 
 
-def test_the_transcript_cites_every_item_its_exhibit_place_and_the_files_sha256(
-    alice, sam, tmp_path
-):
-    _, text = _render(alice, tmp_path)
+def test_the_transcript_cites_every_item_its_exhibit_place_and_the_files_sha256(sams_dossier):
+    text = sams_dossier
     transcript = text.split("Transcript of the imported texts and calls", 1)[1]
 
     digest = hashlib.sha256(EXPORT).hexdigest()
@@ -107,8 +118,8 @@ def test_the_transcript_cites_every_item_its_exhibit_place_and_the_files_sha256(
     )
 
 
-def test_a_hidden_item_is_left_out_and_listed_with_its_reason(alice, sam, tmp_path):
-    _, text = _render(alice, tmp_path)
+def test_a_hidden_item_is_left_out_and_listed_with_its_reason(sams_dossier):
+    text = sams_dossier
     transcript = text.split("Transcript of the imported texts and calls", 1)[1]
     transcript = transcript.split("Changes to the record", 1)[0]
 
@@ -119,8 +130,8 @@ def test_a_hidden_item_is_left_out_and_listed_with_its_reason(alice, sam, tmp_pa
     assert "Sent to my sister, not to Sam." in changes
 
 
-def test_the_export_file_is_an_exhibit_with_its_fingerprint(alice, sam, tmp_path):
-    _, text = _render(alice, tmp_path)
+def test_the_export_file_is_an_exhibit_with_its_fingerprint(sams_dossier):
+    text = sams_dossier
     appendix = text.rsplit("Integrity of the exhibits", 1)[1]
     assert f"Exhibit 1 · {len(EXPORT)} bytes · sms-20240601.xml" in appendix
 

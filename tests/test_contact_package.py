@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from incidents.message_services import imported_hide, imported_note_set
 from incidents.models import Case
-from tests.conftest import make_incident
+from incidents.services import account_create
+from tests.conftest import PASSWORD, made_once, make_incident, making_in
 from tests.imported import call, export_file, import_job, keep, text
-from tests.test_package import build
+from tests.test_package import Package, build
 
 EXPORT = b"<?xml version='1.0'?><smses count='4'><sms body='=1+1'/></smses>"
 
@@ -23,8 +24,8 @@ def _one_process(settings):
     settings.DOSSIER_WORKERS = 1
 
 
-@pytest.fixture
-def sam(alice):
+def _sam(alice) -> Case:
+    """Alice's case with four imported items of sam's, one with a note, one left out."""
     alice.time_zone = "Europe/London"
     alice.save()
     case = Case.objects.owned_by(alice).get()
@@ -43,8 +44,20 @@ def sam(alice):
     return case
 
 
-def test_the_export_file_is_in_the_package_byte_for_byte(alice, sam, tmp_path):
-    package = build(alice, sam, tmp_path)
+@pytest.fixture(scope="module")
+def sams_package(django_db_setup, django_db_blocker, tmp_path_factory) -> Package:
+    """The package of `_sam`, made once for the module, its rows rolled back at once: the tests
+    below only read it."""
+    folder = tmp_path_factory.mktemp("sam")
+    with made_once(django_db_blocker, folder), making_in(folder):
+        alice = account_create(username="alice", password=PASSWORD, is_owner=True)
+        case = _sam(alice)
+        with timezone.override("Europe/London"):  # as the package's job does with alice's zone
+            return build(alice, case, folder)
+
+
+def test_the_export_file_is_in_the_package_byte_for_byte(sams_package):
+    package = sams_package
 
     digest = hashlib.sha256(EXPORT).hexdigest()
     manifest = (package.root / "manifest.sha256").read_text()
@@ -52,11 +65,8 @@ def test_the_export_file_is_in_the_package_byte_for_byte(alice, sam, tmp_path):
     assert (package.root / line.split("  ", 1)[1]).read_bytes() == EXPORT
 
 
-def test_the_transcript_csv_has_each_item_not_left_out_with_its_place_in_the_file(
-    alice, sam, tmp_path
-):
-    with timezone.override("Europe/London"):  # as the package's job does with alice's zone
-        package = build(alice, sam, tmp_path)
+def test_the_transcript_csv_has_each_item_not_left_out_with_its_place_in_the_file(sams_package):
+    package = sams_package
 
     assert (package.root / "transcript.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     header, *rows = list(csv.reader(io.StringIO(package.text("transcript.csv"))))

@@ -6,9 +6,15 @@ from django.core.management import CommandError, call_command
 
 from incidents import custody
 from incidents.models import CustodyEntry
-from tests.test_custody import _unguarded, _verify_chain_fails, history  # noqa: F401 (fixture)
+from tests.test_custody import (  # noqa: F401 (fixtures)
+    _unguarded,
+    _verify_chain_fails,
+    history,
+    week_made_once,
+)
 
-pytestmark = pytest.mark.usefixtures("history")  # ten logged actions, as in test_custody
+# Ten logged actions, as in test_custody, made once for the module: every test here reads them.
+pytestmark = pytest.mark.usefixtures("history")
 
 
 def _rewrite(sequence: int, **changes) -> None:

@@ -15,8 +15,8 @@ from pypdf import PdfReader
 from incidents.dossier import DossierOptions
 from incidents.models import Case, NoContactNotice, PoliceContact, ProtectiveOrder
 from incidents.pdf import draw_part, render_dossier
-from incidents.services import evidence_add
-from tests.conftest import make_incident
+from incidents.services import account_create, evidence_add
+from tests.conftest import PASSWORD, made_once, make_incident, making_in
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +41,10 @@ def _render(user, tmp_path, **options) -> tuple[PdfReader, str]:
 
 @pytest.fixture
 def case_log(alice):
+    return _case_log(alice)
+
+
+def _case_log(alice):
     """A small course of conduct: a notice, incidents after it, a report, an order, files."""
     case = Case.objects.owned_by(alice).get()
     case.name = "Sam Example"
@@ -77,8 +81,28 @@ def case_log(alice):
     return case, files
 
 
-def test_the_summary_shows_the_course_of_conduct(alice, case_log, tmp_path):
-    _, text = _render(alice, tmp_path)
+@pytest.fixture(scope="module")
+def dossier_made_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The PDF of alice's course of conduct (`case_log`) with the default options, and the
+    SHA-256 of its two files: drawn once for the module, its rows rolled back at once."""
+    folder = tmp_path_factory.mktemp("dossier")
+    with made_once(django_db_blocker, folder), making_in(folder):
+        alice = account_create(username="alice", password=PASSWORD, is_owner=True)
+        _, files = _case_log(alice)
+        _render(alice, folder)
+        return (folder / "dossier.pdf").read_bytes(), [item.sha256 for item in files]
+
+
+@pytest.fixture
+def dossier(dossier_made_once) -> tuple[PdfReader, str]:
+    """The default dossier of `case_log` as `_render` gives it, for tests that only read it."""
+    reader = PdfReader(io.BytesIO(dossier_made_once[0]))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return reader, " ".join(text.split())
+
+
+def test_the_summary_shows_the_course_of_conduct(dossier):
+    _, text = dossier
     assert "3 incidents between" in text
     assert "16 contacts when each call or message is counted" in text
     assert "Since then: 2 incidents (15 contacts)" in text
@@ -86,19 +110,20 @@ def test_the_summary_shows_the_course_of_conduct(alice, case_log, tmp_path):
     assert "Threat to harm or kill: 1" in text
 
 
-def test_it_holds_the_exact_words_exhibits_and_every_fingerprint(alice, case_log, tmp_path):
-    _, files = case_log
-    _, text = _render(alice, tmp_path)
+def test_it_holds_the_exact_words_exhibits_and_every_fingerprint(dossier, dossier_made_once):
+    _, fingerprints = dossier_made_once
+    _, text = dossier
     assert "You can't ignore me forever." in text
     assert "Do not contact me again." in text
     assert "Exhibit 1" in text and "Exhibit 2" in text
-    for item in files:
+    assert len(fingerprints) == 2
+    for sha256 in fingerprints:
         # Long hashes may wrap across lines; compare without spaces.
-        assert item.sha256 in text.replace(" ", "")
+        assert sha256 in text.replace(" ", "")
 
 
-def test_pages_are_numbered_and_the_document_has_bookmarks_and_metadata(alice, case_log, tmp_path):
-    reader, _ = _render(alice, tmp_path)
+def test_pages_are_numbered_and_the_document_has_bookmarks_and_metadata(dossier):
+    reader, _ = dossier
     total = len(reader.pages)
     assert f"Page 1 of {total}" in reader.pages[0].extract_text()
     assert f"Page {total} of {total}" in reader.pages[-1].extract_text()
@@ -111,8 +136,8 @@ def test_pages_are_numbered_and_the_document_has_bookmarks_and_metadata(alice, c
     assert reader.metadata.author == "alice"
 
 
-def test_the_paper_size_can_be_letter(alice, case_log, tmp_path):
-    a4, _ = _render(alice, tmp_path)
+def test_the_paper_size_can_be_letter(alice, case_log, tmp_path, dossier):
+    a4, _ = dossier
     letter, _ = _render(alice, tmp_path, paper="Letter")
     assert round(float(a4.pages[0].mediabox.width)) == 595
     assert round(float(letter.pages[0].mediabox.width)) == 612
@@ -125,8 +150,8 @@ def test_the_short_version_lists_incidents_one_line_each(alice, case_log, tmp_pa
     assert len(reader.pages) <= 4
 
 
-def test_effects_and_images_can_be_left_out(alice, case_log, tmp_path):
-    full, full_text = _render(alice, tmp_path)
+def test_effects_and_images_can_be_left_out(alice, case_log, tmp_path, dossier):
+    full, full_text = dossier
     bare, bare_text = _render(alice, tmp_path, include_effects=False, include_images=False)
     assert "I could not sleep." in full_text and "I could not sleep." not in bare_text
     assert sum(len(page.images) for page in full.pages) >= 2
@@ -244,8 +269,8 @@ def test_exhibit_numbers_stay_fixed_once_a_dossier_has_cited_them(alice, case_lo
     assert numbers[late_file.id] == 3
 
 
-def test_no_page_is_left_blank(alice, case_log, tmp_path):
-    reader, _ = _render(alice, tmp_path)
+def test_no_page_is_left_blank(dossier):
+    reader, _ = dossier
     # Each page has more than its running header and page number.
     words = [len(page.extract_text().split()) for page in reader.pages]
     assert min(words) > 12, words

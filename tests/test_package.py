@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tracemalloc
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,8 +23,8 @@ from pypdf import PdfReader, PdfWriter
 from incidents.dossier import DossierOptions
 from incidents.models import Case, Evidence, Incident, NoContactNotice, PoliceContact
 from incidents.package import PackageError, PackageResult, build_package
-from incidents.services import evidence_add
-from tests.conftest import make_incident
+from incidents.services import account_create, evidence_add
+from tests.conftest import PASSWORD, copy_files, made_once, make_incident, making_in
 
 EXHIBIT_NAME = re.compile(r"^exhibits/exhibit-\d{3}-[0-9a-f]{8}\.(png|pdf)$")
 
@@ -36,6 +36,10 @@ def _one_process(settings):
 
 @pytest.fixture(autouse=True)
 def _alice_time_zone(alice):
+    _in_berlin(alice)
+
+
+def _in_berlin(alice) -> None:
     alice.time_zone = "Europe/Berlin"
     alice.save()
     timezone.activate(alice.time_zone)  # as the background job does
@@ -76,6 +80,10 @@ class Log:
 
 @pytest.fixture
 def log(alice) -> Log:
+    return _log(alice)
+
+
+def _log(alice) -> Log:
     """Alice's case: incidents in the last weeks and one long before, a notice, a report, files."""
     case = Case.objects.owned_by(alice).get()
     case.name = "Sam Example"
@@ -113,8 +121,7 @@ def log(alice) -> Log:
     return Log(case, uploaded, files, old_file, old)
 
 
-@pytest.fixture
-def mallorys_files(mallory) -> list[Evidence]:
+def _mallorys_files(mallory) -> list[Evidence]:
     case = Case.objects.owned_by(mallory).get()
     case.name = "Mallory's person"
     case.save()
@@ -157,11 +164,47 @@ def build(user, case, tmp_path, progress=None, **options) -> Package:
     return Package(result, root, names, calls)
 
 
+@dataclass
+class Made:
+    folder: Path  # the files of the records and the package
+    package: Package
+    log: Log
+    mallorys_files: list[Evidence]
+
+
+@pytest.fixture(scope="module")
+def package_made_once(django_db_setup, django_db_blocker, tmp_path_factory) -> Made:
+    """Alice's package of the last 30 days, made while mallory has files of her own: made once
+    for the module, its rows rolled back at once (the tests read the files and the package)."""
+    folder = tmp_path_factory.mktemp("package")
+    with made_once(django_db_blocker, folder), making_in(folder):
+        alice = account_create(username="alice", password=PASSWORD, is_owner=True)
+        _in_berlin(alice)
+        log = _log(alice)
+        mallorys_files = _mallorys_files(account_create(username="mallory", password=PASSWORD))
+        start = timezone.localdate() - timedelta(days=30)
+        package = build(alice, log.case, folder, date_from=start)
+    return Made(folder, package, log, mallorys_files)
+
+
 @pytest.fixture
-def package(alice, log, mallorys_files, tmp_path) -> Package:
-    """Alice's package of the last 30 days, made while mallory has files of her own."""
-    start = timezone.localdate() - timedelta(days=30)
-    return build(alice, log.case, tmp_path, date_from=start)
+def package(package_made_once, tmp_path) -> Package:
+    """This test's own copy of the package and of the files it was made from."""
+    made = package_made_once
+    copy_files(made.folder, tmp_path)
+    return replace(made.package, root=tmp_path / made.package.root.relative_to(made.folder))
+
+
+@pytest.fixture
+def package_log(package_made_once) -> Log:
+    """The records the package was made of (read only: their rows are gone)."""
+    return package_made_once.log
+
+
+@pytest.fixture
+def mallorys_files(package_made_once) -> list[Evidence]:
+    """Mallory's files, there when the package was made (their files are in the test's copy)."""
+    return package_made_once.mallorys_files
 
 
 def test_the_package_unpacks_and_sha256sum_checks_every_file(package):
@@ -180,13 +223,13 @@ def test_the_package_unpacks_and_sha256sum_checks_every_file(package):
     assert len(PdfReader(package.root / "dossier.pdf").pages) == package.result.pages
 
 
-def test_every_exhibit_is_byte_identical_to_the_uploaded_file(package, log):
+def test_every_exhibit_is_byte_identical_to_the_uploaded_file(package, package_log):
     exhibits = [name for name in package.names if name.startswith("exhibits/")]
-    assert len(exhibits) == package.result.exhibits == len(log.in_period)
+    assert len(exhibits) == package.result.exhibits == len(package_log.in_period)
     by_name = {item["file"]: item for item in package.case["exhibits"]}
     for name in exhibits:
         content = (package.root / name).read_bytes()
-        assert content == log.uploaded[by_name[name]["sha256"]]
+        assert content == package_log.uploaded[by_name[name]["sha256"]]
 
 
 def test_exhibit_names_are_made_by_the_server_and_the_original_names_kept(package):
@@ -203,7 +246,7 @@ def test_exhibit_names_are_made_by_the_server_and_the_original_names_kept(packag
         )
 
 
-def test_case_json_holds_the_incidents_and_the_exhibit_hashes(package, log):
+def test_case_json_holds_the_incidents_and_the_exhibit_hashes(package, package_log):
     data = package.case
     assert data["format_version"] == 1
     assert data["person_of_concern"]["name"] == "Sam Example"
@@ -215,7 +258,8 @@ def test_case_json_holds_the_incidents_and_the_exhibit_hashes(package, log):
     assert calls["danger_signs"] == ["Threat to harm or kill"]
     assert re.search(r"T\d\d:\d\d:\d\d(\.\d+)?\+0[12]:00$", calls["occurred_at"])
     assert calls["created_at"] and calls["amended_at"] is None
-    assert {item["sha256"] for item in data["exhibits"]} == {e.sha256 for e in log.in_period}
+    in_period = {e.sha256 for e in package_log.in_period}
+    assert {item["sha256"] for item in data["exhibits"]} == in_period
     picture = next(item for item in data["exhibits"] if item["content_type"] == "image/png")
     assert picture["attached_to"] == {"type": "incident", "uuid": visit["uuid"], "ref": 2}
     assert visit["exhibits"] == [picture["number"]]
@@ -248,11 +292,11 @@ def test_effects_left_out_of_the_dossier_are_left_out_of_the_records_too(alice, 
     assert "effect" not in package.text("incidents.csv").splitlines()[0].split(",")
 
 
-def test_an_incident_outside_the_period_is_left_out_with_its_files(package, log):
+def test_an_incident_outside_the_period_is_left_out_with_its_files(package, package_log):
     assert "Long before the period" not in package.text("case.json")
     assert "Long before the period" not in package.text("incidents.csv")
-    assert log.old.sha256 not in package.text("manifest.sha256")
-    assert str(log.old.uuid)[:8] not in " ".join(package.names)
+    assert package_log.old.sha256 not in package.text("manifest.sha256")
+    assert str(package_log.old.uuid)[:8] not in " ".join(package.names)
 
 
 def test_mallorys_files_never_appear_in_alices_package(package, mallorys_files):

@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -22,8 +23,8 @@ from incidents import custody, timestamps
 from incidents.dossier import DossierOptions
 from incidents.models import Case, ChainTimestamp, CustodyEntry
 from incidents.package import build_package
-from incidents.services import evidence_add
-from tests.conftest import make_incident
+from incidents.services import account_create, evidence_add
+from tests.conftest import PASSWORD, made_once, make_incident, making_in
 from tests.local_tsa import OPENSSL, LocalAuthority
 
 
@@ -77,13 +78,31 @@ def _verify(folder: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.fixture(scope="module")
+def package_made_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A package of alice's case, made while mallory's case has entries in the same chain, and
+    unpacked: made once for the module, its rows rolled back at once. With the uuids of
+    mallory's logged records."""
+    folder = tmp_path_factory.mktemp("package")
+    with (
+        made_once(django_db_blocker, folder),
+        making_in(folder),
+        timezone.override("Europe/London"),
+    ):
+        alice = account_create(username="alice", password=PASSWORD, is_owner=True)
+        mallory = account_create(username="mallory", password=PASSWORD)
+        _records(mallory)
+        case = _records(alice)
+        make_incident(mallory, description="Another person's record.")
+        unpacked = _package(alice, case, folder)
+        theirs = CustodyEntry.objects.filter(user_id=mallory.pk).values_list("object_uuid")
+        return unpacked, {str(uuid) for (uuid,) in theirs}
+
+
 @pytest.fixture
-def package(alice, mallory, tmp_path):
-    """A package of alice's case, made while mallory's case has entries in the same chain."""
-    _records(mallory)
-    case = _records(alice)
-    make_incident(mallory, description="Another person's record.")
-    return _package(alice, case, tmp_path)
+def package(package_made_once, tmp_path) -> Path:
+    """This test's own copy of the unpacked package, to tamper with."""
+    return shutil.copytree(package_made_once[0], tmp_path / "unpacked")
 
 
 def test_an_untouched_package_is_verified(package):
@@ -94,14 +113,10 @@ def test_an_untouched_package_is_verified(package):
     assert "the chain head equals the one in case.json" in result.stdout
 
 
-def test_the_package_carries_no_content_of_other_cases(package, mallory):
+def test_the_package_carries_no_content_of_other_cases(package, package_made_once):
     proof = json.loads((package / "custody.json").read_text())
-    theirs = {
-        str(u)
-        for u in CustodyEntry.objects.filter(user_id=mallory.pk).values_list(
-            "object_uuid", flat=True
-        )
-    }
+    theirs = package_made_once[1]
+    assert len(theirs) == 2  # mallory's case and file
     whole = [e for e in proof["entries"] if "action" in e]
     hashed_only = [e for e in proof["entries"] if "action" not in e]
     assert whole and hashed_only
