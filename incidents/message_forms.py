@@ -87,7 +87,7 @@ def _senders(found: list[dict]) -> list[tuple[str, str]]:
     """The choices for 'which sender is you': in a chat of two, first the one not ticked."""
     choices = [("", _("I'd rather not say"))]
     if len(found) == 2:
-        choices.append((OTHER_SENDER, _("The other sender: the one I do not tick")))
+        choices.append((OTHER_SENDER, _("The sender I do not tick")))
     return choices + [(n["key"], _label(n)) for n in found]
 
 
