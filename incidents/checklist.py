@@ -195,7 +195,7 @@ class Document:
     # Not run until read (the dashboard does not need it); once read, kept.
     needing_details: QuerySet[Incident]
     needing_details_count: int
-    imported: ImportedTotals  # texts and calls imported from the phone, by file
+    imported: ImportedTotals  # messages and calls imported from the phone, by file
 
     @property
     def needing_details_more(self) -> int:

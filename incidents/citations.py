@@ -1,5 +1,5 @@
-"""Incidents that cite imported texts and calls ("these 14 texts"), and an incident made in one
-step from a day's texts and calls. The links are set through record_save and record_amend, so
+"""Incidents that cite imported messages and calls ("these 14 texts"), and an incident made in one
+step from a day's messages and calls. The links are set through record_save and record_amend, so
 history keeps the version they replace and the custody log fingerprints them."""
 
 from django.db import transaction
@@ -22,19 +22,19 @@ def _split(items: list) -> dict[str, list]:
 
 def _same_case(incident: Incident, items: list) -> None:
     if any(item.case_id != incident.case_id for item in items):
-        raise ValueError("An incident cites only texts and calls of its own person.")
+        raise ValueError("An incident cites only messages and calls of its own person.")
 
 
 @transaction.atomic
 def incident_cite(*, incident: Incident, items: list) -> bool:
-    """Make the incident cite exactly these imported texts and calls (of its own person);
+    """Make the incident cite exactly these imported messages and calls (of its own person);
     False when it already did."""
     _same_case(incident, items)
     return record_amend(record=incident, changes={}, links=_split(items))
 
 
 def received_on_day(items: list) -> list:
-    """The texts and calls received from the person among a day's items, not left out."""
+    """The messages and calls received from the person among a day's items, not left out."""
     return [item for item in items if item.direction == Direction.IN and not item.is_hidden]
 
 
@@ -51,13 +51,13 @@ def contacts_description(case: Case, items: list) -> str:
     end = date_format(timezone.localtime(last), "H:i")
     words = {"what": day.what, "start": start, "end": end}
     if start == end:
-        return _("%(what)s at %(start)s, as the phone's export shows.") % words
-    return _("%(what)s between %(start)s and %(end)s, as the phone's export shows.") % words
+        return _("%(what)s at %(start)s, as the exported file shows.") % words
+    return _("%(what)s between %(start)s and %(end)s, as the exported file shows.") % words
 
 
 @transaction.atomic
 def incident_from_contacts(*, case: Case, items: list) -> Incident:
-    """A new incident of the received texts and calls given (in time order), citing them. It is
+    """A new incident of the received messages and calls given (in time order), citing them. It is
     filled in with their time, a plain count and their number as "how many times": what
     happened beyond that, and anything about the user's own answer or how it affected them, is
     left for the user to write."""

@@ -1,4 +1,4 @@
-"""The pattern pictures for imported texts and calls received from the person: their own
+"""The pattern pictures for imported messages and calls received from the person: their own
 series, drawn as the incident charts are (charts.py), with the notice and police reports marked
 on the weekly one, and their own words beside each."""
 
@@ -24,7 +24,7 @@ from .models import Case, User
 
 
 def received(n: int) -> str:
-    return ngettext("%(n)s text or call received", "%(n)s texts and calls received", n) % {
+    return ngettext("%(n)s message or call received", "%(n)s messages and calls received", n) % {
         "n": f"{n:,}"
     }
 
@@ -34,7 +34,7 @@ def counted() -> Counted:
     return Counted(
         key="contacts-",
         count=received,
-        plural=_("texts and calls received"),
+        plural=_("messages and calls received"),
         per_day=_("Received a day:"),
         per_cell=_("Received:"),
         empty=_("Nothing received"),
@@ -94,7 +94,7 @@ def _with_marks(times: list[tuple[datetime, int]], marks: LogTimes) -> LogTimes:
 
 
 def contact_pattern_charts(user: User, tz: tzinfo, today: date, case: Case | None = None):
-    """The three charts for texts and calls received, or none when nothing was imported."""
+    """The three charts for messages and calls received, or none when nothing was imported."""
     times = received_times(user, case)
     if not times:
         return []
@@ -104,7 +104,7 @@ def contact_pattern_charts(user: User, tz: tzinfo, today: date, case: Case | Non
         tz,
         today,
         counted=words,
-        title=_("Texts and calls received per week"),
+        title=_("Messages and calls received per week"),
         summary=weekly_words(times, tz, today),
     )
     moments, weights = [at for at, _n in times], [n for _at, n in times]
@@ -116,13 +116,13 @@ def contact_pattern_charts(user: User, tz: tzinfo, today: date, case: Case | Non
 
 
 def contact_dashboard_chart(user: User, tz: tzinfo, today: date, case: Case | None = None):
-    """Texts and calls received per week over the dashboard's 26 weeks, or None if none."""
+    """Messages and calls received per week over the dashboard's 26 weeks, or None if none."""
     first_week = week_start(today) - timedelta(weeks=DASHBOARD_WEEKS - 1)
     times = received_times(user, case, start=first_week, per="day")  # drawn by week
     if not times:
         return None
     since = datetime.combine(first_week, time.min, tzinfo=tz)
-    title = _("Texts and calls received per week, the last %(n)s weeks") % {"n": DASHBOARD_WEEKS}
+    title = _("Messages and calls received per week, the last %(n)s weeks") % {"n": DASHBOARD_WEEKS}
     return weekly_chart(
         _with_marks(times, log_times(user, since=since, case=case)),
         tz,

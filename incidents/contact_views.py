@@ -1,4 +1,4 @@
-"""A day's imported texts and calls with one person, read one by one: the page the timeline's
+"""A day's imported messages and calls with one person, read one by one: the page the timeline's
 line for that day opens."""
 
 from datetime import date
@@ -41,7 +41,7 @@ def contact_day(request, case_id, day):
 
 @require_POST
 def contact_day_incident(request, case_id, day):
-    """Make an incident, in one step, of the day's texts and calls received from the person."""
+    """Make an incident, in one step, of the day's messages and calls received from the person."""
     case = get_case(request, case_id)
     items = received_on_day(day_items(request.user, case, _day(day)))
     if not items:
@@ -49,14 +49,14 @@ def contact_day_incident(request, case_id, day):
         return redirect("contact_day", case_id=case.uuid, day=day)
     if (made := incident_citing_all(case, items)) is not None:
         messages.info(
-            request, _("An incident of these texts and calls was made already: here it is.")
+            request, _("An incident of these messages and calls was made already: here it is.")
         )
         return redirect("incident_detail", incident_id=made.uuid)
     incident = incident_from_contacts(case=case, items=items)
     messages.success(
         request,
         _(
-            "Incident made from the day's texts and calls, citing them. Add what else you know: "
+            "Incident made from the day's messages and calls, citing them. Add what else you know: "
             "where you were, what you did, how it affected you."
         ),
     )

@@ -1,4 +1,4 @@
-"""Imported texts and calls, counted: a day's contacts with one person as one line of the
+"""Imported messages and calls, counted: a day's contacts with one person as one line of the
 timeline, totals for home, plain times for the charts and the steps. The counting happens in the
 database, grouped by day and person, so a page asks the same number of questions whether the
 phone held ten messages or two hundred thousand."""
@@ -72,7 +72,7 @@ def person_name(name: str) -> str:
 
 @dataclass
 class ContactDay:
-    """One person's imported texts and calls on one day (in the user's time zone)."""
+    """One person's imported messages and calls on one day (in the user's time zone)."""
 
     case_uuid: str
     person: str  # as the user named them; empty when unknown
@@ -205,7 +205,7 @@ def contact_days(
     end: date | None = None,
 ) -> list[ContactDay]:
     """Each day's imported contacts with each person, from day `start` to day `end`, in time
-    order: one query (texts and calls grouped, then joined), whatever the number of items."""
+    order: one query (messages and calls grouped, then joined), whatever the number of items."""
     texts_, calls_ = (
         _grouped(
             kind,
@@ -232,7 +232,7 @@ def edge_time(
 ) -> datetime | None:
     """The time of the newest (or oldest) imported text or call in (after, before] matching
     the search. Each person's items of each kind are read in time order on the (person, time)
-    index and the reading stops at the first match, so a page finds where its texts and calls
+    index and the reading stops at the first match, so a page finds where its messages and calls
     are without counting them all: one query."""
     probes = {}
     for kind in (MESSAGE, CALL):
@@ -288,7 +288,7 @@ def _add_row(days: dict, row: dict) -> None:
 
 
 def day_items(user: User, case: Case, day: date) -> list:
-    """One person's imported texts and calls of one day, in time order."""
+    """One person's imported messages and calls of one day, in time order."""
     items = []
     for kind in (MESSAGE, CALL):
         items += in_days(kind, imported(kind, user, case), day, day)
@@ -302,7 +302,7 @@ def item_time(item) -> datetime:
 def received_times(
     user: User, case: Case | None = None, *, start=None, end=None, per: str = "hour"
 ) -> list:
-    """(time, how many) for the received texts and calls (hidden ones too: the charts count
+    """(time, how many) for the received messages and calls (hidden ones too: the charts count
     what the phone shows), oldest first: for the charts, which count them by week, day and
     hour. Counted in the database by local hour (or, with per="day", by local day, for charts
     by week): the start of each hour or day with how many fell in it."""
@@ -332,7 +332,7 @@ def _bucket_start(key) -> datetime:
 
 
 def received_counts(user: User, case: Case | None = None) -> dict:
-    """Received texts and calls in all, in the last 7 and the last 30 days: for home."""
+    """Received messages and calls in all, in the last 7 and the last 30 days: for home."""
     now = timezone.now()
     totals = {"total": 0, "last_7_days": 0, "last_30_days": 0}
     for kind in (MESSAGE, CALL):
@@ -355,7 +355,7 @@ def _items_of_job(kind: RecordKind) -> Coalesce:
 
 
 def imported_files(user: User, case: Case | None = None) -> list[MessageImport]:
-    """The imports whose texts and calls are in the record (one person's, with `case`), oldest
+    """The imports whose messages and calls are in the record (one person's, with `case`), oldest
     first, each with `texts` and `calls` counted and its exhibit: one query."""
     jobs = (
         MessageImport.objects.owned_by(user)
@@ -371,7 +371,7 @@ def imported_files(user: User, case: Case | None = None) -> list[MessageImport]:
 
 @dataclass(frozen=True)
 class ImportedTotals:
-    """What the "Document everything" step says of the imports: how many texts and calls, from
+    """What the "Document everything" step says of the imports: how many messages and calls, from
     how many files, with each file's import page."""
 
     files: list[MessageImport]

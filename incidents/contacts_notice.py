@@ -1,5 +1,5 @@
-"""What the phone's export shows after the person was first told to stop: the texts and calls
-received from them (the notice step), and the user's own texts and calls to them (the
+"""What the phone's export shows after the person was first told to stop: the messages and calls
+received from them (the notice step), and the user's own messages and calls to them (the
 consistency step), stated as facts, with the days they fell on."""
 
 from dataclasses import dataclass, field
@@ -27,7 +27,7 @@ DAYS_NAMED = 5  # more days than this are given as a count and a span
 
 @dataclass
 class AfterNotice:
-    """Imported texts and calls after each person's first notice."""
+    """Imported messages and calls after each person's first notice."""
 
     texts_in: int = 0
     calls_in: dict[str, int] = field(default_factory=dict)
@@ -103,7 +103,7 @@ def after_first_notice(
     end: date | None = None,
     notices: dict[int, datetime] | None = None,
 ) -> AfterNotice:
-    """Each person's imported texts and calls after their own first notice (from day `start`
+    """Each person's imported messages and calls after their own first notice (from day `start`
     to day `end`, if given): two queries, and one more unless `notices` gives each person's
     first notice (see first_notices)."""
     found = AfterNotice()

@@ -5,7 +5,7 @@ Each entry's hash is the SHA-256 of a canonical JSON form of the entry, which in
 of the entry before it. The head (the last number and hash) is printed in every dossier and kept
 with every backup; a chain rewritten after that no longer reaches the same head.
 
-Imported texts and calls are logged a batch at a time (`log_batch`): one entry fingerprints the
+Imported messages and calls are logged a batch at a time (`log_batch`): one entry fingerprints the
 batch, and each item keeps its own fingerprint beside it, checked against the batch
 (`altered_batches`) and against the item's row (`altered_records`).
 """

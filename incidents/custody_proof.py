@@ -36,7 +36,7 @@ FILE_NAME = "custody.json"
 
 def case_objects(case: Case) -> set[UUID]:
     """Every uuid whose entries belong to this case: the case, its records (trashed ones too,
-    imported texts and calls among them), its exports, share links and imports."""
+    imported messages and calls among them), its exports, share links and imports."""
     uuids = {case.uuid}
     for related in (
         case.incidents,

@@ -40,7 +40,7 @@ from .models import (
 from .models.kinds import kind_for
 
 PAPER_SIZES = {"A4": "A4", "Letter": "Letter"}
-# The imported texts and calls each incident cites, with their source exhibits (the log cites
+# The imported messages and calls each incident cites, with their source exhibits (the log cites
 # them, and history reads them).
 _CITED = [
     Prefetch(name, queryset=model.objects.select_related("source__source"))
@@ -150,7 +150,7 @@ class DossierData:
     # whether this server asks for them at all (TIMESTAMP_URL).
     timestamp: ChainTimestamp | None = None
     timestamps_on: bool = False
-    # Imported texts and calls: the summary's counts, the communications section, the transcript.
+    # Imported messages and calls: the summary's counts, the communications section, the transcript.
     communications: Communications = field(default_factory=Communications)
 
     @property

@@ -1,4 +1,4 @@
-"""The dossier's imported texts and calls: the figures for the summary, the communications
+"""The dossier's imported messages and calls: the figures for the summary, the communications
 section (contacts per week and per day, the notice and police reports marked) and the
 transcript appendix, which cites for every item its source exhibit and its place in the file.
 Pure data, like dossier.py; the PDF is drawn by pdf.py."""
@@ -76,7 +76,7 @@ class Source:
 
 @dataclass
 class Communications:
-    """Everything the dossier says about imported texts and calls."""
+    """Everything the dossier says about imported messages and calls."""
 
     received: int = 0
     sent: int = 0
@@ -138,7 +138,7 @@ def communications(user, case: Case, options, notices, police) -> Communications
 
 
 def _days(case: Case, shown: list) -> list[ContactDay]:
-    """Each day's texts and calls in the dossier (those not hidden), counted as the timeline
+    """Each day's messages and calls in the dossier (those not hidden), counted as the timeline
     counts them."""
     days: dict[date, ContactDay] = {}
     for item in shown:
@@ -268,14 +268,14 @@ def _chart(received: list[datetime], notices, police, options) -> Chart | None:
         timezone.get_current_timezone(),
         end,
         counted=counted(),
-        title=_("Texts and calls received per week"),
+        title=_("Messages and calls received per week"),
         summary=_weekly_words(received),
         ongoing=end == today,
     )
 
 
 def _weekly_words(received: list[datetime]) -> str:
-    """'4 texts and calls received from 1 May 2024 to 3 May 2024; the most in one week: 4,
+    """'4 messages and calls received from 1 May 2024 to 3 May 2024; the most in one week: 4,
     in the week of 29 April 2024.'"""
     weeks = Counter(week_start(timezone.localdate(at)) for at in received)
     top_week, top = max(weeks.items(), key=lambda item: (item[1], item[0]))

@@ -1,4 +1,4 @@
-"""The forms of the import of texts and calls, and of an imported item's note and reason."""
+"""The forms of the import of messages and calls, and of an imported item's note and reason."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,4 @@
-"""Importing a phone's texts and calls from an export file, in three steps the user sees:
+"""Importing a phone's messages and calls from an export file, in three steps the user sees:
 
 1. `message_import_receive`: the file is received, hashed, its format recognised by its content
    and read through once (incidents/sources/) to list the numbers (or names, or addresses) it

@@ -1,4 +1,4 @@
-"""Imports of texts and calls as background jobs: queued once the user has chosen the numbers,
+"""Imports of messages and calls as background jobs: queued once the user has chosen the numbers,
 run by the worker (`manage.py db_worker`), and queued again if a stopped worker left one
 unfinished. Running a job again is safe: what the first run kept is recognised and not added
 twice (message_import.py)."""

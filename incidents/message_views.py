@@ -1,4 +1,4 @@
-"""Pages of the import of texts and calls: the upload, the numbers found, the preview, the
+"""Pages of the import of messages and calls: the upload, the numbers found, the preview, the
 job's progress and result, and each imported item with its note and its reason to be left out.
 Every job and item is fetched for its owner only; anyone else gets 404."""
 

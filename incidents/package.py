@@ -513,7 +513,7 @@ exhibits/        Every exhibit the dossier refers to ({exhibits} files), exactly
                  exhibit-014-....jpg is "Exhibit 14". The name each file had on the device it
                  came from is listed in case.json.
 incidents.csv    The incidents as a table, one row each, for a spreadsheet.
-transcript.csv   If texts and calls were imported from a phone's export: each one the
+transcript.csv   If messages and calls were imported from a phone's export: each one the
                  dossier's transcript prints, one row each, with its exhibit (the export
                  file, in exhibits/) and its item number and line in that file.
 case.json        All the records of the package, with exhibit numbers and fingerprints,

@@ -170,7 +170,7 @@ def dossier_parts(data: DossierData) -> list[Part]:
     parts.append(Part(_("Background"), render_to_string("pdf/background.html", base)))
     if data.communications.any:
         html = render_to_string("pdf/communications.html", base)
-        parts.append(Part(_("Texts and calls"), html))
+        parts.append(Part(_("Messages and calls"), html))
     for i, month in enumerate(data.months):
         context = {
             **base,
@@ -189,7 +189,7 @@ def dossier_parts(data: DossierData) -> list[Part]:
 
 
 def _exhibit_parts(data: DossierData, base: dict) -> list[Part]:
-    """The exhibits: the phone's export files first, one line each (their contents are the
+    """The exhibits: the exported files first, one line each (their contents are the
     transcript appendix), then every other exhibit on its own page, in groups drawn apart."""
     exports = [item for item in data.exhibits if item.kind == Evidence.Kind.MESSAGES]
     others = [item for item in data.exhibits if item.kind != Evidence.Kind.MESSAGES]
@@ -225,19 +225,19 @@ def _exhibit_parts(data: DossierData, base: dict) -> list[Part]:
 
 
 def _transcript_parts(data: DossierData, base: dict) -> list[Part]:
-    """The transcript of imported texts and calls, in groups drawn (and cached) apart."""
+    """The transcript of imported messages and calls, in groups drawn (and cached) apart."""
     chunks = transcript_chunks(data.communications)
     parts = []
     for number, items in enumerate(chunks):
         context = {**base, "items": items, "first_chunk": number == 0}
         html = render_to_string("pdf/transcript.html", context)
         title = f"{items[0].at:%d %b %Y}"
-        parts.append(Part(title, html, group=_("Transcript of texts and calls")))
+        parts.append(Part(title, html, group=_("Transcript of messages and calls")))
     return parts
 
 
 def _citations(incident) -> list[tuple[int, list[int]]]:
-    """(exhibit, item numbers in it) for the imported texts and calls an incident cites."""
+    """(exhibit, item numbers in it) for the imported messages and calls an incident cites."""
     by_exhibit: dict[int, list[int]] = {}
     for item in [*incident.messages.all(), *incident.calls.all()]:
         if item.deleted_at is None:

@@ -16,7 +16,7 @@ from .models import Incident, User
 from .models.kinds import INCIDENT, STEP_KINDS
 
 PAGE_SIZE = 25
-# The most days of imported texts and calls one page shows: a page reads the items of at most
+# The most days of imported messages and calls one page shows: a page reads the items of at most
 # this many days, so its time does not grow with the phone's history. The rest of the page's
 # stretch is one link away (ContactsBeyond).
 CONTACT_WINDOW = 31
@@ -25,7 +25,7 @@ CONTACT_WINDOW = 31
 @dataclass(frozen=True)
 class TimelineItem:
     # A RecordKind's slug: "incident", "notice", "police", "order" or "change"; or "contacts"
-    # for a day's imported texts and calls with one person (a contacts.ContactDay).
+    # for a day's imported messages and calls with one person (a contacts.ContactDay).
     kind: str
     when: datetime
     record: object
@@ -70,7 +70,7 @@ def _any_flag() -> Q:
 
 def timeline_page(user: User, filters: dict, number) -> tuple[Page, list[TimelineDay]]:
     """One page of incidents, with the other records that fall among them, grouped by day;
-    `page.contacts_beyond` says where texts and calls the page leaves out continue."""
+    `page.contacts_beyond` says where messages and calls the page leaves out continue."""
     incidents = filtered_incidents(user, filters)
     page = Paginator(incidents, PAGE_SIZE).get_page(number)
     page.contacts_beyond = None
@@ -134,7 +134,7 @@ def _events(user: User, filters: dict, low, high) -> list[TimelineItem]:
 
 @dataclass(frozen=True)
 class ContactsBeyond:
-    """Texts and calls inside a page's stretch but beyond its window of CONTACT_WINDOW days:
+    """Messages and calls inside a page's stretch but beyond its window of CONTACT_WINDOW days:
     where the page stops showing them, and the day the next ones are on."""
 
     stop: date  # the first (oldest first: last) day shown on this page
@@ -143,7 +143,7 @@ class ContactsBeyond:
 
 
 def _contact_days(user: User, filters: dict, low, high, oldest_first: bool):
-    """Each day's imported texts and calls with one person, as one item at the day's last
+    """Each day's imported messages and calls with one person, as one item at the day's last
     contact, on the page whose stretch of time holds that moment: at most CONTACT_WINDOW days
     of them, from the newest (oldest first: the oldest) one in the stretch, so a page reads a
     bounded number of items however many the phone held. Returns the items and, when the
@@ -253,7 +253,7 @@ def page_holds(days: list[TimelineDay]) -> str:
 
 def count_line(page: Page, days: list[TimelineDay], is_filtered: bool) -> str:
     """The line above the timeline: how many incidents (they are what is paged), and what
-    else this page holds, so a page of texts and calls does not read as empty."""
+    else this page holds, so a page of messages and calls does not read as empty."""
     n = page.paginator.count
     values = {"n": f"{n:,}", "holds": page_holds(days)}
     if is_filtered:

@@ -167,7 +167,7 @@ urlpatterns = [
     path("s/file/", share_views.share_file, name="share_file"),
 ]
 
-# Texts and calls imported from a phone's export, and the imports themselves.
+# Messages and calls imported from a phone's export, and the imports themselves.
 urlpatterns += [
     path("messages/import/", message_views.message_import_new, name="message_import_new"),
     path(

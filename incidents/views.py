@@ -104,7 +104,7 @@ def timeline(request):
 
 
 def _beyond_url(request, beyond) -> str:
-    """The timeline from the day of the texts and calls this page leaves out, filters kept."""
+    """The timeline from the day of the messages and calls this page leaves out, filters kept."""
     if beyond is None:
         return ""
     query = request.GET.copy()
@@ -171,7 +171,7 @@ def _render_checklist(request, *, bound_form=None, status=200):
 
 
 def _contacts_after(user, case, steps):
-    """Imported texts and calls after each person's first notice (the notices are read)."""
+    """Imported messages and calls after each person's first notice (the notices are read)."""
     first = {}
     for notice in steps.be_clear.notices:  # oldest first
         first.setdefault(notice.case_id, notice.given_at)

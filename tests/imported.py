@@ -1,4 +1,4 @@
-"""Imported texts and calls for tests, made without the export reader: the export file kept as
+"""Imported messages and calls for tests, made without the export reader: the export file kept as
 an exhibit (stored, hashed and numbered as the import keeps it), an import job citing it, and
 Message and Call rows citing their place in the file, logged in the custody chain."""
 
@@ -19,7 +19,7 @@ SAM_KEY = "447700900123"
 
 
 def in_may_2024(day: int, hour: int, minute: int = 0) -> datetime:
-    """A time in May 2024, in UTC: when these tests' texts and calls happen."""
+    """A time in May 2024, in UTC: when these tests' messages and calls happen."""
     return datetime(2024, 5, day, hour, minute, tzinfo=UTC)
 
 
@@ -97,14 +97,14 @@ def call(job, element: int, at: datetime, outcome="missed", direction="in", **ex
 
 
 def keep(items: list) -> list:
-    """Save unsaved texts and calls as the import does: in bulk, each in the custody log."""
+    """Save unsaved messages and calls as the import does: in bulk, each in the custody log."""
     with transaction.atomic():
         for model in (Message, Call):
             rows = [item for item in items if isinstance(item, model)]
             if rows:
                 model.objects.bulk_create(rows)
                 saved = list(model.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]))
-                # One entry each, as texts and calls imported before custody batches were.
+                # One entry each, as messages and calls imported before custody batches were.
                 for item in saved:
                     custody.log(custody.Action.CREATED, item)
     return items

@@ -419,7 +419,7 @@ def test_the_checklist_makes_the_same_number_of_queries_however_long_the_log(ali
     assert queries() == few
     # 8, one each for the court orders and the changes to daily life listed below the steps,
     # one for the demo-data banner every page carries, and one for the people recorded (the
-    # view per person), two for imported texts and calls after the notice (counts, days) and one
+    # view per person), two for imported messages and calls after the notice (counts, days) and one
     # for the imported files the Document step counts
     assert few <= 15
 

@@ -1,5 +1,5 @@
-"""An incident cites imported texts and calls ("these 14 texts"), kept in its history and the
-custody log; a day's texts and calls become an incident in one step, filled in with facts
+"""An incident cites imported messages and calls ("these 14 texts"), kept in its history and the
+custody log; a day's messages and calls become an incident in one step, filled in with facts
 only; the incident page and the dossier show what it cites."""
 
 import pytest
@@ -46,7 +46,7 @@ def test_a_days_contacts_become_an_incident_in_one_step_with_facts_only(
     incident = Incident.objects.owned_by(alice).get()
     assert response.url == reverse("incident_edit", args=[incident.uuid])
     assert incident.description == (
-        "14 texts and 2 missed calls from Sam between 21:02 and 23:40, as the phone's export shows."
+        "14 texts and 2 missed calls from Sam between 21:02 and 23:40, as the exported file shows."
     )
     assert (incident.occurred_at, incident.ended_at) == (_at(2, 21, 2), _at(2, 23, 40))
     # Nothing about the user's own conduct or feelings is filled in for them.
@@ -103,8 +103,8 @@ def test_the_incident_page_lists_what_it_cites(alice, alice_client, evening):
     incident = incident_from_contacts(case=evening[0].case, items=evening)
 
     page = page_text(alice_client.get(reverse("incident_detail", args=[incident.uuid])))
-    assert "Texts and calls it cites" in page
-    assert "16 items from the phone's export" in page
+    assert "Messages and calls it cites" in page
+    assert "16 items from exported files" in page
     assert "2 May 2024, 23:40 · Received · Text message (SMS) · exhibit 1, item 13" in page
 
 
@@ -116,7 +116,7 @@ def test_the_dossier_log_cites_the_items_by_exhibit_and_number(alice, evening, t
     text_ = " ".join(" ".join(page.extract_text() for page in PdfReader(out).pages).split())
 
     log = text_.split("Chronological log", 1)[1]
-    assert "Cites, from the phone's export: exhibit 1, items 0, 1, 2," in log
+    assert "Cites, from exported files: exhibit 1, items 0, 1, 2," in log
     assert "20, 21 (see the transcript)" in log
 
 
@@ -127,6 +127,6 @@ def test_sent_twice_the_one_step_makes_one_incident(alice, alice_client, evening
 
     incident = Incident.objects.owned_by(alice).get()
     assert response.redirect_chain[-1][0] == reverse("incident_detail", args=[incident.uuid])
-    assert "An incident of these texts and calls was made already" in page_text(response)
+    assert "An incident of these messages and calls was made already" in page_text(response)
     assert incident_from_contacts(case=evening[0].case, items=evening) == incident
     assert Incident.objects.count() == 1

@@ -1,4 +1,4 @@
-"""Imported texts and calls counted where they matter: home's own figures, the notice step's
+"""Imported messages and calls counted where they matter: home's own figures, the notice step's
 contacts after the notice, and the consistency step's plain facts about the user's own texts
 and calls after it."""
 
@@ -35,13 +35,13 @@ def test_home_counts_received_texts_and_calls_apart_from_incidents(alice, alice_
 
     assert "Incidents logged 1 Last 7 days 1 Last 30 days 1" in page
     assert (
-        "Texts and calls received, from the phone's export Received in all 7 "
+        "Messages and calls received, from exported files Received in all 7 "
         "Last 7 days 5 Last 30 days 6"
     ) in page
 
 
 def test_home_shows_no_contact_figures_before_any_import(alice_client, sam):
-    assert "Texts and calls received" not in page_text(alice_client.get(reverse("dashboard")))
+    assert "Messages and calls received" not in page_text(alice_client.get(reverse("dashboard")))
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_the_notice_step_counts_what_was_received_after_the_notice(alice_client,
     page = page_text(alice_client.get(reverse("checklist")))
 
     assert (
-        "The phone's export you imported shows 3 texts, 2 missed calls and 1 answered call "
+        "The messages you imported show 3 texts, 2 missed calls and 1 answered call "
         "from them after the notice."
     ) in page
 
@@ -79,7 +79,7 @@ def test_the_consistency_step_states_the_users_own_contact_as_facts(alice_client
     page = page_text(alice_client.get(reverse("checklist")))
 
     assert (
-        "From the phone's export you imported, after your first notice: 2 texts sent and "
+        "From the messages you imported, after your first notice: 2 texts sent and "
         "1 call answered, on 3 May 2024 and 4 May 2024."
     ) in page
     assert "it does not undo what they did" in page
@@ -90,7 +90,7 @@ def test_without_a_notice_the_steps_count_nothing_after_it(alice_client, sam):
     keep([text(job, 1, _at(3, 9), "Hi."), text(job, 2, _at(3, 10), "No.", direction="out")])
 
     page = page_text(alice_client.get(reverse("checklist")))
-    assert "phone's export" not in page
+    assert "The messages you imported show" not in page
 
 
 def test_another_persons_notice_does_not_count_for_sam(alice, alice_client, sam):
@@ -100,7 +100,7 @@ def test_another_persons_notice_does_not_count_for_sam(alice, alice_client, sam)
     keep([text(job, 1, _at(3, 9), "Hi.")])
 
     page = page_text(alice_client.get(reverse("checklist"), {"person": "all"}))
-    assert "phone's export" not in page
+    assert "The messages you imported show" not in page
 
 
 # --- the charts --------------------------------------------------------------------------
@@ -116,13 +116,14 @@ def test_home_draws_received_texts_and_calls_as_their_own_weekly_chart(alice_cli
     page = page_text(response)
     html = response.content.decode()
 
-    assert "Texts and calls received per week, the last 26 weeks" in page
-    assert "12 texts and calls received in the last 4 weeks, against 0 in the 4 weeks before." in (
-        page
+    assert "Messages and calls received per week, the last 26 weeks" in page
+    received = (
+        "12 messages and calls received in the last 4 weeks, against 0 in the 4 weeks before."
     )
+    assert received in page
     assert 'id="chart-contacts-weekly-title"' in html
     assert "No-contact notice" in page  # the notice is marked on it
-    assert "12 texts and calls received in the week of" in html  # the bar's tip
+    assert "12 messages and calls received in the week of" in html  # the bar's tip
 
 
 def test_the_patterns_page_counts_received_contacts_by_week_day_and_time(alice_client, sam):
@@ -134,8 +135,8 @@ def test_the_patterns_page_counts_received_contacts_by_week_day_and_time(alice_c
     response = alice_client.get(reverse("patterns"))
     page = page_text(response)
 
-    assert "Texts and calls received, from the phone's export" in page
-    assert "7 texts and calls received since 6 May 2024." in page
+    assert "Messages and calls received, from exported files" in page
+    assert "7 messages and calls received since 6 May 2024." in page
     # The calendar shows the last 12 months, and May 2024 is long before them.
     assert "Nothing received in the last 365 days." in page
     assert "Received most often on Mondays between 21:00 and 24:00 (6 of 7)." in page
@@ -146,5 +147,5 @@ def test_the_patterns_page_counts_received_contacts_by_week_day_and_time(alice_c
 
 def test_no_contact_charts_before_an_import(alice_client, sam):
     make_incident(sam.owner)
-    assert "texts and calls received" not in page_text(alice_client.get(reverse("patterns")))
+    assert "messages and calls received" not in page_text(alice_client.get(reverse("patterns")))
     assert "chart-contacts" not in alice_client.get(reverse("dashboard")).content.decode()

@@ -1,4 +1,4 @@
-"""Imported texts and calls in the dossier: counted in the summary, a communications section
+"""Imported messages and calls in the dossier: counted in the summary, a communications section
 with the notice marked, and a transcript citing every item's source exhibit, its place in the
 file and the file's SHA-256; hidden items left out and listed with their reason."""
 
@@ -30,7 +30,7 @@ _at = in_may_2024
 
 
 def _sam(alice) -> Case:
-    """Sam's texts and calls around a notice and a police report, one of them hidden."""
+    """Sam's messages and calls around a notice and a police report, one of them hidden."""
     case = person_named_sam(alice)
     make_incident(alice, occurred_at=_at(1, 20), description="He waited outside.")
     NoContactNotice.objects.create(case=case, given_at=_at(2, 12), words="Stop contacting me.")
@@ -52,7 +52,7 @@ def _sam(alice) -> Case:
 
 @pytest.fixture(scope="module")
 def sams_dossier(django_db_setup, django_db_blocker, tmp_path_factory) -> str:
-    """The text of alice's dossier with sam's texts and calls (`_sam`): drawn once for the
+    """The text of alice's dossier with sam's messages and calls (`_sam`): drawn once for the
     module, its rows rolled back at once; the tests below only read it."""
     folder = tmp_path_factory.mktemp("sam")
     with made_once(django_db_blocker, folder), making_in(folder):
@@ -75,28 +75,27 @@ def test_the_summary_counts_imported_contacts_and_those_after_the_notice(sams_do
     text = sams_dossier
 
     assert (
-        "From the phone's export: 3 texts and 1 missed call received between 1 May 2024 "
-        "and 3 May 2024"
+        "From exported files: 3 texts and 1 missed call received between 1 May 2024 and 3 May 2024"
     ) in text
-    assert "From the phone's export, after the notice: 2 texts and 1 missed call received." in text
+    assert "From exported files, after the notice: 2 texts and 1 missed call received." in text
 
 
 def test_the_communications_section_counts_per_day_with_the_users_own_texts(sams_dossier):
     text = sams_dossier
 
-    assert "Texts and calls, from the phone's export" in text
+    assert "Messages and calls, from exported files" in text
     assert "Thu 2 May 2024 · 2 texts and 1 missed call from Sam, 21:02 to 23:40" in text
     assert "Fri 3 May 2024 · 1 text to Sam, at 10:00" in text
     assert "From the person keeping this log: 1 text sent, on 3 May 2024." in text
     assert (
-        "Per week 4 texts and calls received from 1 May 2024 to 2 May 2024; the most in one "
+        "Per week 4 messages and calls received from 1 May 2024 to 2 May 2024; the most in one "
         "week: 4, in the week of 29 April 2024."
     ) in text
 
 
 def test_the_transcript_cites_every_item_its_exhibit_place_and_the_files_sha256(sams_dossier):
     text = sams_dossier
-    transcript = text.split("Transcript of the imported texts and calls", 1)[1]
+    transcript = text.split("Transcript of the imported messages and calls", 1)[1]
 
     digest = hashlib.sha256(EXPORT).hexdigest()
     assert digest in transcript.replace(" ", "")
@@ -120,7 +119,7 @@ def test_the_transcript_cites_every_item_its_exhibit_place_and_the_files_sha256(
 
 def test_a_hidden_item_is_left_out_and_listed_with_its_reason(sams_dossier):
     text = sams_dossier
-    transcript = text.split("Transcript of the imported texts and calls", 1)[1]
+    transcript = text.split("Transcript of the imported messages and calls", 1)[1]
     transcript = transcript.split("Changes to the record", 1)[0]
 
     assert "A message to my sister." not in transcript
@@ -139,8 +138,8 @@ def test_the_export_file_is_an_exhibit_with_its_fingerprint(sams_dossier):
 def test_a_dossier_without_imports_has_no_communications_section(alice, tmp_path):
     make_incident(alice, description="Only an incident.")
     _, text = _render(alice, tmp_path)
-    assert "Texts and calls, from the phone's export" not in text
-    assert "Transcript of the imported texts and calls" not in text
+    assert "Messages and calls, from exported files" not in text
+    assert "Transcript of the imported messages and calls" not in text
 
 
 def test_a_picture_message_in_the_transcript_names_its_pictures_exhibit(alice, tmp_path):
@@ -151,6 +150,6 @@ def test_a_picture_message_in_the_transcript_names_its_pictures_exhibit(alice, t
     picture = Evidence.objects.get(message__body="Nice car you parked today")
 
     _, text = _render(alice, tmp_path)
-    transcript = text.split("Transcript of the imported texts and calls", 1)[1]
+    transcript = text.split("Transcript of the imported messages and calls", 1)[1]
     line = transcript.split("Nice car you parked today", 1)[1][:40]
     assert line.strip().startswith(f"Picture: exhibit {picture.exhibit_number}")

@@ -1,4 +1,4 @@
-"""What users see of imported texts and calls beyond the timeline's day line: the timeline's
+"""What users see of imported messages and calls beyond the timeline's day line: the timeline's
 count line names what a page holds, the "Document everything" step counts the imports, an
 incident made from a day counts its contacts, and the dossier lists export files in one page."""
 
@@ -137,7 +137,7 @@ def test_the_dossier_lists_export_files_on_one_page_pointing_to_the_transcript(
     assert "in the transcript: 3 texts and 1 call, 2 May 2024" in page
     assert "in the transcript: 1 text, 5 May 2024" in page
     assert first.source.sha256 in page and second.source.sha256 in page
-    assert "Transcript of the imported texts and calls" in page
+    assert "Transcript of the imported messages and calls" in page
     # No page of its own for either file.
     assert not any(f"Exhibit {first.source.exhibit_number} Original file name" in p for p in pages)
     assert not any("This message export is not shown on paper" in p for p in pages)

@@ -1,5 +1,5 @@
-"""The evidence package carries the phone's export file as an exhibit, byte for byte, and the
-transcript of imported texts and calls as a CSV that a spreadsheet cannot run."""
+"""The evidence package carries the exported file as an exhibit, byte for byte, and the
+transcript of imported messages and calls as a CSV that a spreadsheet cannot run."""
 
 import csv
 import hashlib

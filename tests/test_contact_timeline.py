@@ -1,4 +1,4 @@
-"""Imported texts and calls on the timeline: a day's contacts with one person as one line, the
+"""Imported messages and calls on the timeline: a day's contacts with one person as one line, the
 day's page to read them one by one, search and the person filter, in as many queries for
 thousands of items as for a few."""
 

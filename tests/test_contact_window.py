@@ -1,4 +1,4 @@
-"""A timeline page shows at most a month of imported texts and calls (so that it reads a bounded
+"""A timeline page shows at most a month of imported messages and calls (so that it reads a bounded
 number of them however long the phone's history), and says where the rest continue, one link
 away, in either order and with a search: nothing is left unreachable."""
 
@@ -39,7 +39,7 @@ def test_newest_first_a_page_shows_a_month_and_links_to_the_earlier_ones(alice_c
 
     assert "1 text from Sam, at 20:00" in text and "Saturday 15 June 2024" in text
     assert "Wednesday 1 May 2024" not in text
-    assert "Texts and calls before 16 May 2024 are not on this page." in text
+    assert "Messages and calls before 16 May 2024 are not on this page." in text
     assert "Show them, from 1 May 2024 back" in text
     assert link == "?date_to=2024-05-01"
 
@@ -54,7 +54,7 @@ def test_oldest_first_a_page_shows_a_month_and_links_to_the_later_ones(alice_cli
 
     assert "Wednesday 20 March 2024" in text and "1 missed call from Sam" in text
     assert "Wednesday 1 May 2024" not in text
-    assert "Texts and calls after 19 April 2024 are not on this page." in text
+    assert "Messages and calls after 19 April 2024 are not on this page." in text
     assert "Show them, from 1 May 2024 on" in text
     assert link == "?order=oldest&date_from=2024-05-01"
 

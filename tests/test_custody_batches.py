@@ -1,4 +1,4 @@
-"""Imported texts and calls are logged in the custody log one batch at a time: one entry that
+"""Imported messages and calls are logged in the custody log one batch at a time: one entry that
 fingerprints every item of the batch, checked by verify_chain, by the check of every record
 against the log, and by verify.py in the evidence package. Items logged one entry each, as
 imports did before, still check."""

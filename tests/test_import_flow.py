@@ -170,7 +170,7 @@ def test_the_dossier_prints_what_the_user_confirmed_beside_the_transcript(
     out = tmp_path / "dossier.pdf"
     render_dossier(alice, DossierOptions(case=str(case.uuid)), out)
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
-    transcript = text.split("Transcript of the imported texts and calls", 1)[1]
+    transcript = text.split("Transcript of the imported messages and calls", 1)[1]
     assert "The person keeping this log said the phone was set to Europe/" in transcript
     assert "said the month comes first: 03/04/2025 means 4 March 2025" in transcript
     assert "said “Sam” in this file is the person of concern" in transcript

@@ -1,4 +1,4 @@
-"""Importing texts and calls from SMS Backup & Restore exports (hand-made files under
+"""Importing messages and calls from SMS Backup & Restore exports (hand-made files under
 tests/fixtures/sms/): what is kept, what is only counted, where each item comes from, and the
 files that are refused with nothing kept."""
 

@@ -1,4 +1,4 @@
-"""The import of texts and calls in the browser's pages: upload, numbers, preview, the job and
+"""The import of messages and calls in the browser's pages: upload, numbers, preview, the job and
 an imported item's note and reason; each for its owner only."""
 
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Imported texts and calls are never edited: only a note and hiding from the dossier, each kept
+"""Imported messages and calls are never edited: only a note and hiding from the dossier, each kept
 in the item's history and the custody log."""
 
 from django.utils import timezone

@@ -223,7 +223,7 @@ def test_the_timeline_takes_as_few_queries_for_1000_incidents_as_for_10(alice, a
     assert with_1000 == with_10
     # session, user, whether two-factor is on, count, the page of incidents, one each for
     # notices, police, orders, changes to daily life, whether there is demo data (the banner),
-    # the people recorded (for the view per person), and imported texts and calls by day
+    # the people recorded (for the view per person), and imported messages and calls by day
     assert with_10 <= 12
 
 

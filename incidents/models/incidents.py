@@ -174,7 +174,7 @@ class Incident(Record):
     violates_order = models.BooleanField(DANGER_FLAGS["violates_order"], default=False)
     created_at = models.DateTimeField(_("entered on"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Imported texts and calls this incident is about ("these 14 texts"), set only through
+    # Imported messages and calls this incident is about ("these 14 texts"), set only through
     # incidents/citations.py, so that history and the custody log keep them.
     messages = models.ManyToManyField(
         "Message", blank=True, related_name="incidents", verbose_name=_("texts cited")

@@ -105,7 +105,7 @@ CHANGE = RecordKind(
     counted_as="changes to daily life",
     day_fields=(("", "changed_on"),),
 )
-# Texts and calls read from a phone's export (incidents/message_import.py). Not yet on the
+# Messages and calls read from a phone's export (incidents/message_import.py). Not yet on the
 # timeline or the chart as items of their own: they are shown there counted by day.
 MESSAGE = RecordKind(
     slug="message",

@@ -1,4 +1,4 @@
-"""Texts and calls imported from a phone's export file. The file is kept as an exhibit, byte for
+"""Messages and calls imported from a phone's export file. The file is kept as an exhibit, byte for
 byte; each item read from it is a record that cites the file, its place in the file and the
 reader's version, so that anyone can read the same file again and find the same items.
 
@@ -107,7 +107,7 @@ class Direction(models.TextChoices):
 
 
 class ImportedRecord(Record):
-    """What texts and calls share: their source, their place in it, the other party's number as
+    """What messages and calls share: their source, their place in it, the other party's number as
     written and as matched, and the two things the user may add: a note, and a reason to hide it
     from the dossier."""
 

@@ -1,5 +1,5 @@
-"""Imported texts and calls at phone size: the day's line on the timeline opens the day's
-texts and calls; home, the steps and the patterns show their counts; every page passes axe."""
+"""Imported messages and calls at phone size: the day's line on the timeline opens the day's
+messages and calls; home, the steps and the patterns show their counts; every page passes axe."""
 
 import os
 from datetime import timedelta
@@ -52,7 +52,7 @@ def test_a_days_line_opens_its_texts_and_calls_on_a_phone(phone, a11y, sign_in, 
         a11y(phone)
         _shot(phone, name)
     phone.goto("/")
-    expect(phone.get_by_text("Texts and calls received, from the phone's export")).to_be_visible()
+    expect(phone.get_by_text("Messages and calls received, from exported files")).to_be_visible()
 
 
 def test_a_days_texts_become_an_incident_in_one_step_on_a_phone(phone, a11y, sign_in, alice):
@@ -72,12 +72,12 @@ def test_a_days_texts_become_an_incident_in_one_step_on_a_phone(phone, a11y, sig
     phone.get_by_text("14 texts from Sam").click()
     a11y(phone)
     phone.get_by_role("button", name="Make an incident of these 14 received").click()
-    expect(phone.get_by_text("Incident made from the day's texts and calls")).to_be_visible()
+    expect(phone.get_by_text("Incident made from the day's messages and calls")).to_be_visible()
     a11y(phone)
     _shot(phone, "incident_edit")
     phone.get_by_role("link", name="Timeline").first.click()
     a11y(phone)
     phone.get_by_text("14 texts from Sam between 21:02 and 22:59").click()
-    expect(phone.get_by_role("heading", name="Texts and calls it cites")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Messages and calls it cites")).to_be_visible()
     a11y(phone)
     _shot(phone, "incident_cites")
