@@ -97,6 +97,7 @@ EXTENSIONS = {
     "application/json": "json",  # a chat app's export (incidents/sources/)
     "application/zip": "zip",  # an export zipped with its media
     "text/plain": "txt",  # a chat app's text export (WhatsApp)
+    "text/csv": "csv",  # a table of messages or calls from another tool
     "message/rfc822": "eml",  # an e-mail message (message_import.py)
     "application/mbox": "mbox",  # a mailbox (message_import.py)
 }

@@ -156,6 +156,7 @@ def scan_stream(
     except NeedsAnswers as asked:
         scan.format, scan.asking = reader.format or reader.formats[0], asked
         scan.description = str(reader.description())[:200]
+        scan.content_type = reader.content_type
         return scan
     if not reader.format:
         raise FileUnreadable(_("The file holds no export."))

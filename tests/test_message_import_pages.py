@@ -141,3 +141,25 @@ def test_the_demonstration_person_is_never_offered_for_an_import(alice_client, c
     assert 'name="case"' not in page  # one real person: nobody to choose between
     _upload(alice_client)
     assert MessageImport.objects.get().case == case and demo.message_imports.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "extension"),
+    [
+        ("chat.txt", "text/plain", ".txt"),
+        ("calls.csv", "text/csv", ".csv"),
+    ],
+)
+def test_every_kind_of_export_file_downloads_with_its_own_extension(
+    alice_client, case, name, content_type, extension
+):
+    files = {
+        "chat.txt": b"03/05/2024, 20:20 - Sam: Where are you?\n",
+        "calls.csv": b"when,number,outcome\n2024-05-03 20:20,07700 900123,missed\n",
+    }
+    upload = SimpleUploadedFile(name, files[name], "application/octet-stream")
+    alice_client.post(reverse("message_import_new"), {"file": upload})
+    source = MessageImport.objects.get().source
+    assert source.content_type == content_type
+    response = alice_client.get(reverse("evidence_original", args=[source.uuid]))
+    assert response.status_code == 200 and extension in response["Content-Disposition"]

@@ -155,6 +155,10 @@ FORMAT_NAMES = {
     "application/xml": _("Export of texts or calls (XML)"),
     "message/rfc822": _("E-mail message (.eml)"),
     "application/mbox": _("Mailbox (.mbox)"),
+    "application/json": _("Chat export (JSON)"),
+    "application/zip": _("ZIP archive"),
+    "text/plain": _("Text file"),
+    "text/csv": _("Table (CSV)"),
 }
 
 
