@@ -16,9 +16,12 @@ from .contacts import contact_days, day_items, item_time
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise Http404("No such day.") from None
+    if not date.min < day < date.max:  # its start and end must be dates Python can hold
+        raise Http404("No such day.")
+    return day
 
 
 def contact_day(request, case_id, day):

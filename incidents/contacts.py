@@ -387,7 +387,7 @@ class ImportedTotals:
     @property
     def by_file(self) -> list[tuple[MessageImport, str]]:
         """Each import with what it added to the record: '4 texts and 1 call'."""
-        return [(job, _texts_and_calls(job.texts, job.calls)) for job in self.files]
+        return [(job, texts_and_calls(job.texts, job.calls)) for job in self.files]
 
     @property
     def words(self) -> str:
@@ -395,10 +395,10 @@ class ImportedTotals:
         n = len({job.source_id for job in self.files})
         return ngettext(
             "%(items)s imported from %(n)s file", "%(items)s imported from %(n)s files", n
-        ) % {"items": _texts_and_calls(self.texts, self.calls), "n": f"{n:,}"}
+        ) % {"items": texts_and_calls(self.texts, self.calls), "n": f"{n:,}"}
 
 
-def _texts_and_calls(text_count: int, call_count: int) -> str:
+def texts_and_calls(text_count: int, call_count: int) -> str:
     parts = [texts(text_count)] if text_count else []
     if call_count:
         parts.append(calls(call_count))

@@ -16,7 +16,7 @@ from .chart_counts import week_start
 from .charts import Chart, LogTimes, weekly_chart
 from .contact_charts import counted
 from .contact_charts import received as received_words
-from .contacts import SMS, ContactDay, calls, item_time, listed, texts
+from .contacts import SMS, ContactDay, item_time, texts_and_calls
 from .contacts_notice import AfterNotice
 from .history import change_summary
 from .message_found import confirmations
@@ -58,10 +58,7 @@ class Source:
     @property
     def holds(self) -> str:
         """'4 texts and 1 call', as this transcript prints them."""
-        parts = [texts(self.texts)] if self.texts else []
-        if self.calls:
-            parts.append(calls(self.calls))
-        return listed(parts)
+        return texts_and_calls(self.texts, self.calls)
 
     @property
     def stretch(self) -> str:

@@ -1,8 +1,8 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
@@ -369,6 +369,16 @@ class ProtectiveOrderForm(CaseRecordForm):
         return cleaned
 
 
+class PeriodDateField(forms.DateField):
+    """One end of a period (timeline, gallery, dossier): within these years, so that the start
+    and end of its day stay inside the dates Python can hold, in any time zone."""
+
+    default_validators = [
+        MinValueValidator(date(1900, 1, 1)),
+        MaxValueValidator(date(2199, 12, 31)),
+    ]
+
+
 class TimelineFilterForm(forms.Form):
     """The timeline's filters, read from the query string; bad values are simply ignored."""
 
@@ -378,8 +388,8 @@ class TimelineFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Incident.Kind.choices]
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = PeriodDateField(label=_("From"), required=False, widget=DateInput())
+    date_to = PeriodDateField(label=_("To"), required=False, widget=DateInput())
     danger = forms.BooleanField(label=_("Only with danger signs"), required=False)
     order = forms.ChoiceField(
         label=pgettext_lazy("sort order", "Order"),
@@ -430,8 +440,8 @@ class GalleryFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", _("All types")), *Evidence.Kind.choices]
     )
-    date_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("Received until"), required=False, widget=DateInput())
+    date_from = PeriodDateField(label=_("Received from"), required=False, widget=DateInput())
+    date_to = PeriodDateField(label=_("Received until"), required=False, widget=DateInput())
 
 
 class SafetyStepForm(forms.ModelForm):
@@ -466,8 +476,8 @@ class DossierForm(forms.Form):
     case = forms.ModelChoiceField(
         label=_("About"), queryset=Case.objects.none(), to_field_name="uuid", empty_label=None
     )
-    date_from = forms.DateField(label=_("From (optional)"), required=False, widget=DateInput())
-    date_to = forms.DateField(
+    date_from = PeriodDateField(label=_("From (optional)"), required=False, widget=DateInput())
+    date_to = PeriodDateField(
         label=_("To (optional)"),
         required=False,
         widget=DateInput(),

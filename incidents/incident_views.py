@@ -54,7 +54,7 @@ def incident_new(request):
         return redirect("incident_detail", incident_id=incident.uuid)
     if request.method == "POST":
         # Nothing chosen is lost: the files wait on the server, listed on the form again.
-        held_files.hold_again(user=request.user, held=sent.held, new=sent.new)
+        held = held_files.hold_again(user=request.user, held=sent.held, new=sent.new)
         if sent.any:
             sent.problems.append(entry_files.HELD)
     context = {
@@ -63,7 +63,7 @@ def incident_new(request):
         "draft_page": drafts.page_token(request),
         "upload_limits": upload_limits(request.user),
         "file_problems": sent.problems,
-        "held_files": held_files.held_for(request.user),
+        "held_files": held if request.method == "POST" else held_files.held_for(request.user),
         "files_caption": request.POST.get("files_caption", ""),
     }
     return render(request, "incidents/incident_form.html", context)

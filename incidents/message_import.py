@@ -40,6 +40,7 @@ from .sources.items import (
     FileUnreadable,
     NeedsAnswers,
     SkippedItem,
+    has_readable_time,
 )
 from .sources.keys import address_key
 
@@ -184,9 +185,17 @@ def _open_questions(reader) -> list[str]:
         reader.options = given
 
 
+def readable(item):
+    """The item, or the SkippedItem it is when its time is outside any message's."""
+    if isinstance(item, SkippedItem) or has_readable_time(item):
+        return item
+    return SkippedItem(item.element, item.line, "no_time", item.recovered)
+
+
 def _scan_item(scan: ScanResult, item, region: str) -> None:
     scan.items += 1
     scan.recovered += item.recovered
+    item = readable(item)
     if isinstance(item, SkippedItem):
         scan.reasons[item.reason] += 1
         return
@@ -322,7 +331,7 @@ def _exhibit(case: Case, staged: Staged, stored: list, content_type: str) -> Evi
 def message_import_choose(
     *, job: MessageImport, keys: list[str], answers: dict | None = None
 ) -> MessageImport:
-    """Keep the user's choice of numbers and answers (message_questions.ANSWERS) and queue the
+    """Keep the user's choice of numbers and answers (message_questions.answered) and queue the
     import. The numbers not chosen are dropped from the job: what they were is the user's
     private life, not evidence."""
     if not keys:
@@ -495,6 +504,7 @@ class _Batch:
 
     def take(self, item) -> None:
         job = self.job
+        item = readable(item)
         if isinstance(item, SkippedItem):
             self._skip(item.reason)
             return

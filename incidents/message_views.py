@@ -5,7 +5,6 @@ Every job and item is fetched for its owner only; anyone else gets 404."""
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -49,7 +48,7 @@ def message_import_new(request):
         else:
             return redirect(job)
     imports = MessageImport.objects.owned_by(request.user).select_related("source")[:20]
-    known = get_text_list([str(reader.label) for reader in sources.READERS], _("and"))
+    known = sources.known_formats()
     context = {"form": form, "imports": imports, "known": known}
     return render(request, "incidents/message_import_new.html", context, status=_status(form))
 
@@ -118,7 +117,10 @@ def _columns_page(request, job: MessageImport):
             else:
                 return redirect(job)
         else:
-            rows = message_found.rows_read(job, form.columns(), zone)
+            try:
+                rows = message_found.rows_read(job, form.columns(), zone)
+            except FileUnreadable as error:
+                form.add_error(None, str(error))
     if not form.is_bound:
         form.initial = _columns_initial(job, request.user.time_zone)
     context = {"job": job, "form": form, "preview": preview, "rows": rows}

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import jurisdictions, security
+from .job_language import job_language
 from .two_factor import two_factor_enabled
 
 
@@ -45,12 +46,14 @@ class UserLanguageMiddleware:
         if not user.is_authenticated:
             jurisdictions.deactivate()
             return self.get_response(request)
-        translation.activate(user.language)
+        language = job_language(user)  # the user's, if the app still has it
+        translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        jurisdictions.activate(user.jurisdiction)
-        response = self.get_response(request)
-        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != user.language:
-            language_cookie_set(response, user.language)
+        # Scoped to this request, so no later response in the thread shows these legal words.
+        with jurisdictions.override(user.jurisdiction):
+            response = self.get_response(request)
+        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            language_cookie_set(response, language)
         return response
 
 

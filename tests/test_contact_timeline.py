@@ -86,7 +86,7 @@ def test_the_days_page_is_alices_only(mallory_client, evening):
 
 def test_a_day_without_contacts_or_a_bad_date_is_not_found(alice_client, evening):
     case = evening[0].case
-    for day in ("2024-05-03", "2024-13-40"):
+    for day in ("2024-05-03", "2024-13-40", "0001-01-01", "9999-12-31"):
         url = reverse("contact_day", args=[case.uuid, day])
         assert alice_client.get(url).status_code == 404
 

@@ -211,3 +211,26 @@ def test_the_upload_page_names_the_formats_read_and_a_table_is_its_owners_only(
     assert mallory_client.get(job_url).status_code == 404
     assert mallory_client.post(job_url, {**TEXT_COLUMNS, "confirm": "1"}).status_code == 404
     assert MessageImport.objects.get().status == MessageImport.Status.ASKING
+
+
+def test_a_time_no_message_can_have_is_no_time_whatever_unit_or_zone():
+    from zoneinfo import ZoneInfo
+
+    from incidents.sources.csv_table import parse_time
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert parse_time("1712150520000", "unix_s", tokyo) is None  # milliseconds read as seconds
+    assert parse_time("0001-01-01 00:00", "iso", tokyo) is None  # .NET's empty date
+    assert parse_time("1712150520", "unix_s", tokyo) == 1712150520000
+
+
+def test_an_item_with_an_impossible_time_is_skipped_not_a_broken_import():
+    from incidents.message_import import readable
+    from incidents.sources.items import MessageItem, SkippedItem
+
+    item = MessageItem(
+        element=3, line=4, recovered=False, channel="other", box=1, direction="in",
+        date_ms=10**16, address="Sam", parties=["Sam"], recipients=[], contact_name="",
+        subject="", body="Hi",
+    )  # fmt: skip
+    assert readable(item) == SkippedItem(3, 4, "no_time", False)

@@ -151,3 +151,10 @@ def test_every_system_names_each_kind_of_order_it_offers_and_other_last():
         assert choices[-1][0] == "other"
         assert all(value in ProtectiveOrder.Type.values for value, _ in choices)
         assert legal.elements and str(legal.police_reference)
+
+
+def test_a_users_legal_words_end_with_their_request(alice, alice_client):
+    alice.jurisdiction = "au-nsw"
+    alice.save(update_fields=["jurisdiction"])
+    assert alice_client.get(reverse("checklist")).status_code == 200
+    assert jurisdictions.current().code != "au-nsw"  # nothing left for the next response

@@ -266,3 +266,9 @@ def test_filtering_by_kind_shows_only_incidents(alice, alice_client):
     NoContactNotice.objects.create(case=case, given_at=_at(2, 9), words="Do not contact me again.")
     text = page_text(alice_client.get(reverse("timeline"), {"kind": "calls"}))
     assert "A call" in text and "Do not contact me again." not in text
+
+
+def test_a_period_at_the_edge_of_the_calendar_is_set_aside_not_a_broken_page(alice_client, week):
+    for period in ({"date_from": "0001-01-01"}, {"date_to": "9999-12-31"}):
+        response = alice_client.get(reverse("timeline"), period)
+        assert response.status_code == 200 and "3 incidents." in page_text(response)

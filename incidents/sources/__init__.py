@@ -52,8 +52,13 @@ def reader_of(format: str) -> type[Reader]:
     return next(reader for reader in READERS if format in reader.formats)
 
 
+def known_formats() -> str:
+    """The formats the app reads, in the user's words, as one list."""
+    return get_text_list([str(reader.label) for reader in READERS], _("and"))
+
+
 def _unknown(head: bytes) -> str:
-    known = get_text_list([str(reader.label) for reader in READERS], _("and"))
+    known = known_formats()
     if head.startswith(b"PK"):
         return _("This ZIP archive holds no export the app can read. It reads: %(known)s.") % {
             "known": known

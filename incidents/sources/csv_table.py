@@ -19,7 +19,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .base import Reader
-from .items import NAME, NUMBER, CallItem, FileUnreadable, MessageItem, NeedsAnswers, SkippedItem
+from .items import (
+    LATEST_MS,
+    NAME,
+    NUMBER,
+    CallItem,
+    FileUnreadable,
+    MessageItem,
+    NeedsAnswers,
+    SkippedItem,
+)
 
 PARSER_VERSION = "stalkerlog-csv 1.0"
 PREVIEW_ROWS = 5
@@ -247,18 +256,21 @@ def parse_time(value: str, form: str, zone) -> int | None:
     try:
         if form in ("unix_s", "unix_ms"):
             number = float(value)
-            return round(number * 1000 if form == "unix_s" else number)
-        if form == "iso":
-            at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            ms = round(number * 1000 if form == "unix_s" else number)
         else:
-            at = _day_first_or_month_first(value, form)
+            at = (
+                datetime.fromisoformat(value.replace("Z", "+00:00"))
+                if form == "iso"
+                else _day_first_or_month_first(value, form)
+            )
+            if at is None:
+                return None
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=zone)
+            ms = round(at.astimezone(UTC).timestamp() * 1000)
     except (ValueError, OverflowError):
         return None
-    if at is None:
-        return None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=zone)
-    return round(at.astimezone(UTC).timestamp() * 1000)
+    return ms if 0 < ms < LATEST_MS else None
 
 
 def _day_first_or_month_first(value: str, form: str) -> datetime | None:

@@ -126,6 +126,16 @@ class SkippedItem:
     recovered: bool = False
 
 
+# Times outside these (UTC milliseconds, after 1 January 1970 and before 1 January 2200) are not
+# a message's: a damaged file, or a CSV column read in the wrong unit. Such an item is skipped as
+# "no_time" (message_import.py), never turned into a date Python cannot hold.
+LATEST_MS = 7_258_118_400_000
+
+
+def has_readable_time(item) -> bool:
+    return 0 < item.date_ms < LATEST_MS
+
+
 def from_ms(value: int) -> datetime:
     """A time in the file: milliseconds since 1970 in UTC."""
     return datetime.fromtimestamp(value / 1000, tz=UTC)
