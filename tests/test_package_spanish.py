@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from incidents import timestamps
 from incidents.dossier import DossierOptions
 from incidents.job_language import in_owner_language
 from incidents.models import Case, Incident
@@ -28,6 +29,7 @@ from incidents.services import account_create, evidence_add
 from incidents.verifier import bundle
 from tests.conftest import PASSWORD, made_once, make_incident, making_in
 from tests.imported import call, export_file, import_job, keep, text
+from tests.local_tsa import LocalAuthority
 from tests.test_spanish import _english_left
 
 # Every test reads the packages made once, inside the module's transaction (see made_once).
@@ -47,15 +49,15 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def _records(alice) -> Case:
+def _records(user) -> Case:
     """A Spanish speaker's case: an approximate incident with a photo, a text and a missed
     call from a withheld number imported from a phone's export."""
-    alice.language = "es"
-    alice.time_zone = "Europe/Madrid"
-    alice.save()
-    case = Case.objects.owned_by(alice).get()
+    user.language = "es"
+    user.time_zone = "Europe/Madrid"
+    user.save()
+    case = Case.objects.owned_by(user).get()
     incident = make_incident(
-        alice,
+        user,
         occurred_at=datetime(2024, 5, 1, 20, tzinfo=UTC),
         kind=Incident.Kind.CALLS,
         is_approximate=True,
@@ -73,13 +75,13 @@ def _records(alice) -> Case:
     return case
 
 
-def _build(alice, case, folder: Path, language: str = "") -> Path:
+def _build(user, case, folder: Path, language: str = "") -> Path:
     """The package as the background job makes it: in the owner's zone and language (or the
     one asked for), unpacked."""
     out = folder / "package.zip"
     options = DossierOptions(case=str(case.uuid), language=language)
-    with timezone.override(alice.time_zone), in_owner_language(alice, language):
-        build_package(alice, options, out)
+    with timezone.override(user.time_zone), in_owner_language(user, language):
+        build_package(user, options, out)
     with zipfile.ZipFile(out) as zf:
         zf.extractall(folder / "unpacked")
     return folder / "unpacked"
@@ -97,6 +99,16 @@ def packages(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[str, 
             "es": _build(alice, case, folder / "es"),
             "en": _build(alice, case, folder / "en", language="en"),
         }
+
+
+@pytest.fixture
+def authority(tmp_path, settings):
+    """A time-stamping authority on this machine, as in tests/test_verifier.py."""
+    tsa = LocalAuthority(tmp_path / "tsa").start()
+    settings.TIMESTAMP_URL = tsa.url
+    settings.TIMESTAMP_CA_FILE = str(tsa.ca_file)
+    yield tsa
+    tsa.stop()
 
 
 @pytest.fixture
@@ -161,6 +173,34 @@ def test_a_changed_file_in_a_spanish_package_is_not_verified_in_spanish(spanish)
     assert "VERIFIED" not in out
 
 
+def test_a_timestamp_in_a_spanish_package_is_checked_in_spanish(packages, authority, tmp_path):
+    user = account_create(username="beatriz", password=PASSWORD)
+    case = _records(user)
+    row = timestamps.stamp_if_configured()
+    folder = _build(user, case, tmp_path)
+    name = f"timestamps/{row.sequence}.tsr"
+
+    result = _verify(folder)
+
+    assert result.returncode == 0, result.stdout
+    signed = re.search(
+        rf"  CORRECTO  {re.escape(name)}: la autoridad firmó la cabeza de la cadena "
+        rf"{row.sequence} el \d{{4}}-\d\d-\d\d a las \d\d:\d\d:\d\d UTC; firma y cadena "
+        r"de certificados comprobadas\.",
+        result.stdout,
+    )
+    assert signed, result.stdout
+    assert "Para comprobarlo también con OpenSSL:" in result.stdout
+    assert f"openssl ts -verify -in {name} -digest " in result.stdout
+
+    token = bytearray((folder / name).read_bytes())
+    token[-10] ^= 0x01
+    (folder / name).write_bytes(bytes(token))
+    result = _verify(folder)
+    assert result.returncode == 1
+    assert f"  PROBLEMA  {name} no se verifica: " in result.stdout
+
+
 def test_an_english_package_checks_and_verifies_in_english(packages):
     result = _verify(packages["en"])
 
@@ -187,6 +227,11 @@ def test_the_spanish_tables_name_their_columns_and_words_in_spanish(packages):
     incident = dict(zip(header, row, strict=True))
     assert (incident["fecha"], incident["hora"]) == ("2024-05-01", "22:00")  # ISO, in Madrid
     assert incident["aproximada"] == "sí"
+    assert (incident["tipo"], incident["grupo SLII"]) == (
+        "Llamadas telefónicas",
+        "Invasión de la vida",
+    )
+    assert incident["respuesta"] == "no anotado"
     assert incident["qué pasó"] == "Me esperaba a la salida del trabajo."
 
     header, *rows = _table(folder, "transcript.csv")
