@@ -11,9 +11,7 @@ Exhibit file names are made by the server (number, part of the uuid, extension f
 detected on upload); the name the file had on the user's device is kept in case.json only.
 """
 
-import csv
 import hashlib
-import io
 import json
 import os
 import tempfile
@@ -29,10 +27,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
-from .csv_cells import safe_cell
 from .custody import Head
 from .dossier import DossierData, DossierOptions, dossier_data
 from .evidence import CHUNK_SIZE, EXTENSIONS, FileProblem, evidence_storage, original_problem
+from .incidents_csv import incidents_csv
 from .integrity import exhibit_label, report_problem
 from .models import Evidence, Incident, PoliceContact, User
 from .pdf import render_dossier
@@ -446,53 +444,6 @@ def _attachment(item, refs, records) -> dict:
                 found["ref"] = refs.get(record_id)
             return {"type": field, **found}
     return {"type": "case"}
-
-
-# --- incidents.csv -----------------------------------------------------------------------------
-
-
-def _when(value: datetime | None) -> str:
-    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
-
-
-# What the CSV says where the user gave no answer of their own.
-RESPONSE_STATES = {
-    "not_recorded": gettext_lazy("not recorded"),
-    "not_confirmed": gettext_lazy("not recorded (filled in by the app, not confirmed)"),
-}
-
-
-def incidents_csv(data: DossierData) -> bytes:
-    """One row per incident, for a spreadsheet. UTF-8 with a BOM, so Excel reads it right."""
-    effects = data.options.include_effects
-    header = ["number", "date", "time", "approximate", "end", "kind", "SLII group", "how"]
-    header += ["where", "what happened", "exact words", "how many times", "witnesses"]
-    header += ["effect"] if effects else []
-    header += ["response", "danger signs", "exhibits", "entered on", "amended on"]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for ref, incident in enumerate(data.incidents, start=1):
-        row = _csv_row(ref, incident, effects)
-        writer.writerow([safe_cell(cell) for cell in row])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _csv_row(ref: int, incident: Incident, effects: bool) -> list:
-    start = timezone.localtime(incident.occurred_at)
-    row = [ref, f"{start:%Y-%m-%d}", f"{start:%H:%M}", "yes" if incident.is_approximate else "no"]
-    row += [_when(incident.ended_at), incident.get_kind_display(), incident.slii_group]
-    row += [incident.channel, incident.location, incident.description, incident.exact_words]
-    row += [incident.count, incident.witnesses]
-    if effects:
-        level = incident.get_effect_level_display() if incident.effect_level is not None else ""
-        row.append("\n".join(part for part in (level, incident.effect_notes) if part))
-    response = str(RESPONSE_STATES.get(incident.response_state) or incident.get_response_display())
-    row.append("\n".join(part for part in (response, incident.response_notes) if part))
-    row.append("; ".join(incident.danger_labels))
-    row.append(", ".join(str(item.exhibit_number) for item in incident.exhibits))
-    row += [_when(incident.created_at), _when(incident.amended_at)]
-    return row
 
 
 # --- README.txt --------------------------------------------------------------------------------

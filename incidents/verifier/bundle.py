@@ -1,20 +1,28 @@
 """What an evidence package carries so that it can be checked without the server: verify.py
-itself, the custody log of its case (custody.json, see incidents.custody_proof) and the trusted
-timestamps of the chain up to its head, with the authority's certificates."""
+itself, in the package's language, the custody log of its case (custody.json, see
+incidents.custody_proof) and the trusted timestamps of the chain up to its head, with the
+authority's certificates."""
 
+import ast
+import functools
+import string
 from collections.abc import Callable
 from pathlib import Path
+
+from django.utils.translation import gettext
 
 from ..custody import Head
 from ..custody_proof import FILE_NAME, proof_json
 from ..models import Case, ChainTimestamp
 
 VERIFIER = Path(__file__).with_name("verify.py")
+# The one line of verify.py that holds its translations: empty as it is written.
+WORDS_LINE = "WORDS = {}\n"
 
 
 def add_verification(add: Callable[[str, bytes], None], case: Case, head: Head) -> None:
     """Add verify.py, custody.json and timestamps/ through `add(name, content)`."""
-    add("verify.py", VERIFIER.read_bytes())
+    add("verify.py", verifier_source())
     add(FILE_NAME, proof_json(case, head))
     tokens = ChainTimestamp.objects.filter(sequence__lte=head.sequence).order_by("sequence", "id")
     authorities: list[str] = []
@@ -28,3 +36,51 @@ def add_verification(add: Callable[[str, bytes], None], case: Case, head: Head) 
             authorities.append(token.authority_pem.strip())
     if authorities:
         add("timestamps/tsa-ca.pem", ("\n".join(authorities) + "\n").encode("ascii"))
+
+
+def verifier_source() -> bytes:
+    """verify.py with the translations of the texts it prints in the active language written
+    into it (none for English, or where the catalogue has none: those print as written)."""
+    source = VERIFIER.read_text("utf-8")
+    words = {}
+    for msgid in verifier_msgids():
+        translated = gettext(msgid)
+        # A translation that lost or renamed a {placeholder} would stop the program: the
+        # English is printed instead.
+        if translated != msgid and _fields(translated) == _fields(msgid):
+            words[msgid] = translated
+    if source.count(WORDS_LINE) != 1:
+        raise ValueError(f"verify.py must hold the line {WORDS_LINE!r} exactly once.")
+    return source.replace(WORDS_LINE, _words_literal(words)).encode("utf-8")
+
+
+@functools.cache
+def verifier_msgids() -> tuple[str, ...]:
+    """The texts marked _("...") in verify.py, in the order they are written, each once."""
+    tree = ast.parse(VERIFIER.read_text("utf-8"))
+    marked = sorted(
+        (node.lineno, node.col_offset, node.args[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "_"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    )
+    return tuple(dict.fromkeys(text for _, _, text in marked))
+
+
+def _fields(text: str) -> set[str] | None:
+    """The {names} that str.format fills in `text`; None if `text` cannot be formatted."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:  # a lone { or }
+        return None
+
+
+def _words_literal(words: dict[str, str]) -> str:
+    if not words:
+        return WORDS_LINE
+    lines = "".join(f"    {msgid!r}: {translated!r},\n" for msgid, translated in words.items())
+    return "WORDS = {\n" + lines + "}\n"

@@ -20,6 +20,9 @@ It checks, with the Python 3 standard library only and without any network:
 
 It prints what it checked and a verdict, and exits with 0 when everything is in order, 1 when
 anything is not (and 2 when it cannot read the package at all).
+
+It speaks the language the package was made in: the server fills in WORDS below with the
+translations of the texts marked _("...") when it packs this file (incidents/verifier/bundle.py).
 """
 
 import base64
@@ -27,7 +30,18 @@ import hashlib
 import json
 import re
 import sys
+import textwrap
 from pathlib import Path
+
+# The translation of each text marked _("..."), in the package's language; empty for English.
+# The server replaces the next line, and only it, when it packs this file.
+WORDS = {}
+
+
+def _(text):
+    """`text` in the package's language (as written here when there is no translation)."""
+    return WORDS.get(text, text)
+
 
 MANIFEST = "manifest.sha256"
 PROOF = "custody.json"
@@ -51,21 +65,37 @@ HEAD_IN_PDF = re.compile(rb"custody head (\d+) ([0-9a-f]{64})")
 DESKTOP_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
 
+# The label before each result. What follows a result lines up after the longest label, in
+# whichever language they are printed.
+OK, PROBLEM, NOTE = _("OK"), _("PROBLEM"), _("NOTE")
+LABEL_WIDTH = max(len(OK), len(PROBLEM), len(NOTE)) + 2
+INDENT = " " * (2 + LABEL_WIDTH)
+WIDTH = 90  # of an explanation's lines
+
+
+def explain(text, indent=INDENT):
+    """Print `text` wrapped, each line indented by `indent`."""
+    print(textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent))
+
+
 class Report:
     def __init__(self):
         self.problems = []
         self.notes = []
 
+    def _line(self, label, text):
+        print("  " + label.ljust(LABEL_WIDTH) + text)
+
     def ok(self, text):
-        print(f"  OK       {text}")
+        self._line(OK, text)
 
     def problem(self, text):
         self.problems.append(text)
-        print(f"  PROBLEM  {text}")
+        self._line(PROBLEM, text)
 
     def note(self, text):
         self.notes.append(text)
-        print(f"  NOTE     {text}")
+        self._line(NOTE, text)
 
 
 def sha256_of(path):
@@ -80,29 +110,45 @@ def sha256_of(path):
 
 
 def check_manifest(root, report):
-    print("1. Files against manifest.sha256")
+    print(_("1. Files against manifest.sha256"))
     listed = {}
     for number, line in enumerate((root / MANIFEST).read_text("utf-8").splitlines(), 1):
         match = re.fullmatch(r"([0-9a-f]{64})  (.+)", line)
         if not match:
-            report.problem(f"manifest.sha256 line {number} cannot be read: it was changed.")
+            report.problem(
+                _("manifest.sha256 line {number} cannot be read: it was changed.").format(
+                    number=number
+                )
+            )
             continue
         listed[match.group(2)] = match.group(1)
     bad = 0
     for name, expected in sorted(listed.items()):
         path = root / name
         if ".." in Path(name).parts or not path.is_file():
-            report.problem(f"{name} is listed in the manifest but is not in the package.")
+            report.problem(
+                _("{name} is listed in the manifest but is not in the package.").format(name=name)
+            )
             bad += 1
         elif sha256_of(path) != expected:
-            report.problem(f"{name} does not match its fingerprint: it was changed.")
+            report.problem(
+                _("{name} does not match its fingerprint: it was changed.").format(name=name)
+            )
             bad += 1
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         name = path.relative_to(root).as_posix()
         if name != MANIFEST and name not in listed and path.name not in DESKTOP_FILES:
-            report.note(f"{name} is not in the manifest: it was not part of the package.")
+            report.note(
+                _("{name} is not in the manifest: it was not part of the package.").format(
+                    name=name
+                )
+            )
     if not bad:
-        report.ok(f"all {len(listed)} files listed in the manifest match their fingerprints.")
+        report.ok(
+            _("all {count} files listed in the manifest match their fingerprints.").format(
+                count=len(listed)
+            )
+        )
     return listed
 
 
@@ -137,30 +183,40 @@ def check_chain(proof, report):
     for item in proof["entries"]:
         sequence = item.get("sequence")
         if sequence != expected:
-            report.problem(f"Custody entry {expected} is missing from custody.json.")
+            report.problem(
+                _("Custody entry {number} is missing from custody.json.").format(number=expected)
+            )
             return None, hashes
         if item["previous_hash"] != previous_hash:
             report.problem(
-                f"Custody entry {sequence} does not follow entry {sequence - 1}: entries "
-                "were changed, removed or put in another order."
+                _(
+                    "Custody entry {number} does not follow entry {before}: entries were "
+                    "changed, removed or put in another order."
+                ).format(number=sequence, before=sequence - 1)
             )
             return None, hashes
         if "action" in item:  # one of this case's entries, whole
             fields = {key: item[key] for key in CANONICAL_FIELDS if key in item}
             if set(fields) != CANONICAL_FIELDS:
-                report.problem(f"Custody entry {sequence} lacks some of its fields.")
+                report.problem(
+                    _("Custody entry {number} lacks some of its fields.").format(number=sequence)
+                )
                 return None, hashes
             found = hashlib.sha256(canonical(fields)).hexdigest()
             if found != item["entry_hash"]:
                 report.problem(
-                    f"Custody entry {sequence} ({item['action']} {item['object_type']}) does "
-                    "not match its hash: it was changed after it was written."
+                    _(
+                        "Custody entry {number} ({what}) does not match its hash: it was "
+                        "changed after it was written."
+                    ).format(number=sequence, what=f"{item['action']} {item['object_type']}")
                 )
                 return None, hashes
             if item["action"] == BATCH and not batch_matches(item):
                 report.problem(
-                    f"Custody entry {sequence} logs a batch of imported texts or calls, but the "
-                    "items listed with it do not give its fingerprint: the list was changed."
+                    _(
+                        "Custody entry {number} logs a batch of imported texts or calls, but the "
+                        "items listed with it do not give its fingerprint: the list was changed."
+                    ).format(number=sequence)
                 )
                 return None, hashes
             mine += 1
@@ -169,15 +225,18 @@ def check_chain(proof, report):
         hashes[sequence] = previous_hash
         expected += 1
     head = f"{expected - 1}:{previous_hash}"
-    report.ok(
-        f"the custody log's {expected - 1} entries link up to the head {head[:20]}...; "
-        f"{mine} of them are this case's and were each hashed again here"
-        + (
-            f", the {batches} batches of imported items among them with their items."
-            if batches
-            else "."
+    if batches:
+        text = _(
+            "the custody log's {count} entries link up to the head {head}...; {mine} of them "
+            "are this case's and were each hashed again here, the {batches} batches of "
+            "imported items among them with their items."
         )
-    )
+    else:
+        text = _(
+            "the custody log's {count} entries link up to the head {head}...; {mine} of them "
+            "are this case's and were each hashed again here."
+        )
+    report.ok(text.format(count=expected - 1, head=head[:20], mine=mine, batches=batches))
     return head, hashes
 
 
@@ -192,29 +251,35 @@ def check_heads(root, proof, head, report):
     places = {
         "custody.json": proof.get("head"),
         "case.json": case.get("custody_head"),
-        "the dossier's cover": f"{int(cover[1])}:{cover[2].decode()}" if cover else None,
+        _("the dossier's cover"): f"{int(cover[1])}:{cover[2].decode()}" if cover else None,
     }
     for place, value in places.items():
         if value is None:
-            report.problem(f"The chain head could not be found in {place}.")
+            report.problem(_("The chain head could not be found in {place}.").format(place=place))
         elif value != head:
             report.problem(
-                f"The chain ends at {head[:20]}..., but {place} gives {value[:20]}...: "
-                "they must be the same."
+                _(
+                    "The chain ends at {head}..., but {place} gives {other}...: they must be "
+                    "the same."
+                ).format(head=head[:20], place=place, other=value[:20])
             )
         else:
-            report.ok(f"the chain head equals the one in {place}.")
-    print(f"           Chain head: {head}")
-    print("           Compare it with the head printed on the cover of any dossier you were")
-    print("           given earlier, or with a copy its owner keeps: an earlier head must be")
-    print("           no larger in number, and is checked on the server with verify_chain.")
+            report.ok(_("the chain head equals the one in {place}.").format(place=place))
+    print(INDENT + _("Chain head: {head}").format(head=head))
+    explain(
+        _(
+            "Compare it with the head printed on the cover of any dossier you were given "
+            "earlier, or with a copy its owner keeps: an earlier head must be no larger in "
+            "number, and is checked on the server with verify_chain."
+        )
+    )
 
 
 def check_custody(root, report):
-    print("2. The custody log")
+    print(_("2. The custody log"))
     path = root / PROOF
     if not path.is_file():
-        report.problem("custody.json is not in the package: the custody log cannot be checked.")
+        report.problem(_("custody.json is not in the package: the custody log cannot be checked."))
         return None, {}
     try:
         proof = json.loads(path.read_text("utf-8"))
@@ -222,12 +287,12 @@ def check_custody(root, report):
         if not isinstance(entries, list) or not all(isinstance(i, dict) for i in entries):
             raise ValueError
     except (ValueError, KeyError, TypeError):
-        report.problem("custody.json cannot be read: it was changed.")
+        report.problem(_("custody.json cannot be read: it was changed."))
         return None, {}
     try:
         head, hashes = check_chain(proof, report)
     except (KeyError, TypeError, AttributeError):
-        report.problem("custody.json holds an entry that cannot be read: it was changed.")
+        report.problem(_("custody.json holds an entry that cannot be read: it was changed."))
         return None, {}
     if head is not None:
         check_heads(root, proof, head, report)
@@ -333,7 +398,7 @@ def rsa_verifies(key, signature, message, hash_oid):
     block = pow(int.from_bytes(signature, "big"), exponent, modulus).to_bytes(size, "big")
     if not block.startswith(b"\x00\x01") or b"\x00" not in block[2:]:
         return False
-    padding, _, digest_info = block[2:].partition(b"\x00")
+    padding, _zero, digest_info = block[2:].partition(b"\x00")
     if len(padding) < 8 or set(padding) != {0xFF}:
         return False
     algorithm, digest = Der(digest_info).children()
@@ -403,14 +468,17 @@ def pem_certificates(text):
     return [Certificate(base64.b64decode("".join(b.split()))) for b in blocks]
 
 
+UNCHECKED = "unchecked"  # token_problem: a signature of a kind this program cannot check
+
+
 def token_problem(token, head, trusted_pem):
-    """Why the token does not prove that `head` existed at its time ("" when it does), and
-    whether its signature could be checked here at all."""
+    """Why the token does not prove that `head` existed at its time ("" when it does), or
+    UNCHECKED when its signature cannot be checked here at all."""
     if HASHES.get(token.imprint_oid, hashlib.sha256)(head.encode()).digest() != token.imprint:
-        return "it was not given for this chain head"
+        return _("it was not given for this chain head")
     digest = HASHES.get(token.digest_oid)
     if digest is None or token.message_digest != digest(token.tst_info.encoded).digest():
-        return "its content does not match what the authority signed"
+        return _("its content does not match what the authority signed")
     trusted = pem_certificates(trusted_pem)
     pool = token.certificates + trusted
     signer = next(
@@ -418,29 +486,31 @@ def token_problem(token, head, trusted_pem):
         None,
     )
     if signer is None:
-        return "the authority's certificate is not in the package"
+        return _("the authority's certificate is not in the package")
     if signer.key is None or token.signature_oid not in RSA_SIGNATURES:
-        return "unchecked"
+        return UNCHECKED
     if not rsa_verifies(signer.key, token.signature, token.signed_attributes, token.digest_oid):
-        return "the authority's signature does not match it"
+        return _("the authority's signature does not match it")
     if TIME_STAMPING not in signer.usages:
-        return "the certificate that signed it is not one for time-stamping"
+        return _("the certificate that signed it is not one for time-stamping")
     if not chain_to_trusted(signer, pool, {c.der for c in trusted}):
-        return "the certificate that signed it does not lead to the authority's certificate"
+        return _("the certificate that signed it does not lead to the authority's certificate")
     return ""
 
 
 def check_timestamps(root, head, hashes, report):
-    print("3. Trusted timestamps of the chain head")
+    print(_("3. Trusted timestamps of the chain head"))
     folder = root / "timestamps"
     tokens = sorted(folder.glob("*.tsr"), key=lambda p: int(p.stem)) if folder.is_dir() else []
     if not tokens:
-        report.note("the package holds no trusted timestamp (the server did not ask for one).")
+        report.note(_("the package holds no trusted timestamp (the server did not ask for one)."))
         return
     if head is None:
         report.note(
-            f"{len(tokens)} timestamp(s) not checked: the custody log they are about is not "
-            "whole (see above)."
+            _(
+                "{count} timestamp(s) not checked: the custody log they are about is not whole "
+                "(see above)."
+            ).format(count=len(tokens))
         )
         return
     ca_file = folder / "tsa-ca.pem"
@@ -449,45 +519,70 @@ def check_timestamps(root, head, hashes, report):
         sequence = int(path.stem)
         name = path.relative_to(root).as_posix()
         if sequence not in hashes:
-            report.problem(f"{name} is for custody entry {sequence}, which is not in the chain.")
+            report.problem(
+                _("{name} is for custody entry {number}, which is not in the chain.").format(
+                    name=name, number=sequence
+                )
+            )
             continue
         head = f"{sequence}:{hashes[sequence]}"
+        token = None
         try:
             token = Token(path.read_bytes())
             problem = token_problem(token, head, trusted_pem)
         except (DerError, IndexError, ValueError, UnicodeDecodeError):
-            problem = "it cannot be read"
-        if problem == "unchecked":
-            report.note(
-                f"{name}: the head matches, but its signature is of a kind this program cannot "
-                "check with Python alone; check it with OpenSSL (command below)."
-            )
-        elif problem:
-            report.problem(f"{name} does not verify: {problem}.")
-        else:
-            report.ok(
-                f"{name}: the authority signed chain head {sequence} on {_when(token.time)}; "
-                "signature and certificate chain checked."
-            )
+            problem = _("it cannot be read")
+        report_token(report, name, sequence, token, problem)
         digest = hashlib.sha256(head.encode()).hexdigest()
-        print("           To check it with OpenSSL as well:")
-        print(f"           openssl ts -verify -in {name} -digest {digest} \\")
-        print("             -CAfile timestamps/tsa-ca.pem")
+        print(INDENT + _("To check it with OpenSSL as well:"))
+        print(INDENT + f"openssl ts -verify -in {name} -digest {digest} \\")
+        print(INDENT + "  -CAfile timestamps/tsa-ca.pem")
+
+
+def report_token(report, name, sequence, token, problem):
+    """Report one timestamp by what token_problem found."""
+    if problem == UNCHECKED:
+        report.note(
+            _(
+                "{name}: the head matches, but its signature is of a kind this program cannot "
+                "check with Python alone; check it with OpenSSL (command below)."
+            ).format(name=name)
+        )
+    elif problem:
+        report.problem(_("{name} does not verify: {problem}.").format(name=name, problem=problem))
+    else:
+        report.ok(
+            _(
+                "{name}: the authority signed chain head {number} on {when}; signature and "
+                "certificate chain checked."
+            ).format(name=name, number=sequence, when=_when(token.time))
+        )
 
 
 def _when(text):
     """A GeneralizedTime (20261207062544Z, perhaps with fractions) in words."""
-    return f"{text[0:4]}-{text[4:6]}-{text[6:8]} at {text[8:10]}:{text[10:12]}:{text[12:14]} UTC"
+    return _("{date} at {time} UTC").format(
+        date=f"{text[0:4]}-{text[4:6]}-{text[6:8]}",
+        time=f"{text[8:10]}:{text[10:12]}:{text[12:14]}",
+    )
 
 
 # --- the verdict -------------------------------------------------------------------------------
 
 
 def main(argv):
+    # A console that cannot show a letter of the package's language shows "?" in its place
+    # rather than stopping the check.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
     root = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent
-    print(f"Checking the evidence package in {root}")
+    print(_("Checking the evidence package in {folder}").format(folder=root))
     if not (root / MANIFEST).is_file():
-        print(f"{MANIFEST} is not there: this is not an unpacked evidence package.")
+        print(
+            _("{name} is not there: this is not an unpacked evidence package.").format(
+                name=MANIFEST
+            )
+        )
         return 2
     report = Report()
     check_manifest(root, report)
@@ -495,15 +590,27 @@ def main(argv):
     check_timestamps(root, head, hashes, report)
     print()
     if report.problems:
-        print(f"VERDICT: NOT VERIFIED. {len(report.problems)} problem(s) found:")
+        print(
+            _("VERDICT: NOT VERIFIED. {count} problem(s) found:").format(count=len(report.problems))
+        )
         for problem in report.problems:
             print(f"  - {problem}")
-        print("Something in this package is not as it was made. Ask for a fresh copy, and keep")
-        print("this one as it is: what changed may matter.")
+        explain(
+            _(
+                "Something in this package is not as it was made. Ask for a fresh copy, and "
+                "keep this one as it is: what changed may matter."
+            ),
+            indent="",
+        )
         return 1
-    print("VERDICT: VERIFIED. Every file matches the manifest, the custody log of this case is")
-    print("whole up to the head printed on the dossier's cover, and the timestamps noted above")
-    print("were checked.")
+    explain(
+        _(
+            "VERDICT: VERIFIED. Every file matches the manifest, the custody log of this case "
+            "is whole up to the head printed on the dossier's cover, and the timestamps noted "
+            "above were checked."
+        ),
+        indent="",
+    )
     return 0
 
 
