@@ -65,7 +65,7 @@ test: lint compilemessages
 # GNU gettext (apt-get install gettext).
 MESSAGES_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=data --ignore=test-results
 messages: install
-	$(PY) manage.py makemessages -l es --no-obsolete $(MESSAGES_IGNORE)
+	$(PY) manage.py makemessages -l es --no-obsolete --extension html,txt,py,css $(MESSAGES_IGNORE)
 
 compilemessages: install
 	$(Q)$(PY) manage.py compilemessages $(MESSAGES_IGNORE) --verbosity 0

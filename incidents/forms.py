@@ -87,7 +87,7 @@ def offer_cases(form: forms.BaseForm, user: User) -> bool:
     field = form.fields["case"]
     field.queryset = cases
     field.to_field_name = "uuid"
-    field.label = "About"
+    field.label = _("About")
     field.empty_label = None
     return True
 

@@ -9,7 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from .contacts import calls, contact_days, day_start, edge_time, listed, texts
 from .models import Incident, User
@@ -30,6 +30,19 @@ class TimelineItem:
     when: datetime
     record: object
     label: str = ""  # for court orders: "issued", "served" or "expired"
+
+    @property
+    def label_words(self) -> str:
+        """The label in the user's language (a court order's day on the timeline)."""
+        return ORDER_DAY_WORDS.get(self.label, self.label)
+
+
+# What each of a court order's days is called on the timeline, by its label.
+ORDER_DAY_WORDS = {
+    "issued": pgettext_lazy("court order", "issued"),
+    "served": pgettext_lazy("court order", "served"),
+    "expired": pgettext_lazy("court order", "expired"),
+}
 
 
 @dataclass(frozen=True)
