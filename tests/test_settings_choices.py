@@ -167,3 +167,9 @@ def test_the_setup_page_names_the_legal_systems_in_the_browsers_language(client,
     text = page_text(client.get(reverse("setup"), headers={"accept-language": "es"}))
 
     assert "Estados Unidos" in text and "Otro país" in text
+
+
+def test_the_container_passes_the_default_legal_system_on(settings):
+    # Compose passes on only the variables compose.yaml lists; one left out is silently unset.
+    listed = (settings.BASE_DIR / "compose.yaml").read_text().split()
+    assert "DEFAULT_JURISDICTION" in listed
