@@ -131,6 +131,10 @@ def test_a_new_kind_of_order_needs_no_migration_and_is_accepted(monkeypatch):
         field.clean("not_a_kind", None)
 
 
+def test_every_kind_of_order_the_code_names_is_one_the_field_accepts():
+    assert set(ProtectiveOrder.Type.values) <= set(jurisdictions.ORDER_KINDS)
+
+
 @pytest.mark.django_db
 def test_a_new_language_needs_no_migration_and_is_offered(settings, alice, alice_client):
     settings.LANGUAGES = [*settings.LANGUAGES, ("fr", "Français")]
