@@ -7,9 +7,13 @@ set -eu
 cd /app
 
 wait_for_database() {
+    # The settings first, once and without the database: one the app cannot run with (such as
+    # a mistyped DEFAULT_JURISDICTION) stops the start here with its message, rather than being
+    # retried below as if the database were still starting.
+    python3 manage.py check >/dev/null
     # PostgreSQL may still be starting; try for a minute before giving up.
     tries=30
-    until python3 manage.py migrate --noinput --verbosity 0; do
+    until python3 manage.py migrate --noinput --verbosity 0 --skip-checks; do
         tries=$((tries - 1))
         if [ "$tries" -le 0 ]; then
             echo "The database could not be reached or set up; see the lines above." >&2

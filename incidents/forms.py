@@ -1,7 +1,6 @@
 from datetime import date, timedelta
 
 from django import forms
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.forms.boundfield import BoundField
@@ -22,6 +21,7 @@ from .models import (
     SafetyStep,
     User,
 )
+from .models.accounts import language_choices
 from .text_limits import LimitedBoundField
 
 # Phones clocks drift; a time a few minutes ahead is a typo-free "now", not the future.
@@ -506,7 +506,7 @@ class DossierForm(forms.Form):
     )
     language = forms.ChoiceField(
         label=_("Language of the dossier"),
-        choices=settings.LANGUAGES,
+        choices=language_choices,
         required=False,  # left out: the owner's own language
         help_text=_("For someone who reads another language than yours, such as an officer."),
     )

@@ -332,15 +332,28 @@ JURISDICTIONS: dict[str, Jurisdiction] = {
     )
 }
 
-CHOICES = [(code, j.name) for code, j in JURISDICTIONS.items()]
 # "other": the general words and no numbers, until the host or the user says where they are.
 DEFAULT = "other"
+
+
+# The model fields take these functions, not lists: migrations then name the function, so a new
+# system or kind of order is one entry above, with no migration (tests/test_settings_choices.py).
+def choices() -> list[tuple[str, object]]:
+    """The legal systems an account can choose, by their names in the language in force."""
+    return [(code, j.name) for code, j in JURISDICTIONS.items()]
+
+
+def order_kind_choices() -> list[tuple[str, object]]:
+    """Every kind of order a record can hold, by its general name."""
+    return list(ORDER_KINDS.items())
+
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("jurisdiction", default="")
 
 
 def default_code() -> str:
-    """The host's default (DEFAULT_JURISDICTION), for new accounts and the signed-out pages."""
+    """The host's default (DEFAULT_JURISDICTION), for new accounts and the signed-out pages.
+    A code not listed here stops the app at its checks (stalkerlog.E001, incidents/checks.py)."""
     code = getattr(settings, "DEFAULT_JURISDICTION", DEFAULT)
     return code if code in JURISDICTIONS else DEFAULT
 

@@ -7,6 +7,7 @@ import sys
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as real_settings
 from django.core.checks import run_checks
 from django.urls import reverse
 
@@ -110,10 +111,17 @@ def _ids() -> set[str]:
     return {message.id for message in run_checks()}
 
 
+class _SettingsWith(SimpleNamespace):
+    """The settings given; any other is read from the real ones (for the other checks)."""
+
+    def __getattr__(self, name):
+        return getattr(real_settings, name)
+
+
 def _configured_engine(monkeypatch, engine: str) -> None:
     """What the check reads from the settings; the test database itself stays as it is."""
     databases = {"default": {"ENGINE": f"django.db.backends.{engine}"}}
-    monkeypatch.setattr(checks, "settings", SimpleNamespace(DATABASES=databases))
+    monkeypatch.setattr(checks, "settings", _SettingsWith(DATABASES=databases))
 
 
 def test_an_sqlite_older_than_the_wal_reset_fix_is_warned_about(monkeypatch):

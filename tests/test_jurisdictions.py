@@ -149,7 +149,7 @@ def test_every_system_names_each_kind_of_order_it_offers_and_other_last():
     for legal in jurisdictions.JURISDICTIONS.values():
         choices = legal.order_choices()
         assert choices[-1][0] == "other"
-        assert all(value in ProtectiveOrder.Type.values for value, _ in choices)
+        assert all(value in jurisdictions.ORDER_KINDS for value, _ in choices)
         assert legal.elements and str(legal.police_reference)
 
 

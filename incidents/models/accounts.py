@@ -20,25 +20,37 @@ def default_language() -> str:
     return settings.LANGUAGE_CODE
 
 
+# Functions rather than lists, so that migrations name them instead of copying the list: the
+# zones differ with each machine's time-zone data, and a language is one line in settings.
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every time zone this machine knows."""
+    return TIME_ZONE_CHOICES
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The app's languages (settings.LANGUAGES), each named in its own language."""
+    return settings.LANGUAGES
+
+
 class User(AbstractUser):
     time_zone = models.CharField(
         _("time zone"),
         max_length=64,
-        choices=TIME_ZONE_CHOICES,
+        choices=time_zone_choices,
         default=default_time_zone,
         help_text=_("Times are shown and entered in this time zone."),
     )
     language = models.CharField(
         _("language"),
         max_length=8,
-        choices=settings.LANGUAGES,
+        choices=language_choices,
         default=default_language,
         help_text=_("The language of the pages, e-mails and dossiers."),
     )
     jurisdiction = models.CharField(
         _("legal system"),
         max_length=8,
-        choices=jurisdictions.CHOICES,
+        choices=jurisdictions.choices,
         default=jurisdictions.default_code,
         help_text=_(
             "Where you live. It changes only the legal words the app uses, such as the names of "

@@ -151,7 +151,9 @@ class ProtectiveOrder(Record):
     """A court order that tells the person to stay away."""
 
     # The kinds an order can be; each is shown by its name in the user's own legal system
-    # (incidents/jurisdictions.py), so the stored value never changes with it.
+    # (incidents/jurisdictions.py), so the stored value never changes with it. The field takes
+    # its choices from jurisdictions.ORDER_KINDS, so a new kind needs no migration; these names
+    # are for the code.
     class Type(models.TextChoices):
         PROTECTIVE = "protective", jurisdictions.ORDER_KINDS["protective"]
         PERSONAL = "personal", jurisdictions.ORDER_KINDS["personal"]
@@ -169,7 +171,10 @@ class ProtectiveOrder(Record):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="orders")
     order_type = models.CharField(
-        _("type of order"), max_length=20, choices=Type.choices, default=Type.PROTECTIVE
+        _("type of order"),
+        max_length=20,
+        choices=jurisdictions.order_kind_choices,
+        default=Type.PROTECTIVE,
     )
     court = models.CharField(_("court"), max_length=200, blank=True)
     case_number = models.CharField(_("court case number"), max_length=100, blank=True)
