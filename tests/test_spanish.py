@@ -123,6 +123,16 @@ def test_an_incident_page_is_spanish_and_keeps_the_users_words(spanish_alice, in
     assert "Fourteen missed calls between 21:00 and 23:00." in text  # as the user wrote it
 
 
+def test_single_words_on_the_timeline_are_spanish_too(spanish_alice, client):
+    # One-word labels slip past the phrase check above: a court order's day is one of them.
+    client.force_login(spanish_alice)
+
+    text = page_text(client.get(reverse("timeline")))
+
+    assert "dictada" in text
+    assert "issued" not in text
+
+
 def test_the_sign_in_page_is_spanish_for_a_spanish_browser(alice, client):
     response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9")
 
@@ -174,6 +184,7 @@ def test_the_dossier_is_spanish(spanish_alice, client, django_capture_on_commit_
     assert "Resumen" in text and "Patrón de conducta" in text
     assert "Orden de protección o de alejamiento" in text  # the order, in US words
     assert "Página 1 de" in text
+    assert "Confidencial" in pages[0] and "Confidential" not in text  # the running head
     assert "Fourteen missed calls" in text  # the user's own words stay as written
     # Hyphenation (lang="es") can split a word across lines; English would not be split.
     assert _english_left(text) == []
