@@ -213,8 +213,15 @@ JURISDICTIONS: dict[str, Jurisdiction] = {
             officer_number=_("Garda's registered number"),
             offence=_("stalking"),
             elements=(
-                _("Acts done persistently"),
-                _("That cause fear of violence, or serious alarm or distress"),
+                # The stalking offence of 2023 (s. 10 of the 1997 Act as amended) needs no
+                # persistence: conduct of the kind, with the effect, intended or reckless.
+                _(
+                    "Conduct such as following, watching, pestering or communicating with the person"
+                ),
+                _(
+                    "That causes fear of violence, or serious alarm or distress with a substantial "
+                    "adverse effect on their usual day-to-day activities"
+                ),
                 _("The person doing it intended it, or was reckless about it"),
             ),
             emergency_number="112",
