@@ -65,7 +65,9 @@ def message_import_detail(request, import_id):
     if job.status != MessageImport.Status.SCANNED:
         return _job_page(request, job)
     form = _numbers_form(request, job)
-    if request.method == "POST" and form.is_valid():
+    # "Choose again" on the preview posts the answers back: the page shows them as given.
+    back = "back" in request.POST
+    if request.method == "POST" and form.is_valid() and not back:
         keys = form.cleaned_data["numbers"]
         if "confirm" in request.POST:
             message_jobs.message_import_start(job=job, keys=keys, answers=form.answers())

@@ -1,0 +1,84 @@
+"""Fixes from the review of the import of messages and calls: going back from the preview keeps
+every tick and answer, the pages read what they need once, a chat in a ZIP is found by what it
+holds whatever its name, and a CSV table's Spanish words for received and sent are understood."""
+
+import html
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from incidents import sources
+from incidents.models import Case
+from incidents.services import record_save
+from tests.chat_reader import ChatLines
+from tests.conftest import page_text
+
+CHAT = (
+    "TESTCHAT\n"
+    "03/04/2025, 14:22 - Sam: Where are you?\n"
+    "03/04/2025, 14:25 - Alex: Please stop.\n"
+    "05/04/2025, 23:10 - Kim: Is everything all right?\n"
+)
+SAM, ALEX, KIM = "name:sam", "name:alex", "name:kim"
+
+
+@pytest.fixture
+def chat_reader(monkeypatch):
+    """The made-up chat format is read first (READERS is looked up at each use)."""
+    monkeypatch.setattr(sources, "READERS", [ChatLines, *sources.READERS])
+
+
+@pytest.fixture
+def case(alice):
+    alice.time_zone = "Europe/London"
+    alice.save()
+    case = Case.objects.owned_by(alice).get()
+    case.name = "Sam"
+    record_save(record=case)
+    return case
+
+
+def _posted_fields(page: str) -> list[tuple[str, str]]:
+    """What a browser sends from the page's form: its hidden fields, as written."""
+    found = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)
+    return [(name, html.unescape(value)) for name, value in found if name != "csrfmiddlewaretoken"]
+
+
+def _as_post(fields: list[tuple[str, str]]) -> dict:
+    data: dict = {}
+    for name, value in fields:
+        data.setdefault(name, []).append(value)
+    return data
+
+
+# --- 1. "Choose again" keeps every tick and answer ---------------------------------------------
+
+
+def test_choosing_again_from_the_preview_keeps_every_tick_and_answer(
+    alice_client, case, chat_reader
+):
+    upload = SimpleUploadedFile("chat.txt", CHAT.encode(), "text/plain")
+    job_url = alice_client.post(reverse("message_import_new"), {"file": upload}).url
+    first = alice_client.get(job_url).content.decode()
+    assert not re.search(rf'value="{KIM}" id="number-\d" checked', first)
+    # The user ticks Sam and Kim, says they are Alex, and answers the two questions.
+    answers = {"time_zone": "Asia/Tokyo", "date_order": "mdy", "me": ALEX}
+    preview = alice_client.post(job_url, {"numbers": [SAM, KIM], **answers})
+    assert preview.status_code == 200 and "What will be added" in page_text(preview)
+    assert 'name="back"' in preview.content.decode()  # a button of the form, not a link
+
+    back = alice_client.post(
+        job_url, {**_as_post(_posted_fields(preview.content.decode())), "back": "1"}
+    )
+    assert back.status_code == 200
+    page = back.content.decode()
+    assert "Which names in the chat are the person's?" in page_text(back)
+    assert re.search(rf'value="{SAM}" id="number-\d" checked', page)
+    assert re.search(rf'value="{KIM}" id="number-\d" checked', page)
+    assert not re.search(rf'value="{ALEX}" id="number-\d" checked', page)
+    assert '<option value="Asia/Tokyo" selected>' in page
+    assert re.search(r'value="mdy"[^>]*checked', page)
+    assert re.search(rf'<option value="{ALEX}" selected>', page)
+    assert "Where are you?" not in page  # the choice page, not the preview again
