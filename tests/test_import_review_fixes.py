@@ -4,14 +4,20 @@ holds whatever its name, and a CSV table's Spanish words for received and sent a
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents import sources
+from incidents.models import kinds
 from incidents.models import Case
 from incidents.services import record_save
+from tests import imported
 from tests.chat_reader import ChatLines
 from tests.conftest import page_text
 
@@ -82,3 +88,26 @@ def test_choosing_again_from_the_preview_keeps_every_tick_and_answer(
     assert re.search(r'value="mdy"[^>]*checked', page)
     assert re.search(rf'<option value="{ALEX}" selected>', page)
     assert "Where are you?" not in page  # the choice page, not the preview again
+
+
+# --- 2. the log's times are read once per page -------------------------------------------------
+
+
+def _log_time_reads(queries: list[dict]) -> int:
+    """How many queries read the notices' times for a chart (charts.log_times reads them)."""
+    notice = kinds.NOTICE
+    column = notice.model._meta.get_field(notice.when).column
+    select = f'SELECT "{notice.model._meta.db_table}"."{column}" AS "{column}" FROM'
+    return sum(q["sql"].startswith(select) for q in queries)
+
+
+@pytest.mark.parametrize("page", ["dashboard", "patterns"])
+def test_home_and_patterns_read_the_logs_times_once_for_both_charts(alice_client, alice, page):
+    case = imported.person_named_sam(alice)
+    job = imported.import_job(case)
+    now = timezone.now()
+    imported.keep([imported.text(job, n, now - timedelta(days=n), "Answer me.") for n in range(3)])
+    with CaptureQueriesContext(connection) as queries:
+        response = alice_client.get(reverse(page))
+    assert "messages and calls received" in page_text(response).lower()  # the contacts chart
+    assert _log_time_reads(queries.captured_queries) == 1
