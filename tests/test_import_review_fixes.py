@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents import sources
-from incidents.models import kinds
-from incidents.models import Case
+from incidents import message_views, sources
+from incidents.message_questions import answered
+from incidents.models import Case, kinds
 from incidents.services import record_save
 from tests import imported
 from tests.chat_reader import ChatLines
@@ -111,3 +111,26 @@ def test_home_and_patterns_read_the_logs_times_once_for_both_charts(alice_client
         response = alice_client.get(reverse(page))
     assert "messages and calls received" in page_text(response).lower()  # the contacts chart
     assert _log_time_reads(queries.captured_queries) == 1
+
+
+# --- 3. the preview applies the answers once ---------------------------------------------------
+
+
+def test_the_preview_applies_the_answers_once_and_shows_them(
+    alice_client, case, chat_reader, monkeypatch
+):
+    upload = SimpleUploadedFile("chat.txt", CHAT.encode(), "text/plain")
+    job_url = alice_client.post(reverse("message_import_new"), {"file": upload}).url
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return answered(*args, **kwargs)
+
+    monkeypatch.setattr(message_views, "answered", counted)
+    answers = {"time_zone": "Asia/Tokyo", "date_order": "mdy", "me": ALEX}
+    preview = page_text(alice_client.post(job_url, {"numbers": [SAM], **answers}))
+    assert len(calls) == 1
+    assert "Times are read as the phone's clock in Asia/Tokyo" in preview
+    # 14:22 in Tokyo on 4 March is 05:22 in London, month first, as the answers say.
+    assert "4 Mar 2025, 05:22 · from Sam: Where are you?" in preview
