@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .message_questions import DATE_ORDERS, OTHER_SENDER
+from .message_questions import DATE_ORDERS, OTHER_SENDER, shown_name
 from .models import TIME_ZONE_CHOICES, Case, limits
 
 
@@ -92,7 +92,7 @@ def _senders(found: list[dict]) -> list[tuple[str, str]]:
 
 
 def _label(found: dict) -> str:
-    return (found["written"] or [""])[0] or found["name"] or found["key"]
+    return shown_name(found) or found["key"]
 
 
 NO_COLUMN = [("", _("(none)"))]

@@ -495,7 +495,7 @@ class _Batch:
         self.job = job
         self.case = job.case
         self.chosen = set(job.numbers_chosen)
-        self.written = {n["key"]: (n["written"] or [""])[0] for n in job.numbers_found}
+        self.written = {n["key"]: message_questions.first_written(n) for n in job.numbers_found}
         self.pending: list = []  # (record, pictures)
         self.picture_bytes = 0  # held by the pending pictures
         self.seen: defaultdict = defaultdict(int)

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents import message_views, sources
-from incidents.message_questions import answered
+from incidents.message_forms import NumbersForm
+from incidents.message_questions import answered, shown_name
 from incidents.models import Case, kinds
 from incidents.services import record_save
 from tests import imported
@@ -134,3 +135,20 @@ def test_the_preview_applies_the_answers_once_and_shows_them(
     assert "Times are read as the phone's clock in Asia/Tokyo" in preview
     # 14:22 in Tokyo on 4 March is 05:22 in London, month first, as the answers say.
     assert "4 Mar 2025, 05:22 · from Sam: Where are you?" in preview
+
+
+# --- 4. a number found is named the same way everywhere --------------------------------------
+
+
+def test_a_number_found_is_named_as_the_file_writes_it_else_by_its_contact_name():
+    written = {"key": "447700900123", "written": ["07700 900123"], "name": "Sam"}
+    named = {"key": "name:sam", "written": [], "name": "Sam"}
+    withheld = {"key": "withheld", "written": [], "name": ""}
+    assert [shown_name(n) for n in (written, named, withheld)] == ["07700 900123", "Sam", ""]
+    # The 'which sender is you' list says the same, and the key when nothing else names it.
+    labels = dict(NumbersForm(found=[written, named, withheld], ask=["me"]).fields["me"].choices)
+    assert [labels[n["key"]] for n in (written, named, withheld)] == [
+        "07700 900123",
+        "Sam",
+        "withheld",
+    ]
