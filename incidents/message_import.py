@@ -65,7 +65,6 @@ class ScanResult:
     warnings: list = field(default_factory=list)  # the reader's sentences about the file
     items: int = 0
     recovered: int = 0
-    reasons: Counter = field(default_factory=Counter)
     numbers: dict = field(default_factory=dict)  # key -> {"written", "name", "messages", ...}
     content_type: str = ""  # of the file, as its reader found it (a ZIP, or the file inside)
     # What the found sentence says (message_questions.found_sentence): totals, the first and
@@ -197,8 +196,7 @@ def _scan_item(scan: ScanResult, item, region: str) -> None:
     scan.recovered += item.recovered
     item = readable(item)
     if isinstance(item, SkippedItem):
-        scan.reasons[item.reason] += 1
-        return
+        return  # counted, with its reason, when the import reads the file again
     found = scan.found
     if not found:
         member = getattr(item, "details", {}).get("member")

@@ -5,6 +5,7 @@ holds whatever its name, and a CSV table's Spanish words for received and sent a
 import html
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,6 +23,7 @@ from tests import imported
 from tests.chat_reader import ChatLines
 from tests.conftest import page_text
 
+FILES = Path(__file__).parent / "fixtures"
 CHAT = (
     "TESTCHAT\n"
     "03/04/2025, 14:22 - Sam: Where are you?\n"
@@ -152,3 +154,19 @@ def test_a_number_found_is_named_as_the_file_writes_it_else_by_its_contact_name(
         "Sam",
         "withheld",
     ]
+
+
+# --- 5. why items were left out is said once, after the import ---------------------------------
+
+
+def test_the_finished_import_says_why_items_were_left_out(
+    alice_client, case, django_capture_on_commit_callbacks
+):
+    chat = (FILES / "whatsapp" / "android-day-first.txt").read_bytes()
+    upload = SimpleUploadedFile("WhatsApp Chat with Sam.txt", chat, "text/plain")
+    job_url = alice_client.post(reverse("message_import_new"), {"file": upload}).url
+    answers = {"time_zone": "Europe/London", "me": "other"}
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(job_url, {"numbers": ["name:sam"], "confirm": "1", **answers})
+    page = page_text(alice_client.get(job_url))
+    assert "2 notes WhatsApp writes into a chat (not messages)" in page
