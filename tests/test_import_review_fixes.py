@@ -3,7 +3,9 @@ every tick and answer, the pages read what they need once, a chat in a ZIP is fo
 holds whatever its name, and a CSV table's Spanish words for received and sent are understood."""
 
 import html
+import io
 import re
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +21,9 @@ from incidents.message_forms import NumbersForm
 from incidents.message_questions import answered, shown_name
 from incidents.models import Case, kinds
 from incidents.services import record_save
+from incidents.sources import reader_for
+from incidents.sources.items import FileUnreadable, MessageItem
+from incidents.sources.whatsapp import WhatsAppReader
 from tests import imported
 from tests.chat_reader import ChatLines
 from tests.conftest import page_text
@@ -170,3 +175,49 @@ def test_the_finished_import_says_why_items_were_left_out(
         alice_client.post(job_url, {"numbers": ["name:sam"], "confirm": "1", **answers})
     page = page_text(alice_client.get(job_url))
     assert "2 notes WhatsApp writes into a chat (not messages)" in page
+
+
+# --- 6. a chat in a ZIP is found by what it holds, whatever its name ---------------------------
+
+SPANISH_CHAT = (
+    "23/06/2018, 13:50 - Los mensajes y las llamadas están cifrados de extremo a extremo.\n"
+    "23/06/2018, 13:55 - Sam: ¿Dónde estás?\n"
+    "23/06/2018, 14:02 - Sam: Contesta.\n"
+).encode()
+
+
+def _zip(members: dict[str, bytes]) -> io.BytesIO:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    out.seek(0)
+    return out
+
+
+@pytest.mark.parametrize(
+    "chat_name", ["Chat de WhatsApp con Sam.txt", "Conversa do WhatsApp com Sam.txt", "Sam.txt"]
+)
+def test_a_chat_named_in_any_language_is_found_beside_other_text_files(chat_name):
+    stream = _zip(
+        {
+            "Apuntes de la reunión.txt": b"Lista: pan, leche\n",  # a document sent in the chat
+            chat_name: SPANISH_CHAT,
+            "IMG-20180623-WA0001.jpg": b"\xff\xd8\xff",
+            "zz notas.txt": b"nada\n",
+        }
+    )
+    reader = reader_for(stream)
+    assert reader is WhatsAppReader
+    items = [i for i in reader(stream, options={"time_zone": "UTC"}).items()]
+    texts = [item.body for item in items if isinstance(item, MessageItem)]
+    assert texts == ["¿Dónde estás?", "Contesta."]
+    assert {item.details["member"] for item in items if isinstance(item, MessageItem)} == {
+        chat_name
+    }
+
+
+def test_a_zip_of_text_files_none_of_them_a_chat_is_still_refused_with_a_reason():
+    stream = _zip({"a.txt": b"Lista: pan\n", "b.txt": b"nada\n", "IMG-1.jpg": b"\xff\xd8\xff"})
+    with pytest.raises(FileUnreadable, match="holds no WhatsApp chat"):
+        list(reader_for(stream)(stream).items())
