@@ -134,8 +134,9 @@ class ColumnsForm(forms.Form):
         required=False,
         empty_value=None,
         help_text=_(
-            "Words such as incoming, received, in, outgoing, sent, out, missed. Without it, "
-            "the column above is read as the sender."
+            "Words such as incoming, received, in, outgoing, sent, out, missed, in English or "
+            "Spanish (entrante, recibido, saliente, enviado, perdida). Without it, the column "
+            "above is read as the sender."
         ),
     )
     name = forms.TypedChoiceField(

@@ -22,6 +22,7 @@ from incidents.message_questions import answered, shown_name
 from incidents.models import Case, kinds
 from incidents.services import record_save
 from incidents.sources import reader_for
+from incidents.sources.csv_table import CsvReader
 from incidents.sources.items import FileUnreadable, MessageItem
 from incidents.sources.whatsapp import WhatsAppReader
 from tests import imported
@@ -221,3 +222,65 @@ def test_a_zip_of_text_files_none_of_them_a_chat_is_still_refused_with_a_reason(
     stream = _zip({"a.txt": b"Lista: pan\n", "b.txt": b"nada\n", "IMG-1.jpg": b"\xff\xd8\xff"})
     with pytest.raises(FileUnreadable, match="holds no WhatsApp chat"):
         list(reader_for(stream)(stream).items())
+
+
+# --- 7. a CSV table's Spanish words for received, sent and the call's outcome ------------------
+
+SPANISH_TEXTS = (
+    "Fecha,Tipo,Número,Contacto,Texto\n"
+    "2025-05-02 21:02:00,Recibido,07700 900123,Sam,¿Dónde estás?\n"
+    "2025-05-02 21:05:00,ENVIADO,07700 900123,Sam,Déjame en paz.\n"
+    "2025-05-02 21:09:00,Entrante,07700 900123,Sam,Contesta.\n"
+    "2025-05-02 21:10:00,Saliente,07700 900123,Sam,No.\n"
+).encode()
+SPANISH_CALLS = (
+    "Fecha,Tipo,Número,Duración\n"
+    "02/05/2025 23:40,Llamada perdida,07700 900123,0\n"
+    "03/05/2025 10:00,Entrante,07700 900123,95\n"
+    "03/05/2025 11:00,Saliente,07700 900123,0\n"
+    "03/05/2025 12:00,Rechazada,Número oculto,0\n"
+    "03/05/2025 13:00,Pérdida,07700 900123,0\n"
+    "03/05/2025 14:00,Buzón de voz,07700 900123,20\n"
+).encode()
+
+
+def _csv_items(data: bytes, **columns) -> list:
+    stream = io.BytesIO(data)
+    reader = reader_for(stream)
+    assert reader is CsvReader
+    return list(reader(stream, options={"columns": columns, "time_zone": "UTC"}).items())
+
+
+def test_a_spanish_message_tables_received_and_sent_are_read():
+    columns = {"kind": "messages", "time": 0, "time_format": "iso", "direction": 1, "party": 2}
+    items = _csv_items(SPANISH_TEXTS, **columns, name=3, text=4, party_kind="number")
+    assert [(item.direction, item.box) for item in items] == [
+        ("in", 1),
+        ("out", 2),
+        ("in", 1),
+        ("out", 2),
+    ]
+
+
+def test_a_spanish_call_logs_types_and_outcomes_are_read():
+    columns = {"kind": "calls", "time": 0, "time_format": "dmy", "direction": 1, "party": 2}
+    calls = _csv_items(SPANISH_CALLS, **columns, duration=3, party_kind="number")
+    assert [(c.direction, c.outcome, c.duration) for c in calls] == [
+        ("in", "missed", 0),
+        ("in", "answered", 95),
+        ("out", "unanswered", 0),
+        ("in", "rejected", 0),
+        ("in", "missed", 0),  # written with an accent it does not need
+        ("in", "voicemail", 20),
+    ]
+    assert [c.withheld for c in calls] == [False, False, False, True, False, False]
+
+
+def test_the_columns_step_shows_a_spanish_tables_rows_as_received_and_sent(alice_client, case):
+    upload = SimpleUploadedFile("mensajes.csv", SPANISH_TEXTS, "text/csv")
+    job_url = alice_client.post(reverse("message_import_new"), {"file": upload}).url
+    columns = {"kind": "messages", "time": "0", "time_format": "iso", "time_zone": "UTC"}
+    columns |= {"party": "2", "party_kind": "number", "direction": "1", "text": "4"}
+    look = page_text(alice_client.post(job_url, {**columns, "look": "1"}))
+    assert "received from 07700 900123 · ¿Dónde estás?" in look
+    assert "skipped" not in look
