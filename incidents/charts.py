@@ -127,17 +127,25 @@ def _live_since(kind: RecordKind, user: User, since: datetime | None, case=None)
     return records
 
 
-def dashboard_chart(user: User, tz: tzinfo, today: date, case=None) -> Chart:
-    """The compact weekly chart: the last 26 weeks."""
-    first_week = week_start(today) - timedelta(weeks=DASHBOARD_WEEKS - 1)
-    since = datetime.combine(first_week, time.min, tzinfo=tz)
-    times = log_times(user, since=since, case=case)
-    return weekly_chart(times, tz, today, first_week=first_week, compact=True)
+def dashboard_times(user: User, tz: tzinfo, today: date, case=None) -> LogTimes:
+    """The log's times over the dashboard's weeks: read once, drawn by both weekly charts."""
+    since = datetime.combine(dashboard_first_week(today), time.min, tzinfo=tz)
+    return log_times(user, since=since, case=case)
 
 
-def pattern_charts(user: User, tz: tzinfo, today: date, case=None) -> list[Chart]:
-    """All three charts over the whole log (or one person's), for the Patterns page."""
-    times = log_times(user, case=case)
+def dashboard_first_week(today: date) -> date:
+    """The Monday that starts the dashboard's 26 weeks."""
+    return week_start(today) - timedelta(weeks=DASHBOARD_WEEKS - 1)
+
+
+def dashboard_chart(times: LogTimes, tz: tzinfo, today: date) -> Chart:
+    """The compact weekly chart: the last 26 weeks (`times` from dashboard_times)."""
+    return weekly_chart(times, tz, today, first_week=dashboard_first_week(today), compact=True)
+
+
+def pattern_charts(times: LogTimes, tz: tzinfo, today: date) -> list[Chart]:
+    """All three charts over the whole log (or one person's: `times` from log_times), for the
+    Patterns page."""
     datetimes = [at for at, _ in times.incidents]
     return [
         weekly_chart(times, tz, today),

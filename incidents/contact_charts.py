@@ -2,20 +2,20 @@
 series, drawn as the incident charts are (charts.py), with the notice and police reports marked
 on the weekly one, and their own words beside each."""
 
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import chart_counts
-from .chart_counts import COMPARE_DAYS, WEEKDAYS, block_text, week_start
+from .chart_counts import COMPARE_DAYS, WEEKDAYS, block_text
 from .charts import (
     DASHBOARD_WEEKS,
     Counted,
     LogTimes,
     calendar_chart,
-    log_times,
+    dashboard_first_week,
     time_chart,
     weekly_chart,
 )
@@ -93,14 +93,17 @@ def _with_marks(times: list[tuple[datetime, int]], marks: LogTimes) -> LogTimes:
     return LogTimes(incidents=times, notices=marks.notices, police=marks.police)
 
 
-def contact_pattern_charts(user: User, tz: tzinfo, today: date, case: Case | None = None):
-    """The three charts for messages and calls received, or none when nothing was imported."""
+def contact_pattern_charts(
+    user: User, tz: tzinfo, today: date, case: Case | None, *, marks: LogTimes
+):
+    """The three charts for messages and calls received, or none when nothing was imported.
+    `marks`: the log's times (charts.log_times), for the notices and reports on the weekly."""
     times = received_times(user, case)
     if not times:
         return []
     words = counted()
     weekly = weekly_chart(
-        _with_marks(times, log_times(user, case=case)),
+        _with_marks(times, marks),
         tz,
         today,
         counted=words,
@@ -115,16 +118,18 @@ def contact_pattern_charts(user: User, tz: tzinfo, today: date, case: Case | Non
     ]
 
 
-def contact_dashboard_chart(user: User, tz: tzinfo, today: date, case: Case | None = None):
-    """Messages and calls received per week over the dashboard's 26 weeks, or None if none."""
-    first_week = week_start(today) - timedelta(weeks=DASHBOARD_WEEKS - 1)
+def contact_dashboard_chart(
+    user: User, tz: tzinfo, today: date, case: Case | None, *, marks: LogTimes
+):
+    """Messages and calls received per week over the dashboard's 26 weeks, or None if none.
+    `marks`: the log's times over those weeks (charts.dashboard_times)."""
+    first_week = dashboard_first_week(today)
     times = received_times(user, case, start=first_week, per="day")  # drawn by week
     if not times:
         return None
-    since = datetime.combine(first_week, time.min, tzinfo=tz)
     title = _("Messages and calls received per week, the last %(n)s weeks") % {"n": DASHBOARD_WEEKS}
     return weekly_chart(
-        _with_marks(times, log_times(user, since=since, case=case)),
+        _with_marks(times, marks),
         tz,
         today,
         first_week=first_week,

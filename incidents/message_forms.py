@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .message_questions import DATE_ORDERS, OTHER_SENDER
+from .message_questions import DATE_ORDERS, OTHER_SENDER, shown_name
 from .models import TIME_ZONE_CHOICES, Case, limits
 
 
@@ -92,7 +92,7 @@ def _senders(found: list[dict]) -> list[tuple[str, str]]:
 
 
 def _label(found: dict) -> str:
-    return (found["written"] or [""])[0] or found["name"] or found["key"]
+    return shown_name(found) or found["key"]
 
 
 NO_COLUMN = [("", _("(none)"))]
@@ -134,8 +134,9 @@ class ColumnsForm(forms.Form):
         required=False,
         empty_value=None,
         help_text=_(
-            "Words such as incoming, received, in, outgoing, sent, out, missed. Without it, "
-            "the column above is read as the sender."
+            "Words such as incoming, received, in, outgoing, sent, out, missed, in English or "
+            "Spanish (entrante, recibido, saliente, enviado, perdida). Without it, the column "
+            "above is read as the sender."
         ),
     )
     name = forms.TypedChoiceField(

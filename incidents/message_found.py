@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from . import evidence
 from .message_import import item_keys, resolve_direction
-from .message_questions import DATE_ORDERS, answered
+from .message_questions import DATE_ORDERS, first_written, shown_name
 from .models import Call, MessageImport
 from .sources import reader_of
 from .sources.items import ACCOUNT, EMAIL, NAME, SKIP_REASONS, CallItem, SkippedItem
@@ -116,7 +116,7 @@ def confirmations(job: MessageImport, *, dossier: bool = False) -> list[str]:
 def _senders(job: MessageImport, dossier: bool) -> list[str]:
     said = []
     for found in job.numbers_found:
-        name = (found.get("written") or [""])[0] or found.get("name", "")
+        name = shown_name(found)
         if dossier:
             words = _(
                 "The person keeping this log said “%(name)s” in this file is the person of concern."
@@ -137,11 +137,11 @@ def _senders(job: MessageImport, dossier: bool) -> list[str]:
     return said
 
 
-def preview_items(job: MessageImport, keys: list[str], answers: dict) -> list:
+def preview_items(job: MessageImport, keys: list[str], options: dict) -> list:
     """The first items the import would keep, read from the file with the user's answers
-    (times in the confirmed zone): a few, from at most PREVIEW_MAX_ITEMS items."""
-    options = answered(job, keys, answers)
-    listed = {n["key"]: (n["written"] or [""])[0] for n in job.numbers_found if n["key"] in keys}
+    (`options`: the job's, answered by message_questions.answered; times in the confirmed
+    zone): a few, from at most PREVIEW_MAX_ITEMS items."""
+    listed = {n["key"]: first_written(n) for n in job.numbers_found if n["key"] in keys}
     shown = []
     storage = evidence.evidence_storage()
     with storage.open(job.source.stored_name, "rb") as stream:

@@ -65,7 +65,6 @@ class ScanResult:
     warnings: list = field(default_factory=list)  # the reader's sentences about the file
     items: int = 0
     recovered: int = 0
-    reasons: Counter = field(default_factory=Counter)
     numbers: dict = field(default_factory=dict)  # key -> {"written", "name", "messages", ...}
     content_type: str = ""  # of the file, as its reader found it (a ZIP, or the file inside)
     # What the found sentence says (message_questions.found_sentence): totals, the first and
@@ -197,8 +196,7 @@ def _scan_item(scan: ScanResult, item, region: str) -> None:
     scan.recovered += item.recovered
     item = readable(item)
     if isinstance(item, SkippedItem):
-        scan.reasons[item.reason] += 1
-        return
+        return  # counted, with its reason, when the import reads the file again
     found = scan.found
     if not found:
         member = getattr(item, "details", {}).get("member")
@@ -495,7 +493,7 @@ class _Batch:
         self.job = job
         self.case = job.case
         self.chosen = set(job.numbers_chosen)
-        self.written = {n["key"]: (n["written"] or [""])[0] for n in job.numbers_found}
+        self.written = {n["key"]: message_questions.first_written(n) for n in job.numbers_found}
         self.pending: list = []  # (record, pictures)
         self.picture_bytes = 0  # held by the pending pictures
         self.seen: defaultdict = defaultdict(int)

@@ -46,6 +46,17 @@ def date_example(stream, first_item) -> str:
     return ""
 
 
+def first_written(found: dict) -> str:
+    """A number found in a file (job.numbers_found) as the file first writes it, or ""."""
+    return (found.get("written") or [""])[0]
+
+
+def shown_name(found: dict) -> str:
+    """A number found in a file as the pages and the dossier name it: as the file first writes
+    it, else the contact's name the file gives."""
+    return first_written(found) or found.get("name", "")
+
+
 def answered(job: MessageImport, chosen: list[str], answers: dict) -> dict:
     """The job's options with the user's answers to its open questions (the rest ignored),
     without the example line. `me` "other" (offered in a chat of two) is the sender not chosen
@@ -64,9 +75,8 @@ def answered(job: MessageImport, chosen: list[str], answers: dict) -> dict:
             me = default_me(listed, chosen)
         if me and me not in chosen:
             found = listed.get(me, {})
-            written = (found.get("written") or [""])[0] or found.get("name", "")
             options["me"] = me
-            options["me_written"] = answers.get("me_written") or written
+            options["me_written"] = answers.get("me_written") or shown_name(found)
     return options
 
 

@@ -12,7 +12,7 @@ from . import csv_mapping, message_found, message_jobs, message_services, source
 from .evidence import EvidenceRejected
 from .message_forms import ColumnsForm, HideForm, ImportUploadForm, NoteForm, NumbersForm
 from .message_import import message_import_answer, message_import_receive
-from .message_questions import OTHER_SENDER
+from .message_questions import OTHER_SENDER, answered
 from .models import Call, Message, MessageImport
 from .models.kinds import IMPORTED_KINDS
 from .services import default_case
@@ -65,7 +65,9 @@ def message_import_detail(request, import_id):
     if job.status != MessageImport.Status.SCANNED:
         return _job_page(request, job)
     form = _numbers_form(request, job)
-    if request.method == "POST" and form.is_valid():
+    # "Choose again" on the preview posts the answers back: the page shows them as given.
+    back = "back" in request.POST
+    if request.method == "POST" and form.is_valid() and not back:
         keys = form.cleaned_data["numbers"]
         if "confirm" in request.POST:
             message_jobs.message_import_start(job=job, keys=keys, answers=form.answers())
@@ -143,8 +145,8 @@ def _found_rows(job: MessageImport, form) -> list[dict]:
 
 def _preview(request, job: MessageImport, keys: list[str], answers: dict):
     chosen = [n for n in job.numbers_found if n["key"] in keys]
-    shown = message_found.preview_items(job, keys, answers)
-    job.options = message_found.answered(job, keys, answers)  # (not saved: for the words)
+    job.options = answered(job, keys, answers)  # (not saved: for the words)
+    shown = message_found.preview_items(job, keys, job.options)
     job.numbers_found = chosen
     context = {
         "job": job,

@@ -50,15 +50,14 @@ def dashboard(request):
     people = person_view(request)
     incidents = Incident.objects.owned_by(request.user).live().for_person(people.chosen)
     steps = checklist_status(request.user, people.chosen)
+    tz, today = timezone.get_current_timezone(), timezone.localdate()
+    logged = charts.dashboard_times(request.user, tz, today, people.chosen)
     context = {
         "people": people,
         "summary": incidents.summary(),
         "received": contacts.received_counts(request.user, people.chosen),
         "contacts_chart": contact_charts.contact_dashboard_chart(
-            request.user,
-            tz=timezone.get_current_timezone(),
-            today=timezone.localdate(),
-            case=people.chosen,
+            request.user, tz, today, people.chosen, marks=logged
         ),
         "recent": incidents.select_related("case")[:5],
         "steps": steps,
@@ -66,12 +65,7 @@ def dashboard(request):
         "orders_in_force": orders_in_force(request.user, timezone.localdate()).for_person(
             people.chosen
         ),
-        "weekly_chart": charts.dashboard_chart(
-            request.user,
-            tz=timezone.get_current_timezone(),
-            today=timezone.localdate(),
-            case=people.chosen,
-        ),
+        "weekly_chart": charts.dashboard_chart(logged, tz, today),
         "failed_sign_ins": security.failures_unseen(request.user),
         "integrity_alerts": integrity.open_alerts(request.user),
         "show_advice": security.safety_state(request.user).advice_dismissed_at is None,
@@ -223,19 +217,13 @@ def help_page(request):
 def patterns(request):
     """The pattern pictures, counted in the user's own time zone."""
     people = person_view(request)
+    tz, today = timezone.get_current_timezone(), timezone.localdate()
+    logged = charts.log_times(request.user, case=people.chosen)  # read once, drawn by both
     context = {
         "people": people,
-        "charts": charts.pattern_charts(
-            request.user,
-            tz=timezone.get_current_timezone(),
-            today=timezone.localdate(),
-            case=people.chosen,
-        ),
+        "charts": charts.pattern_charts(logged, tz, today),
         "contact_charts": contact_charts.contact_pattern_charts(
-            request.user,
-            tz=timezone.get_current_timezone(),
-            today=timezone.localdate(),
-            case=people.chosen,
+            request.user, tz, today, people.chosen, marks=logged
         ),
         "time_zone": timezone.get_current_timezone_name(),
     }

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -34,22 +35,52 @@ PARSER_VERSION = "stalkerlog-csv 1.0"
 PREVIEW_ROWS = 5
 MAX_CELL = 64 * 1024  # one cell; a longer one is not a message table's
 TIME_FORMATS = ("iso", "dmy", "mdy", "unix_s", "unix_ms")
-IN_WORDS = {"in", "incoming", "inbound", "received", "receive", "inbox", "1", "r", "recv"}
-OUT_WORDS = {"out", "outgoing", "outbound", "sent", "send", "outbox", "2", "s"}
-# Words a call log's type or outcome column uses, and the outcome they mean.
-OUTCOME_WORDS = {
-    "answered": "answered",
-    "connected": "answered",
-    "ok": "answered",
-    "missed": "missed",
-    "no answer": "missed",
-    "unanswered": "missed",
-    "rejected": "rejected",
-    "declined": "rejected",
-    "blocked": "blocked",
-    "voicemail": "voicemail",
-}
+IN, OUT = "in", "out"
+# The words a cell of the direction (or call type) and outcome columns says, in English and in
+# Spanish (case and accents ignored: "Pérdida" is "perdida"), and what each means: the
+# direction, and the call's outcome (None where the word does not say). A call missed,
+# rejected or blocked came in.
+_WORDS = (
+    # (direction, outcome): the English words; the Spanish words
+    (
+        (IN, None),
+        (
+            "in",
+            "incoming",
+            "incoming call",
+            "inbound",
+            "received",
+            "receive",
+            "inbox",
+            "1",
+            "r",
+            "recv",
+        ),
+        ("entrante", "entrada", "recibido", "recibida", "llamada entrante", "bandeja de entrada"),
+    ),
+    (
+        (OUT, None),
+        ("out", "outgoing", "outgoing call", "outbound", "sent", "send", "outbox", "2", "s"),
+        ("saliente", "salida", "enviado", "enviada", "llamada saliente", "bandeja de salida"),
+    ),
+    (
+        (None, "answered"),
+        ("answered", "connected", "ok"),
+        ("contestada", "contestado", "atendida", "atendido", "respondida", "conectada"),
+    ),
+    (
+        (IN, "missed"),
+        ("missed", "missed call", "no answer", "unanswered"),
+        ("perdida", "perdido", "llamada perdida", "no contestada", "sin respuesta"),
+    ),
+    ((IN, "rejected"), ("rejected", "declined"), ("rechazada", "rechazado", "llamada rechazada")),
+    ((IN, "blocked"), ("blocked",), ("bloqueada", "bloqueado", "llamada bloqueada")),
+    ((IN, "voicemail"), ("voicemail",), ("buzon de voz", "mensaje de voz")),
+)
+CELL_WORDS = {word: meaning for meaning, english, spanish in _WORDS for word in english + spanish}
+# A party cell that names no number (compared as plain_word gives it), in English; in Spanish.
 WITHHELD_WORDS = {"", "private", "unknown", "withheld", "anonymous", "restricted", "hidden"}
+WITHHELD_WORDS |= {"privado", "desconocido", "oculto", "anonimo", "restringido", "numero oculto"}
 DATE_TIME = re.compile(
     r"^\s*(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})[ ,T]+"
     r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?\s*$",
@@ -195,22 +226,23 @@ class CsvReader(Reader):
         )
 
 
+def plain_word(value: str) -> str:
+    """A cell's word as CELL_WORDS and WITHHELD_WORDS list it: no case, accents or extra
+    spaces."""
+    letters = unicodedata.normalize("NFKD", value.casefold())
+    return " ".join("".join(c for c in letters if not unicodedata.combining(c)).split())
+
+
 def _direction(value: str) -> str | None:
-    word = value.strip().casefold()
-    if word in IN_WORDS or (word in OUTCOME_WORDS and OUTCOME_WORDS[word] != "answered"):
-        return "in"
-    if word in OUT_WORDS:
-        return "out"
-    return None
+    direction, _outcome = CELL_WORDS.get(plain_word(value), (None, None))
+    return direction
 
 
 def _call(element, line, cell, direction, date_ms, party_kind) -> CallItem | SkippedItem:
     duration = parse_duration(cell("duration"))
     if duration is None:
         return SkippedItem(element, line, "bad_row")
-    outcome = OUTCOME_WORDS.get(cell("outcome").strip().casefold()) or OUTCOME_WORDS.get(
-        cell("direction").strip().casefold()
-    )
+    outcome = _outcome(cell("outcome")) or _outcome(cell("direction"))
     if outcome is None or (outcome == "answered" and not duration):
         outcome = "answered" if duration else "missed"
     if direction == "out" and outcome != "answered":
@@ -226,10 +258,14 @@ def _call(element, line, cell, direction, date_ms, party_kind) -> CallItem | Ski
         date_ms=date_ms,
         duration=duration,
         address=party,
-        withheld=party.casefold() in WITHHELD_WORDS,
+        withheld=plain_word(party) in WITHHELD_WORDS,
         contact_name=cell("name").strip(),
         address_kind=party_kind,
     )
+
+
+def _outcome(value: str) -> str | None:
+    return CELL_WORDS.get(plain_word(value), (None, None))[1]
 
 
 def parse_duration(value: str) -> int | None:

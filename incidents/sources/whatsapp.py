@@ -1,6 +1,7 @@
 """The reader of WhatsApp's "Export chat": the chat's text file alone, or the ZIP archive of the
-text file with the media (iPhone: `_chat.txt`; Android: `WhatsApp Chat with <Name>.txt`; or the
-one text file at the archive's root). The line forms and marks are in whatsapp_lines.py.
+text file with the media (iPhone: `_chat.txt`; Android: `WhatsApp Chat with <Name>.txt`, named
+in the phone's language): the text file at the archive's root whose first line is a chat
+entry (chat_member). The line forms and marks are in whatsapp_lines.py.
 
 What the file does not say, the user does (`options`):
 - `time_zone`: the times are the phone's clock, with no zone. They are read in this IANA zone
@@ -31,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from . import whatsapp_lines as lines
 from .archives import is_zip, open_zip, read_member
 from .base import Reader
+from .chatzip import ZIP_ERRORS
 from .items import NAME, FileUnreadable, MessageItem, Picture, SkippedItem
 
 PARSER_VERSION = "stalkerlog-whatsapp-txt 1.0"
@@ -65,6 +67,9 @@ CONTENT_TYPES = {
     "vcf": "text/vcard",
 }
 WHATSAPP_MEDIA_PREFIXES = ("IMG-", "VID-", "PTT-", "AUD-", "STK-", "DOC-")
+# A ZIP's text files whose start is read, at most, to find the chat among them.
+CHAT_LOOKED_AT = 50
+HEAD_BYTES = 4096
 
 
 def content_type(name: str) -> str:
@@ -73,7 +78,7 @@ def content_type(name: str) -> str:
 
 
 def _first_line(head: bytes) -> str:
-    text = head[:4096].decode("utf-8", errors="replace").lstrip("\ufeff\r\n \t")
+    text = head[:HEAD_BYTES].decode("utf-8", errors="replace").lstrip("\ufeff\r\n \t")
     return text.split("\n", 1)[0].rstrip("\r")
 
 
@@ -93,17 +98,32 @@ def _named_as_whatsapp(name: str) -> bool:
     return name == "_chat.txt" or name.lower().startswith("whatsapp")
 
 
-def chat_member(members: dict):
-    """The chat's text file among an archive's root files, or None: `_chat.txt` (iPhone),
-    "WhatsApp Chat with ….txt" (Android, also localised: "WhatsApp Chat mit …"), or the only
-    text file there."""
+def chat_member(archive: zipfile.ZipFile, members: dict):
+    """The chat's text file among an archive's root files, or None. It is found by what it
+    holds, whatever its name or language (`_chat.txt` on an iPhone, "WhatsApp Chat with ….txt",
+    "Chat de WhatsApp con ….txt" on Android): the first .txt file whose first line is a
+    WhatsApp entry, those whose name says WhatsApp looked at first. Failing that, a file named
+    as WhatsApp names it, or the only text file, whose reading then says what is wrong."""
     texts = sorted(
         (name for name in members if name.lower().endswith(".txt")),
-        key=lambda name: (name != "_chat.txt", not _named_as_whatsapp(name)),
+        key=lambda name: (name != "_chat.txt", "whatsapp" not in name.lower(), name),
     )
+    for name in texts[:CHAT_LOOKED_AT]:
+        if _starts_as_chat(archive, members[name]):
+            return members[name]
     if texts and (_named_as_whatsapp(texts[0]) or len(texts) == 1):
         return members[texts[0]]
     return None
+
+
+def _starts_as_chat(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Whether a member's first line is a WhatsApp entry (its first 4 KB read, no more)."""
+    try:
+        with archive.open(member) as stream:
+            head = stream.read(HEAD_BYTES)
+    except ZIP_ERRORS:  # a password or damage: not this one
+        return False
+    return lines.header(_first_line(head)) is not None
 
 
 class WhatsAppReader(Reader):
@@ -137,14 +157,11 @@ class WhatsAppReader(Reader):
         try:  # only the names: the archive is checked whole (archives.open_zip) when read
             archive = zipfile.ZipFile(stream)
             members = _root_members(archive)
-            member = chat_member(members)
+            member = chat_member(archive, members)
             if member is None:
                 return any(name.startswith(WHATSAPP_MEDIA_PREFIXES) for name in members)
-            if _named_as_whatsapp(member.filename):
-                return True
-            with archive.open(member) as chat:
-                return lines.header(_first_line(chat.read(4096))) is not None
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+            return _named_as_whatsapp(member.filename) or _starts_as_chat(archive, member)
+        except (*ZIP_ERRORS, zipfile.LargeZipFile):
             return False
 
     def description(self) -> str:
@@ -182,7 +199,7 @@ class WhatsAppReader(Reader):
         self.content_type = "application/zip"
         self._archive = open_zip(self.stream)
         self._members = _root_members(self._archive)
-        self._member = chat_member(self._members)
+        self._member = chat_member(self._archive, self._members)
         if self._member is None:
             raise FileUnreadable(
                 _(

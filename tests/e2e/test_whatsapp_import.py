@@ -83,6 +83,13 @@ def test_on_a_phone_one_imports_a_whatsapp_chat_and_confirms_the_zone_and_the_se
         phone.get_by_text(re.compile(r"3 May 2024, 08:15 · from Sam: Why did you block me"))
     ).to_be_visible()
     check(a11y, phone)
+    # Going back to choose again keeps what was ticked and answered.
+    phone.get_by_role("button", name="Choose again").tap()
+    expect(phone.get_by_role("checkbox", name=re.compile(r"^Sam: 3 messages"))).to_be_checked()
+    expect(phone.get_by_label("The time zone the phone was in")).to_have_value("Europe/Berlin")
+    expect(me).to_have_value("other")
+    phone.get_by_role("button", name="See what will be added").tap()
+    expect(phone.get_by_text(re.compile("the phone's clock in Europe/Berlin"))).to_be_visible()
     phone.get_by_role("button", name="Import them").tap()
 
     expect(phone.get_by_text("4 items added.")).to_be_visible(timeout=JOB_TIMEOUT)
