@@ -99,6 +99,7 @@ def test_a_sign_in_left_idle_ends(alice, client, delta, signed_out):
         assert response.status_code == 200
 
 
+@pytest.mark.slow
 def test_a_sign_in_ends_after_its_full_time_however_much_it_is_used(alice, client, settings):
     settings.SESSION_IDLE_MINUTES = 24 * 60  # so that a use every twenty hours keeps it going
     _sign_in(client)

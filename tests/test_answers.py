@@ -71,6 +71,7 @@ def _legacy(user, what: str, **fields) -> Incident:
     return incident
 
 
+@pytest.mark.slow
 def test_a_minimal_entry_shows_not_recorded_and_the_dossier_states_no_non_response(
     alice, alice_client, tmp_path
 ):
@@ -140,6 +141,7 @@ def test_the_migration_marks_prefilled_answers_unconfirmed_and_keeps_the_chain_w
     assert altered_records() == []
 
 
+@pytest.mark.slow
 def test_an_unconfirmed_answer_is_never_stated_as_fact(alice, alice_client, tmp_path):
     _notice(alice_client, days_ago=10)
     incident = _legacy(alice, "Waited outside work", occurred_at=timezone.now() - timedelta(days=2))

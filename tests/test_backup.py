@@ -312,6 +312,7 @@ def test_a_backup_restores_every_record_and_file_into_an_empty_installation(
     assert "Restored and checked: everything matches." in output
 
 
+@pytest.mark.slow
 def test_after_a_restore_everyone_signs_in_again_with_password_and_two_factor(
     live, databases, settings, tmp_path
 ):

@@ -58,6 +58,7 @@ def _trash(client, incident, reason: str = ""):
     return client.post(url, {"reason": reason}, follow=True)
 
 
+@pytest.mark.slow
 def test_an_amended_entrys_first_words_appear_in_the_dossier(alice, alice_client, tmp_path):
     incident = _log(alice_client, "A grey car parked opposite the house")
     _amend(alice_client, incident, description="A blue car parked opposite the house")
@@ -72,6 +73,7 @@ def test_an_amended_entrys_first_words_appear_in_the_dossier(alice, alice_client
     assert "1 record amended or restored; 0 in the trash." in text
 
 
+@pytest.mark.slow
 def test_a_trashed_entry_with_a_reason_is_counted_and_dated(alice, alice_client, tmp_path):
     _log(alice_client, "Calls all evening", days_ago=4)
     duplicate = _log(alice_client, "Calls all evening (again)", days_ago=4)
@@ -89,6 +91,7 @@ def test_a_trashed_entry_with_a_reason_is_counted_and_dated(alice, alice_client,
     assert "0 records amended or restored; 1 in the trash." in text
 
 
+@pytest.mark.slow
 def test_the_short_dossier_has_the_changes_too(alice, alice_client, tmp_path):
     incident = _log(alice_client, "Followed me to the shop")
     _amend(alice_client, incident, description="Followed me to the shop and waited")
@@ -113,6 +116,7 @@ def test_the_history_shows_the_trash_with_its_reason_and_the_restore(alice, alic
     assert history.index("Restored from the trash") < history.index("Moved to the trash")
 
 
+@pytest.mark.slow
 def test_a_restored_record_lists_its_trash_and_restore_in_the_dossier(
     alice, alice_client, tmp_path
 ):
@@ -210,6 +214,7 @@ def test_the_migration_brings_earlier_trash_and_restores_from_the_custody_log(al
     assert (event.record, event.action, event.reason) == (incident, "trashed", "")
 
 
+@pytest.mark.slow
 def test_an_amended_or_trashed_change_to_daily_life_is_in_the_appendix(
     alice, alice_client, tmp_path
 ):

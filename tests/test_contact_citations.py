@@ -108,6 +108,7 @@ def test_the_incident_page_lists_what_it_cites(alice, alice_client, evening):
     assert "2 May 2024, 23:40 · Received · Text message (SMS) · exhibit 1, item 13" in page
 
 
+@pytest.mark.slow
 def test_the_dossier_log_cites_the_items_by_exhibit_and_number(alice, evening, tmp_path, settings):
     settings.DOSSIER_WORKERS = 1
     incident_from_contacts(case=evening[0].case, items=evening)

@@ -71,6 +71,7 @@ def _render(user, tmp_path, **options) -> tuple[PdfReader, str]:
     return reader, " ".join(text.split())
 
 
+@pytest.mark.slow
 def test_the_summary_counts_imported_contacts_and_those_after_the_notice(sams_dossier):
     text = sams_dossier
 
@@ -135,6 +136,7 @@ def test_the_export_file_is_an_exhibit_with_its_fingerprint(sams_dossier):
     assert f"Exhibit 1 · {len(EXPORT)} bytes · sms-20240601.xml" in appendix
 
 
+@pytest.mark.slow
 def test_a_dossier_without_imports_has_no_communications_section(alice, tmp_path):
     make_incident(alice, description="Only an incident.")
     _, text = _render(alice, tmp_path)
@@ -142,6 +144,7 @@ def test_a_dossier_without_imports_has_no_communications_section(alice, tmp_path
     assert "Transcript of the imported messages and calls" not in text
 
 
+@pytest.mark.slow
 def test_a_picture_message_in_the_transcript_names_its_pictures_exhibit(alice, tmp_path):
     case = Case.objects.owned_by(alice).get()
     case.phone_numbers = "+44 7700 900123"

@@ -121,6 +121,7 @@ def test_an_incident_made_from_a_day_counts_each_received_contact(
     assert "How many times" in edit
 
 
+@pytest.mark.slow
 def test_the_dossier_lists_export_files_on_one_page_pointing_to_the_transcript(
     alice, sam, two_files, tmp_path, settings
 ):

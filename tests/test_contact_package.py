@@ -56,6 +56,7 @@ def sams_package(django_db_setup, django_db_blocker, tmp_path_factory) -> Packag
             return build(alice, case, folder)
 
 
+@pytest.mark.slow
 def test_the_export_file_is_in_the_package_byte_for_byte(sams_package):
     package = sams_package
 
@@ -90,6 +91,7 @@ def test_the_transcript_csv_has_each_item_not_left_out_with_its_place_in_the_fil
     assert "transcript.csv" in package.text("README.txt")
 
 
+@pytest.mark.slow
 def test_a_package_without_imports_has_no_transcript(alice, tmp_path):
     make_incident(alice)
     package = build(alice, Case.objects.owned_by(alice).get(), tmp_path)

@@ -136,6 +136,7 @@ def _queries(client) -> int:
     return len(captured)
 
 
+@pytest.mark.slow
 def test_the_timeline_takes_as_many_queries_for_thousands_of_texts_as_for_a_few(alice_client, sam):
     job = import_job(sam)
     keep([text(job, i, _at(1, 9) + timedelta(minutes=i), f"t{i}") for i in range(3)])
@@ -173,6 +174,7 @@ def test_days_split_at_local_midnight_in_zones_off_the_hour(
     assert page.count("1 text from Sam, at 00:01") == 1
 
 
+@pytest.mark.slow
 def test_each_item_on_the_days_page_leads_to_its_own_page_for_a_note(alice_client, evening):
     day = alice_client.get(reverse("contact_day", args=[evening[0].case.uuid, "2024-05-02"]))
     content = day.content.decode()

@@ -121,6 +121,7 @@ def _verify_chain_fails() -> str:
     return str(failure.value)
 
 
+@pytest.mark.slow
 def test_every_action_is_logged_in_order_and_the_chain_verifies(history, capsys):
     actions = list(CustodyEntry.objects.values_list("action", "object_type"))
     assert actions == [

@@ -147,6 +147,7 @@ def package(case, texts, tmp_path, settings):
     return _package(case.owner, case, tmp_path)
 
 
+@pytest.mark.slow
 def test_the_package_carries_each_batch_with_its_items_and_verify_checks_them(package, texts):
     proof = json.loads((package / "custody.json").read_text())
     batches = [e for e in proof["entries"] if e.get("action") == "imported_batch"]
@@ -159,6 +160,7 @@ def test_the_package_carries_each_batch_with_its_items_and_verify_checks_them(pa
     assert f"the {len(batches)} batches of imported items among them" in result.stdout
 
 
+@pytest.mark.slow
 def test_verify_names_a_batch_whose_items_were_changed_in_the_package(package):
     def change(proof):
         batch = next(e for e in proof["entries"] if e.get("action") == "imported_batch")

@@ -27,6 +27,7 @@ def _rewrite(sequence: int, **changes) -> None:
         entry.save()
 
 
+@pytest.mark.slow
 def test_an_entry_rewritten_with_a_new_hash_is_not_counted_as_intact():
     _rewrite(5, object_type="incident")
     message = _verify_chain_fails()

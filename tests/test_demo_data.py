@@ -106,6 +106,7 @@ def test_demo_entries_carry_a_badge_and_real_ones_do_not(alice, alice_client):
     assert not any("A real entry, logged by hand" in entry for entry in badged)
 
 
+@pytest.mark.slow
 def test_every_dossier_page_of_a_demo_case_says_it_holds_demo_data(alice, tmp_path):
     seed(incidents=30, images=2)
     demo = Case.objects.get(is_demo=True)
@@ -122,6 +123,7 @@ def test_every_dossier_page_of_a_demo_case_says_it_holds_demo_data(alice, tmp_pa
     )
 
 
+@pytest.mark.slow
 def test_a_real_dossier_says_nothing_of_demo_data(alice, tmp_path):
     seed(incidents=5)
     make_incident(alice, description="A real entry")

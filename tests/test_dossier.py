@@ -101,6 +101,7 @@ def dossier(dossier_made_once) -> tuple[PdfReader, str]:
     return reader, " ".join(text.split())
 
 
+@pytest.mark.slow
 def test_the_summary_shows_the_course_of_conduct(dossier):
     _, text = dossier
     assert "3 incidents between" in text
@@ -136,6 +137,7 @@ def test_pages_are_numbered_and_the_document_has_bookmarks_and_metadata(dossier)
     assert reader.metadata.author == "alice"
 
 
+@pytest.mark.slow
 def test_the_paper_size_can_be_letter(alice, case_log, tmp_path, dossier):
     a4, _ = dossier
     letter, _ = _render(alice, tmp_path, paper="Letter")
@@ -143,6 +145,7 @@ def test_the_paper_size_can_be_letter(alice, case_log, tmp_path, dossier):
     assert round(float(letter.pages[0].mediabox.width)) == 612
 
 
+@pytest.mark.slow
 def test_the_short_version_lists_incidents_one_line_each(alice, case_log, tmp_path):
     reader, text = _render(alice, tmp_path, short=True)
     assert "Incidents, one line each" in text
@@ -150,6 +153,7 @@ def test_the_short_version_lists_incidents_one_line_each(alice, case_log, tmp_pa
     assert len(reader.pages) <= 4
 
 
+@pytest.mark.slow
 def test_effects_and_images_can_be_left_out(alice, case_log, tmp_path, dossier):
     full, full_text = dossier
     bare, bare_text = _render(alice, tmp_path, include_effects=False, include_images=False)
@@ -159,6 +163,7 @@ def test_effects_and_images_can_be_left_out(alice, case_log, tmp_path, dossier):
     assert "Exhibits: 1" in bare_text  # still listed
 
 
+@pytest.mark.slow
 def test_a_period_leaves_out_what_happened_outside_it(alice, case_log, tmp_path):
     since = timezone.localdate() - timedelta(days=15)
     _, text = _render(alice, tmp_path, date_from=since)
@@ -166,6 +171,7 @@ def test_a_period_leaves_out_what_happened_outside_it(alice, case_log, tmp_path)
     assert "Fourteen calls in one evening." not in text
 
 
+@pytest.mark.slow
 def test_html_in_a_description_is_printed_as_text(alice, tmp_path):
     make_incident(alice, description="<b>bold</b> & <script>alert(1)</script>")
     _, text = _render(alice, tmp_path)
@@ -216,6 +222,7 @@ ATTACKS = [
 ]
 
 
+@pytest.mark.slow
 def test_user_text_that_tries_to_fetch_makes_no_connection(alice, tmp_path):
     server = CountingServer()
     try:
@@ -243,6 +250,7 @@ def test_even_unescaped_markup_cannot_fetch_anything(tmp_path):
     assert "root:" not in reader.pages[0].extract_text()
 
 
+@pytest.mark.slow
 def test_making_it_again_redraws_only_what_changed(alice, case_log, tmp_path):
     stages = []
     case, _ = case_log
@@ -258,6 +266,7 @@ def test_making_it_again_redraws_only_what_changed(alice, case_log, tmp_path):
     assert drawn_again < drawn_first
 
 
+@pytest.mark.slow
 def test_exhibit_numbers_stay_fixed_once_a_dossier_has_cited_them(alice, case_log, tmp_path):
     case, files = case_log
     _render(alice, tmp_path)

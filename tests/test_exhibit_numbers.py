@@ -88,6 +88,7 @@ def test_numbers_are_per_person_and_a_moved_incident_takes_its_files_along(alice
     assert (moving.case_id, moving.exhibit_number) == (second.id, 2)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_files_received_before_numbers_were_fixed_get_the_numbers_they_were_shown_with():
     executor = MigrationExecutor(connection)

@@ -56,6 +56,7 @@ def render(user, tmp_path) -> tuple[PdfReader, list[str]]:
     return reader, [" ".join(page.extract_text().split()) for page in reader.pages]
 
 
+@pytest.mark.slow
 def test_a_pdf_exhibits_pages_follow_its_header_stamped_and_numbered(alice, tmp_path):
     add_file(alice, "photo.png", _png(), "image/png")
     letter = add_file(
@@ -80,6 +81,7 @@ def test_a_pdf_exhibits_pages_follow_its_header_stamped_and_numbered(alice, tmp_
     assert reader.pages[header + 1].mediabox == reader.pages[header].mediabox
 
 
+@pytest.mark.slow
 def test_a_documents_pages_come_before_the_next_exhibit(alice, tmp_path):
     add_file(alice, "letter.pdf", letter_pdf("From the court.", "Terms."), "application/pdf")
     add_file(alice, "photo.png", _png(), "image/png")
@@ -103,6 +105,7 @@ def _bookmarks(reader) -> list[str]:
     return titles
 
 
+@pytest.mark.slow
 def test_the_original_pdf_is_left_as_it_was(alice, tmp_path):
     letter = add_file(alice, "letter.pdf", letter_pdf("Unchanged."), "application/pdf")
     render(alice, tmp_path)
@@ -110,6 +113,7 @@ def test_the_original_pdf_is_left_as_it_was(alice, tmp_path):
         assert hashlib.sha256(original.read()).hexdigest() == letter.sha256
 
 
+@pytest.mark.slow
 def test_an_encrypted_pdf_is_listed_with_a_plain_note(alice, tmp_path):
     writer = PdfWriter(clone_from=io.BytesIO(letter_pdf("Secret words in the order.")))
     writer.encrypt(user_password="hunter2", owner_password="owner", algorithm="AES-256")
@@ -124,6 +128,7 @@ def test_an_encrypted_pdf_is_listed_with_a_plain_note(alice, tmp_path):
     assert "page 1 of" not in text
 
 
+@pytest.mark.slow
 def test_a_pdf_that_opens_without_a_password_is_shown_though_encrypted(alice, tmp_path):
     writer = PdfWriter(clone_from=io.BytesIO(letter_pdf("Printing is restricted.")))
     writer.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
@@ -134,6 +139,7 @@ def test_a_pdf_that_opens_without_a_password_is_shown_though_encrypted(alice, tm
     assert any("Exhibit 1, page 1 of 1" in p and "Printing is restricted." in p for p in pages)
 
 
+@pytest.mark.slow
 def test_a_damaged_pdf_is_listed_with_a_plain_note(alice, tmp_path):
     add_file(alice, "torn.pdf", b"%PDF-1.7\n1 0 obj << /Type /Cat", "application/pdf")
     _, pages = render(alice, tmp_path)
@@ -142,6 +148,7 @@ def test_a_damaged_pdf_is_listed_with_a_plain_note(alice, tmp_path):
     assert "page 1 of" not in text
 
 
+@pytest.mark.slow
 def test_a_pdf_changed_on_the_server_is_not_shown_as_if_it_were_the_exhibit(alice, tmp_path):
     letter = add_file(alice, "letter.pdf", letter_pdf("The real letter."), "application/pdf")
     path = evidence_storage().path(letter.stored_name)
@@ -153,6 +160,7 @@ def test_a_pdf_changed_on_the_server_is_not_shown_as_if_it_were_the_exhibit(alic
     assert "A forged letter." not in text
 
 
+@pytest.mark.slow
 def test_an_audio_exhibit_is_listed_with_its_length_and_format(alice, tmp_path):
     item = add_file(alice, "voicemail.wav", wav_bytes(75.2), "audio/wav")
     assert item.duration == pytest.approx(75.2, abs=0.01)
@@ -162,6 +170,7 @@ def test_an_audio_exhibit_is_listed_with_its_length_and_format(alice, tmp_path):
     assert "Length: 1:15" in text
 
 
+@pytest.mark.slow
 def test_a_recording_received_before_lengths_were_read_gets_its_length_in_the_dossier(
     alice, tmp_path
 ):
@@ -172,6 +181,7 @@ def test_a_recording_received_before_lengths_were_read_gets_its_length_in_the_do
     assert Evidence.objects.get(pk=item.pk).duration is None  # the dossier changes nothing
 
 
+@pytest.mark.slow
 def test_a_recording_whose_length_cannot_be_read_says_so(alice, tmp_path):
     header = wav_bytes(1)[:44]  # a WAV header that promises data that never comes
     add_file(alice, "cut.wav", header[:40], "audio/wav")
@@ -185,6 +195,7 @@ def test_the_exhibit_page_shows_a_recordings_length(alice_client, alice):
     assert "Length (from the file)" in page and "0:05" in page
 
 
+@pytest.mark.slow
 def test_a_long_document_shows_its_first_pages_and_says_so(alice, tmp_path, monkeypatch):
     monkeypatch.setattr("incidents.pdf_documents.MAX_DOCUMENT_PAGES", 2)
     add_file(

@@ -112,6 +112,7 @@ def test_a_job_waiting_long_says_so(alice, case, alice_client):
     assert "taking longer than it should" in page_text(alice_client.get(export.get_absolute_url()))
 
 
+@pytest.mark.slow
 def test_a_finished_dossier_downloads_as_an_attachment(make, case, alice_client):
     make()
     export = Export.objects.get()
@@ -129,6 +130,7 @@ def test_a_finished_dossier_downloads_as_an_attachment(make, case, alice_client)
     assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
+@pytest.mark.slow
 def test_the_dossier_page_lists_what_was_made(make, case, alice_client):
     make()
 
@@ -200,6 +202,7 @@ def test_a_failing_render_ends_calmly_and_leaves_no_file(
     assert alice_client.get(reverse("export_download", args=[export.uuid])).status_code == 404
 
 
+@pytest.mark.slow
 def test_try_again_makes_it_with_the_same_choices(
     make, case, alice_client, monkeypatch, django_capture_on_commit_callbacks
 ):
@@ -235,6 +238,7 @@ def test_a_package_that_cannot_be_made_says_why(make, case, monkeypatch):
     assert export.error == "Exhibit 1 (photo.jpg) is missing from the evidence store."
 
 
+@pytest.mark.slow
 def test_deleting_an_export_asks_first_and_removes_its_file(make, case, alice_client):
     make()
     export = Export.objects.get()
@@ -314,6 +318,7 @@ def _left_running(export: Export) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_stale_job_is_started_again_once_then_failed(
     alice, case, django_capture_on_commit_callbacks
 ):
@@ -355,6 +360,7 @@ def test_a_stale_job_that_never_started_is_queued_again_without_counting(
     assert not Export.objects.stale().exists()
 
 
+@pytest.mark.slow
 def test_a_job_is_made_once_even_if_queued_twice(make, case):
     make()
     export = Export.objects.get()
@@ -404,6 +410,7 @@ def test_a_dossier_is_of_the_first_real_case_or_else_the_demo(alice, case):
     assert exports.default_dossier_case(alice) == demo
 
 
+@pytest.mark.slow
 def test_a_dossier_whose_file_is_gone_says_so_and_can_be_made_again(
     make, case, alice_client, django_capture_on_commit_callbacks
 ):

@@ -112,6 +112,7 @@ def test_a_display_copy_changed_on_disk_is_made_again_from_the_original(alice_cl
     )
 
 
+@pytest.mark.slow
 def test_a_changed_export_is_refused(
     alice_client, incident, django_capture_on_commit_callbacks, settings
 ):
@@ -148,6 +149,7 @@ def test_a_player_is_checked_once_in_the_window_but_a_replaced_file_at_once(
 # --- not drawn into a dossier --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_changed_original_is_described_not_drawn_in_the_dossier(alice, item, tmp_path, settings):
     _swap_a_byte(_original(settings, item))
     out = tmp_path / "dossier.pdf"
@@ -164,6 +166,7 @@ def test_a_changed_original_is_described_not_drawn_in_the_dossier(alice, item, t
     assert AuditEvent.objects.get(action="integrity_failed").user == alice
 
 
+@pytest.mark.slow
 def test_a_tampered_print_image_is_made_again_before_it_is_drawn(alice, item, tmp_path):
     options = DossierOptions(case=str(item.case.uuid))
     render_dossier(alice, options, tmp_path / "first.pdf")
@@ -227,6 +230,7 @@ def test_display_copies_answer_ranges_too(alice_client, item):
     assert shown.file_sha256 == hashlib.sha256(whole).hexdigest()
 
 
+@pytest.mark.slow
 def test_exports_answer_ranges_and_each_run_is_logged(
     alice_client, incident, django_capture_on_commit_callbacks, settings
 ):

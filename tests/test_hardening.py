@@ -50,12 +50,14 @@ def _settings_in_a_fresh_process(tmp_path, **variables) -> list[str]:
     return result.stdout.split()
 
 
+@pytest.mark.slow
 def test_over_https_the_cookies_carry_the_host_prefix(tmp_path):
     names = _settings_in_a_fresh_process(tmp_path, HTTPS="true")
     # The browser takes a "__Host-" cookie only if it is Secure, for Path=/ and no Domain.
     assert names == ["__Host-sessionid", "__Host-csrftoken", "True", "/", "None", "/", "None"]
 
 
+@pytest.mark.slow
 def test_without_https_the_cookies_keep_their_plain_names(tmp_path):
     # Browsers refuse "__Host-" cookies that are not Secure: on plain HTTP they would be lost.
     names = _settings_in_a_fresh_process(tmp_path, HTTPS="false")

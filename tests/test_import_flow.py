@@ -159,6 +159,7 @@ def test_the_command_refuses_a_zone_that_is_not_one(case, tmp_path):
         )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_the_dossier_prints_what_the_user_confirmed_beside_the_transcript(
     alice, case, tmp_path, settings
 ):

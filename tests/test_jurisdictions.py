@@ -68,6 +68,7 @@ def test_switching_system_renames_a_saved_order_and_keeps_its_data(alice, alice_
     assert order.order_type == "protective"
 
 
+@pytest.mark.slow
 def test_switching_system_renames_the_order_in_the_dossier(alice, order, tmp_path):
     _live_in(alice, "au-nsw")
     nsw = _dossier_text(alice, tmp_path)
@@ -82,6 +83,7 @@ def test_switching_system_renames_the_order_in_the_dossier(alice, order, tmp_pat
     assert "is for the police, the prosecutor and the courts to decide" in new_zealand
 
 
+@pytest.mark.slow
 def test_the_dossier_names_the_police_reference_as_the_system_does(alice, tmp_path):
     PoliceContact.objects.create(
         case=Case.objects.owned_by(alice).first(),

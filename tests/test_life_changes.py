@@ -207,6 +207,7 @@ def affected(alice):
     return now
 
 
+@pytest.mark.slow
 def test_the_summary_says_how_the_incidents_affected_them_from_answers_only(
     alice, affected, tmp_path
 ):
@@ -224,6 +225,7 @@ def test_the_summary_says_how_the_incidents_affected_them_from_answers_only(
         assert f"{timezone.localdate() - timedelta(days):%-d %b %Y}: {label}" in summary
 
 
+@pytest.mark.slow
 def test_the_background_gives_each_change_with_its_note(alice, tmp_path):
     _change(alice, note=NOTE)
 
@@ -233,6 +235,7 @@ def test_the_background_gives_each_change_with_its_note(alice, tmp_path):
     assert "Moved in with my sister across town" in text
 
 
+@pytest.mark.slow
 def test_left_out_when_the_person_chose_to_leave_out_effects(alice, affected, tmp_path):
     text = " ".join(_dossier(alice, tmp_path, include_effects=False))
 
@@ -241,6 +244,7 @@ def test_left_out_when_the_person_chose_to_leave_out_effects(alice, affected, tm
     assert "Recorded for" not in text
 
 
+@pytest.mark.slow
 def test_with_no_answer_the_summary_says_not_recorded(alice, tmp_path):
     make_incident(alice)
 
@@ -273,6 +277,7 @@ def test_the_packages_data_carries_the_changes_and_each_orders_breaches(alice):
     assert package_json(include_effects=False)["changes_to_daily_life"] == []
 
 
+@pytest.mark.slow
 def test_a_long_list_of_changes_is_cut_short_in_the_summary_and_given_whole_later(alice, tmp_path):
     today = timezone.localdate()
     for days in range(12):

@@ -104,6 +104,7 @@ def _files_holding(mark: str, paths) -> list[str]:
     return [str(p) for p in paths if p.is_file() and mark.encode() in p.read_bytes()]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_no_password_from_any_form_reaches_a_table_the_database_file_or_a_backup(
     databases,  # noqa: F811

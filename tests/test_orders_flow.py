@@ -259,6 +259,7 @@ def test_the_terms_are_put_on_the_page_for_the_script_as_the_server_reads_them(a
 # --- the dossier --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_dossier_lists_the_breaches_with_dates_and_cites_them_under_the_order(alice, tmp_path):
     order = _order(alice)
     now = timezone.now()

@@ -283,6 +283,7 @@ def test_incidents_csv_has_one_row_per_incident_and_neutralises_formulas(package
     assert cells[1]["exhibits"] == str(package.case["incidents"][1]["exhibits"][0])
 
 
+@pytest.mark.slow
 def test_effects_left_out_of_the_dossier_are_left_out_of_the_records_too(alice, tmp_path):
     make_incident(alice, effect_level=Incident.Effect.SEVERE, effect_notes="I moved out.")
     case = Case.objects.owned_by(alice).get()
@@ -315,6 +316,7 @@ def test_mallory_cannot_package_alices_case(mallory, log, tmp_path):
     assert list(out.parent.iterdir()) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["image/png", "application/pdf"])
 def test_a_changed_original_stops_the_package_and_leaves_nothing(alice, log, tmp_path, kind):
     changed = next(item for item in log.in_period if item.content_type == kind)
@@ -328,6 +330,7 @@ def test_a_changed_original_stops_the_package_and_leaves_nothing(alice, log, tmp
     assert list(out.parent.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_the_error_names_the_changed_exhibit(alice, log, tmp_path):
     changed = next(item for item in log.in_period if item.original_name == "letter.pdf")
     number = changed.exhibit_number
@@ -346,6 +349,7 @@ def test_a_missing_original_stops_the_package_with_a_clear_error(alice, log, tmp
     assert list(out.parent.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_large_file_is_streamed_not_held_in_memory(alice, tmp_path):
     case = Case.objects.owned_by(alice).get()
     incident = make_incident(alice)

@@ -132,6 +132,7 @@ def _table(folder: Path, name: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO((folder / name).read_text("utf-8-sig"))))
 
 
+@pytest.mark.slow
 def test_a_spanish_package_is_checked_and_verified_in_spanish(spanish):
     result = _verify(spanish)
 
@@ -173,6 +174,7 @@ def test_a_changed_file_in_a_spanish_package_is_not_verified_in_spanish(spanish)
     assert "VERIFIED" not in out
 
 
+@pytest.mark.slow
 def test_a_timestamp_in_a_spanish_package_is_checked_in_spanish(packages, authority, tmp_path):
     user = account_create(username="beatriz", password=PASSWORD)
     case = _records(user)

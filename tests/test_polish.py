@@ -70,6 +70,7 @@ def test_counts_on_the_pages_have_thousands_separators(alice, alice_client):
     )
 
 
+@pytest.mark.slow
 def test_counts_in_the_dossier_have_thousands_separators(alice, tmp_path):
     make_incident(alice, description="Calls all night.", kind="calls", count=1500)
     case = Case.objects.owned_by(alice).get()
@@ -80,6 +81,7 @@ def test_counts_in_the_dossier_have_thousands_separators(alice, tmp_path):
     assert "Phone calls ×1,500" in text
 
 
+@pytest.mark.slow
 def test_a_long_word_in_the_pdf_log_wraps_within_the_page_beside_its_label(alice, tmp_path):
     # A link longer than the line used to run off the paper, its end lost to the reader.
     long_word = "https://example.com/" + "a" * 150
@@ -113,6 +115,7 @@ def make(alice_client, django_capture_on_commit_callbacks):
     return make
 
 
+@pytest.mark.slow
 def test_the_dossier_list_says_which_version_each_file_is(alice_client, incident, make):
     make(short="on")
     make()
@@ -121,6 +124,7 @@ def test_the_dossier_list_says_which_version_each_file_is(alice_client, incident
     assert "PDF dossier, full version : ready" in text
 
 
+@pytest.mark.slow
 def test_the_dossier_form_remembers_prepared_by(alice, alice_client, incident, make):
     assert alice_client.get(reverse("dossier")).context["form"]["prepared_by"].value() == "alice"
 

@@ -3,6 +3,7 @@ reads its records one by one."""
 
 import io
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -67,6 +68,7 @@ def _urls(records: dict) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_lists_and_record_pages_take_as_many_queries_for_many_records_as_for_one(
     alice, alice_client
 ):

@@ -55,6 +55,7 @@ def test_a_dossier_over_its_time_limit_fails_with_a_message(make, settings):
     assert "This dossier took longer to draw than the 1 minute the server allows" in page
 
 
+@pytest.mark.slow
 def test_a_dossier_within_its_limits_is_made(make, settings):
     settings.DOSSIER_MEMORY_LIMIT_MB = 2048
     settings.DOSSIER_TIME_LIMIT = 600

@@ -67,6 +67,7 @@ def _assert_safe_headers(response, what: str) -> None:
         assert response.get("Content-Security-Policy"), what
 
 
+@pytest.mark.slow
 def test_every_page_is_sent_with_the_policy_and_is_never_cached(alice, incident):
     objects = _objects_of(alice, incident)
     anonymous, as_alice = Client(), Client()
@@ -146,6 +147,7 @@ def _issues(result: subprocess.CompletedProcess) -> set[str]:
     return set(re.findall(r"\(([a-z_]+\.[EW]\d{3})\)", result.stdout + result.stderr))
 
 
+@pytest.mark.slow
 def test_the_deploy_check_passes_with_the_production_variables(tmp_path):
     result = _manage_check(tmp_path, **PRODUCTION)
 
@@ -158,6 +160,7 @@ def test_the_deploy_check_passes_with_the_production_variables(tmp_path):
         assert "no issues" in result.stdout
 
 
+@pytest.mark.slow
 def test_the_deploy_check_fails_without_https(tmp_path):
     # Shows that the check above really runs the deployment checks.
     result = _manage_check(tmp_path, ALLOWED_HOSTS="notes.example.org")

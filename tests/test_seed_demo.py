@@ -110,6 +110,7 @@ def test_it_saves_in_batches_not_one_by_one(alice, django_assert_max_num_queries
         seed(incidents=1200)
 
 
+@pytest.mark.slow
 def test_it_puts_every_incident_in_the_past_spread_over_six_to_nine_months(big_log):
     now = timezone.now()
     times = [i.occurred_at for i in big_log]
@@ -171,6 +172,7 @@ def test_it_uses_every_kind_even_in_a_short_log(alice, seed_value):
     assert {i.kind for i in demo_incidents(alice)} == set(Incident.Kind.values)
 
 
+@pytest.mark.slow
 def test_it_mostly_records_no_response_and_a_few_replies(big_log):
     responses = Counter(i.response for i in big_log)
 

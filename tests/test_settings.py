@@ -101,6 +101,7 @@ def test_sqlite_uses_wal_takes_the_write_lock_at_begin_and_waits_for_it(
     assert probe.get_connection_params()["timeout"] >= 5
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("query", "kept_for"), [("", 60), ("?conn_max_age=0", 0)])
 def test_a_server_database_keeps_its_connections_unless_told_not_to(query, kept_for):
     # Settings are read once per process: ask a fresh one.

@@ -234,6 +234,7 @@ def test_deleting_the_export_keeps_the_links_history(alice_client, export):
     assert share.export is None and share.revoked_at is not None
 
 
+@pytest.mark.slow
 def test_a_copy_marked_for_the_recipient_is_made_and_shared(
     alice_client, alice, export, django_capture_on_commit_callbacks
 ):

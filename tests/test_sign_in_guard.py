@@ -61,6 +61,7 @@ def _guess_from_many_places(count: int, username="alice", first=0):
         _password(Client(REMOTE_ADDR=f"203.0.113.{n % 250 + 1}"), username, WRONG)
 
 
+@pytest.mark.slow
 def test_a_stream_of_wrong_guesses_from_the_owners_address_does_not_keep_her_known_phone_out(
     known_phone, clock
 ):
@@ -160,6 +161,7 @@ def test_guesses_at_one_name_from_every_address_meet_a_delay_that_grows(alice, c
     assert _password(fresh).url == reverse("dashboard")
 
 
+@pytest.mark.slow
 def test_the_delay_stops_growing_at_its_cap_and_is_forgotten_after_a_quiet_day(alice, clock):
     row = SignInGuesses.objects.create(
         name_hash="x" * 64, failures=1, last_failure_at=clock.now

@@ -94,6 +94,7 @@ def test_the_session_key_changes_when_the_code_is_given(alice):
 # --- a browser already signed in ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_signed_in_browser_on_the_sign_in_page_is_offered_to_sign_out_first(alice, mallory):
     client = Client()
     _password(client)

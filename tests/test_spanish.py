@@ -170,6 +170,7 @@ def test_a_form_error_is_spanish_and_keeps_the_input(spanish_alice, client):
     assert _english_left(text) == []
 
 
+@pytest.mark.slow
 def test_the_dossier_is_spanish(spanish_alice, client, django_capture_on_commit_callbacks):
     client.force_login(spanish_alice)
     form = client.get(reverse("dossier")).context["form"]
@@ -190,6 +191,7 @@ def test_the_dossier_is_spanish(spanish_alice, client, django_capture_on_commit_
     assert _english_left(text) == []
 
 
+@pytest.mark.slow
 def test_the_progress_page_of_a_spanish_dossier_is_spanish(
     spanish_alice, client, django_capture_on_commit_callbacks
 ):

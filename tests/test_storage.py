@@ -122,6 +122,7 @@ def test_it_sends_the_owner_to_a_signed_link_on_the_bucket_that_expires_quickly(
     assert response["Referrer-Policy"] == "no-referrer"
 
 
+@pytest.mark.slow
 def test_a_pdf_link_asks_the_store_to_show_it_in_the_browser_unless_downloaded(
     alice_client, incident, use_s3
 ):
@@ -314,6 +315,7 @@ def test_the_integrity_check_finds_changed_missing_and_stray_files_in_the_storag
     assert "STRAY    originals/zz/planted" in out
 
 
+@pytest.mark.slow
 def test_the_evidence_package_copies_each_original_from_the_storage(
     alice, alice_client, incident, memory_storage, tmp_path
 ):

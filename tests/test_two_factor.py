@@ -142,6 +142,7 @@ def test_a_used_code_is_refused_the_second_time(alice, device):
     assert not _signed_in(second)
 
 
+@pytest.mark.slow
 def test_a_backup_code_signs_in_once(alice, device, backup_codes):
     code = backup_codes[0]
     first = Client()

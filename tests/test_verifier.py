@@ -105,6 +105,7 @@ def package(package_made_once, tmp_path) -> Path:
     return shutil.copytree(package_made_once[0], tmp_path / "unpacked")
 
 
+@pytest.mark.slow
 def test_an_untouched_package_is_verified(package):
     result = _verify(package)
     assert result.returncode == 0, result.stdout
@@ -244,6 +245,7 @@ def test_a_token_for_another_head_does_not_verify(alice, authority):
     assert "no longer holds" in " ".join(timestamps.problems())
 
 
+@pytest.mark.slow
 def test_an_unreachable_authority_does_not_stop_a_package(alice, tmp_path, settings, caplog):
     settings.TIMESTAMP_URL = "http://127.0.0.1:9/tsa"  # the discard port: nothing listens
     settings.TIMESTAMP_CA_FILE = str(tmp_path / "none.pem")
@@ -254,6 +256,7 @@ def test_an_unreachable_authority_does_not_stop_a_package(alice, tmp_path, setti
     assert _verify(folder).returncode == 0
 
 
+@pytest.mark.slow
 def test_verify_py_checks_the_packaged_token_signature_and_chain(alice, authority, tmp_path):
     case = _records(alice)
     row = timestamps.stamp_if_configured()
@@ -273,6 +276,7 @@ def test_verify_py_checks_the_packaged_token_signature_and_chain(alice, authorit
     assert "Verification: OK" in openssl.stdout
 
 
+@pytest.mark.slow
 def test_verify_py_refuses_a_tampered_packaged_token(alice, authority, tmp_path):
     case = _records(alice)
     row = timestamps.stamp_if_configured()
@@ -286,6 +290,7 @@ def test_verify_py_refuses_a_tampered_packaged_token(alice, authority, tmp_path)
     assert f"timestamps/{row.sequence}.tsr does not verify" in result.stdout
 
 
+@pytest.mark.slow
 def test_verify_py_refuses_a_token_signed_by_another_authority(alice, authority, tmp_path):
     case = _records(alice)
     timestamps.stamp_if_configured()
@@ -305,6 +310,7 @@ def test_a_custody_log_cut_short_no_longer_reaches_the_head_on_the_cover(package
     assert "case.json gives" in result.stdout and "the dossier's cover gives" in result.stdout
 
 
+@pytest.mark.slow
 def test_the_dossier_cites_the_timestamp_or_says_none_was_asked_for(
     alice, authority, tmp_path, settings
 ):

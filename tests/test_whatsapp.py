@@ -196,6 +196,7 @@ def test_a_chat_that_starts_mid_conversation_is_flagged_as_possibly_cut_short():
     assert "oldest messages may be missing" in reader.warnings[0]
 
 
+@pytest.mark.slow
 def test_a_chat_near_whatsapps_export_limit_with_media_is_flagged():
     lines = ["01/05/2024, 08:00 - Messages and calls are end-to-end encrypted."]
     lines += [
