@@ -224,7 +224,7 @@ def _month_text(month: date, with_year: bool) -> str:
     """A month's short name; January as its year, where the year changes (as on a clock face)."""
     if month.month == 1:
         return str(month.year)
-    return date_format(month, "YEAR_MONTH_FORMAT") if with_year else when(month, "MONTH_FORMAT")
+    return when(month, "SHORT_YEAR_MONTH_FORMAT") if with_year else when(month, "MONTH_FORMAT")
 
 
 # --- chart 1: incidents per week ---------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
 from .charts import Chart, LogTimes, weekly_chart
@@ -88,7 +88,7 @@ class Month:
 
     @property
     def title(self) -> str:
-        return f"{self.start:%B %Y}"
+        return capfirst(date_format(self.start, "YEAR_MONTH_FORMAT"))
 
 
 @dataclass(frozen=True)

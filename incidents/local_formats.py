@@ -1,6 +1,6 @@
 """Dates and counts as the reader's language writes them. The patterns live in
 stalkerlog/formats/<language>/formats.py; this module adds what Django's named formats lack:
-the day of the week in front, seconds on the clock, and our own MONTH_FORMAT."""
+the day of the week in front, seconds on the clock, and short month names."""
 
 from django.utils import formats
 
@@ -12,9 +12,9 @@ ZONE_LETTERS = frozenset({"T", "e"})
 
 def pattern(name: str, *, weekday: bool = False, seconds: bool = False, zone: str = "") -> str:
     """The active language's pattern for a named format: Django's (DATE_FORMAT, ...) or our own
-    (MONTH_FORMAT). With `weekday`, the day's name goes in front ("Mon" for the SHORT_ formats,
-    "Monday" for the others), where English and Spanish both put it; with `seconds`, the clock
-    shows them; `zone` adds a time-zone letter at the end."""
+    (SHORT_YEAR_MONTH_FORMAT, MONTH_FORMAT). With `weekday`, the day's name goes in front ("Mon"
+    for the SHORT_ formats, "Monday" for the others), where English and Spanish both put it; with
+    `seconds`, the clock shows them; `zone` adds a time-zone letter at the end."""
     if name in DJANGO_NAMES:
         text = formats.get_format(name)
     else:

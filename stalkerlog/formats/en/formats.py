@@ -9,10 +9,11 @@ SHORT_DATE_FORMAT = "j M Y"
 SHORT_DATETIME_FORMAT = "j M Y, H:i"
 TIME_FORMAT = "H:i"
 MONTH_DAY_FORMAT = "j F"
-# Short on purpose: it labels months on charts and in the dossier's summary.
-YEAR_MONTH_FORMAT = "M Y"
+YEAR_MONTH_FORMAT = "F Y"
 
-# Our own name, read through incidents.local_formats (Django's filter knows only its own names).
+# Our own names, for the months on charts and in the dossier's summary ("Dec 2026", "Dec"); read
+# through incidents.local_formats and |when, as Django's |date knows only its own names.
+SHORT_YEAR_MONTH_FORMAT = "M Y"
 MONTH_FORMAT = "M"
 
 DECIMAL_SEPARATOR = "."

@@ -10,9 +10,10 @@ SHORT_DATE_FORMAT = "j b Y"
 SHORT_DATETIME_FORMAT = "j b Y, H:i"
 TIME_FORMAT = "H:i"
 MONTH_DAY_FORMAT = r"j \d\e F"
-YEAR_MONTH_FORMAT = "b Y"
+YEAR_MONTH_FORMAT = r"F \d\e Y"
 
-# Our own name, read through incidents.local_formats.
+# Our own names, read through incidents.local_formats and |when ("dic 2026", "dic").
+SHORT_YEAR_MONTH_FORMAT = "b Y"
 MONTH_FORMAT = "b"
 
 # As Django's own Spanish: a comma before decimals, a non-breaking space between thousands.
