@@ -6,9 +6,11 @@ from collections import Counter
 from datetime import date, datetime, timedelta, tzinfo
 from itertools import repeat
 
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+
+from .local_formats import grouped
 
 BLOCK_HOURS = 3
 COMPARE_DAYS = 28  # "the last 4 weeks" against "the 4 weeks before"
@@ -118,7 +120,7 @@ def shade(n: int, ranges: list[tuple[int, int]]) -> int:
 
 def _n(n: int) -> str:
     """A count with the reader's thousands separator."""
-    return number_format(n, force_grouping=True)
+    return grouped(n)
 
 
 def count_of(n: int, word: str) -> str:
@@ -131,7 +133,7 @@ def count_of(n: int, word: str) -> str:
 
 
 def day_text(day: date) -> str:
-    return date_format(day, "j F Y")
+    return date_format(day, "DATE_FORMAT")
 
 
 def weekly_summary(

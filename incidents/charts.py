@@ -40,6 +40,7 @@ from .chart_counts import (
     weekly_counts,
     weekly_summary,
 )
+from .local_formats import grouped, when
 from .models import User, kinds
 from .models.kinds import RecordKind
 
@@ -231,7 +232,7 @@ def _month_text(month: date, with_year: bool) -> str:
     """A month's short name; January as its year, where the year changes (as on a clock face)."""
     if month.month == 1:
         return str(month.year)
-    return date_format(month, "M Y") if with_year else date_format(month, "M")
+    return when(month, "SHORT_YEAR_MONTH_FORMAT") if with_year else when(month, "MONTH_FORMAT")
 
 
 # --- chart 1: incidents per week ---------------------------------------------------------------
@@ -466,7 +467,7 @@ def _strip_months(shown: list[date], monday: date, y: float) -> list[str]:
     for day in starts:
         x = DAY_LABELS + (week_start(day) - monday).days // 7 * PITCH
         label = (
-            date_format(day, "M")
+            when(day, "MONTH_FORMAT")
             if day.month == 1 and day.year == shown[0].year
             else _month_text(day, False)
         )
@@ -522,8 +523,9 @@ def _time_svg(grid: list[list[int]], title: str, counted: Counted) -> SafeString
             )
             body.append(_rect(x + 1, y + 1, col_w - 2, row_h - 2, SHADES[level], rx=2, tip=tip))
             if n:
+                label = grouped(n)
                 body.append(
-                    _text(x + col_w / 2, y + 18.5, f"{n:,}", anchor="middle", fill=ON_SHADES[level])
+                    _text(x + col_w / 2, y + 18.5, label, anchor="middle", fill=ON_SHADES[level])
                 )
     legend, bottom = _legend(_shade_items(ranges), top + 7 * row_h + 10, counted.per_cell)
     desc = _(

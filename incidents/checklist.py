@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import jurisdictions
+from . import jurisdictions, local_formats
 from .contacts import ImportedTotals, imported_files
 from .models import (
     ANSWER_MISSING,
@@ -320,7 +320,7 @@ def reminders(user: User, police: TalkToPolice, case: Case | None = None) -> lis
     found = [
         Reminder(
             _("Follow-up with the police was due on %(date)s.")
-            % {"date": date_format(c.follow_up_on, "j M Y")},
+            % {"date": date_format(c.follow_up_on, "SHORT_DATE_FORMAT")},
             c.get_absolute_url(),
             urgent=True,
         )
@@ -330,7 +330,7 @@ def reminders(user: User, police: TalkToPolice, case: Case | None = None) -> lis
     for contact in police.contacts:
         due = contact.follow_up_on
         if due and not contact.follow_up_done and today <= due <= soon:
-            when = date_format(due, "D j M")
+            when = local_formats.when(due, "SHORT_DATE_FORMAT", weekday=True)
             if contact.reference:
                 text = _("Follow up with the police on %(date)s (report %(reference)s).") % {
                     "date": when,
@@ -355,7 +355,7 @@ def reminders(user: User, police: TalkToPolice, case: Case | None = None) -> lis
 def _order_reminder(order: ProtectiveOrder, days: int) -> Reminder:
     values = {
         "order": order.get_order_type_display(),
-        "date": date_format(order.expires_on, "j M Y"),
+        "date": date_format(order.expires_on, "SHORT_DATE_FORMAT"),
     }
     if days == 0:
         text = _(

@@ -47,8 +47,8 @@ def contacts_description(case: Case, items: list) -> str:
             day.texts_in += 1
         else:
             day.calls_in[item.outcome] = day.calls_in.get(item.outcome, 0) + 1
-    start = date_format(timezone.localtime(first), "H:i")
-    end = date_format(timezone.localtime(last), "H:i")
+    start = date_format(timezone.localtime(first), "TIME_FORMAT")
+    end = date_format(timezone.localtime(last), "TIME_FORMAT")
     words = {"what": day.what, "start": start, "end": end}
     if start == end:
         return _("%(what)s at %(start)s, as the exported file shows.") % words

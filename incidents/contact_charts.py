@@ -20,12 +20,13 @@ from .charts import (
     weekly_chart,
 )
 from .contacts import received_times
+from .local_formats import grouped
 from .models import Case, User
 
 
 def received(n: int) -> str:
     return ngettext("%(n)s message or call received", "%(n)s messages and calls received", n) % {
-        "n": f"{n:,}"
+        "n": grouped(n)
     }
 
 
@@ -43,7 +44,7 @@ def counted() -> Counted:
 
 
 def _day(day: date) -> str:
-    return date_format(day, "j F Y")
+    return date_format(day, "DATE_FORMAT")
 
 
 def weekly_words(times: list[tuple[datetime, int]], tz: tzinfo, today: date) -> str:
@@ -55,7 +56,7 @@ def weekly_words(times: list[tuple[datetime, int]], tz: tzinfo, today: date) -> 
     recent = sum(n for day, n in days if recent_from <= day <= today)
     before = sum(n for day, n in days if before_from <= day < recent_from)
     sentence = _("%(recent)s in the last 4 weeks, against %(before)s in the 4 weeks before.")
-    words = sentence % {"recent": received(recent), "before": f"{before:,}"}
+    words = sentence % {"recent": received(recent), "before": grouped(before)}
     if days:
         total = sum(n for _day_, n in days)
         since = _("%(total)s since %(day)s.") % {"total": received(total), "day": _day(days[0][0])}
@@ -71,7 +72,7 @@ def calendar_words(days: list[tuple[date, int]], any_received: bool) -> str:
     return _(
         "Texts or calls received on %(busy)s of the last %(n)s days. The most in one day: "
         "%(top)s, on %(day)s."
-    ) % {"busy": len(busy), "n": len(days), "top": f"{top:,}", "day": _day(top_day)}
+    ) % {"busy": len(busy), "n": len(days), "top": grouped(top), "day": _day(top_day)}
 
 
 def time_words(grid: list[list[int]]) -> str:
@@ -84,8 +85,8 @@ def time_words(grid: list[list[int]]) -> str:
     return _("Received most often on %(day)ss between %(block)s (%(top)s of %(total)s).") % {
         "day": WEEKDAYS[day],
         "block": block_text(block),
-        "top": f"{top:,}",
-        "total": f"{total:,}",
+        "top": grouped(top),
+        "total": grouped(total),
     }
 
 

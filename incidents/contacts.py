@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .local_days import as_day, local_day, local_hour
+from .local_formats import grouped
 from .models import Call, Case, Message, MessageImport, User
 from .models.kinds import CALL, MESSAGE, RecordKind
 from .models.messages import Direction
@@ -47,12 +48,12 @@ CALL_WORDS = {
 def texts(n: int, chats: bool = False) -> str:
     """'3 texts' (SMS), or '3 messages' when some came through a chat app or e-mail."""
     if chats:
-        return ngettext("%(n)s message", "%(n)s messages", n) % {"n": f"{n:,}"}
-    return ngettext("%(n)s text", "%(n)s texts", n) % {"n": f"{n:,}"}
+        return ngettext("%(n)s message", "%(n)s messages", n) % {"n": grouped(n)}
+    return ngettext("%(n)s text", "%(n)s texts", n) % {"n": grouped(n)}
 
 
 def calls(n: int) -> str:
-    return ngettext("%(n)s call", "%(n)s calls", n) % {"n": f"{n:,}"}
+    return ngettext("%(n)s call", "%(n)s calls", n) % {"n": grouped(n)}
 
 
 def listed(parts: list[str]) -> str:
@@ -103,7 +104,7 @@ class ContactDay:
         parts = [texts(self.texts_in, self.chats)] if self.texts_in else []
         for outcome, words in CALL_WORDS.items():
             if n := self.calls_in.get(outcome):
-                parts.append(words(n) % {"n": f"{n:,}"})
+                parts.append(words(n) % {"n": grouped(n)})
         return listed(parts)
 
     def sent_words(self) -> str:
@@ -130,8 +131,8 @@ class ContactDay:
     @property
     def when(self) -> str:
         """'21:02 to 23:40', or 'at 21:02' for one moment."""
-        start = date_format(timezone.localtime(self.first), "H:i")
-        end = date_format(timezone.localtime(self.last), "H:i")
+        start = date_format(timezone.localtime(self.first), "TIME_FORMAT")
+        end = date_format(timezone.localtime(self.last), "TIME_FORMAT")
         if start == end:
             return _("at %(time)s") % {"time": start}
         return _("%(start)s to %(end)s") % {"start": start, "end": end}
@@ -395,7 +396,7 @@ class ImportedTotals:
         n = len({job.source_id for job in self.files})
         return ngettext(
             "%(items)s imported from %(n)s file", "%(items)s imported from %(n)s files", n
-        ) % {"items": texts_and_calls(self.texts, self.calls), "n": f"{n:,}"}
+        ) % {"items": texts_and_calls(self.texts, self.calls), "n": grouped(n)}
 
 
 def texts_and_calls(text_count: int, call_count: int) -> str:

@@ -18,6 +18,7 @@ from .contacts import (
     texts,
 )
 from .local_days import as_day, local_day
+from .local_formats import grouped
 from .models import Case, NoContactNotice, User
 from .models.kinds import CALL, MESSAGE, RecordKind
 from .models.messages import Direction
@@ -49,7 +50,7 @@ class AfterNotice:
         """'140 texts and 12 missed calls'."""
         parts = [texts(self.texts_in)] if self.texts_in else []
         parts += [
-            words(n) % {"n": f"{n:,}"}
+            words(n) % {"n": grouped(n)}
             for outcome, words in CALL_WORDS.items()
             if (n := self.calls_in.get(outcome))
         ]
@@ -73,10 +74,10 @@ def days_words(days: list[date]) -> str:
     if len(days) > DAYS_NAMED:
         return _("on %(n)s days from %(first)s to %(last)s") % {
             "n": len(days),
-            "first": date_format(days[0], "j F Y"),
-            "last": date_format(days[-1], "j F Y"),
+            "first": date_format(days[0], "DATE_FORMAT"),
+            "last": date_format(days[-1], "DATE_FORMAT"),
         }
-    return _("on %(days)s") % {"days": listed([date_format(day, "j F Y") for day in days])}
+    return _("on %(days)s") % {"days": listed([date_format(day, "DATE_FORMAT") for day in days])}
 
 
 def first_notices(user: User, case: Case | None = None) -> dict[int, datetime]:

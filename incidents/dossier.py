@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
 from .charts import Chart, LogTimes, weekly_chart
@@ -88,7 +88,7 @@ class Month:
 
     @property
     def title(self) -> str:
-        return f"{self.start:%B %Y}"
+        return capfirst(date_format(self.start, "YEAR_MONTH_FORMAT"))
 
 
 @dataclass(frozen=True)
@@ -322,7 +322,7 @@ def _changes(incidents, records, exhibits) -> list[dict]:
     first entered and each change: from the prefetched history, no query per record."""
     found = []
     for ref, incident in enumerate(incidents, start=1):
-        when = date_format(timezone.localtime(incident.occurred_at), "j M Y, H:i")
+        when = date_format(timezone.localtime(incident.occurred_at), "SHORT_DATETIME_FORMAT")
         found.append((_("Incident %(ref)d (%(when)s)") % {"ref": ref, "when": when}, incident))
     found += [(str(record), record) for record in records]
     found += [(_("Exhibit %(n)d") % {"n": item.exhibit_number}, item) for item in exhibits]
@@ -367,7 +367,7 @@ def _trashed_label(record) -> str:
             "name": record.caption or record.original_name,
         }
     if isinstance(record, Incident):
-        when = date_format(timezone.localtime(record.occurred_at), "j M Y, H:i")
+        when = date_format(timezone.localtime(record.occurred_at), "SHORT_DATETIME_FORMAT")
         return _("%(when)s: “%(what)s”") % {
             "when": when,
             "what": Truncator(record.description).chars(120),

@@ -19,6 +19,7 @@ from .contact_charts import received as received_words
 from .contacts import SMS, ContactDay, item_time, texts_and_calls
 from .contacts_notice import AfterNotice
 from .history import change_summary
+from .local_formats import grouped
 from .message_found import confirmations
 from .models import Call, Case, Evidence, ExhibitLink, Message
 from .models.kinds import CALL, MESSAGE
@@ -64,7 +65,8 @@ class Source:
     def stretch(self) -> str:
         """'1 May 2024 to 3 May 2024', or '5 May 2024' for one day (in the user's zone)."""
         first, last = (
-            date_format(timezone.localdate(at), "j M Y") for at in (self.first, self.last)
+            date_format(timezone.localdate(at), "SHORT_DATE_FORMAT")
+            for at in (self.first, self.last)
         )
         if first == last:
             return first
@@ -229,7 +231,7 @@ def _changes(items: list) -> list[dict]:
 
 def item_title(item) -> str:
     """'Text received 2 May 2024, 21:02 (exhibit 3, item 12)'."""
-    when = date_format(timezone.localtime(item_time(item)), "j M Y, H:i")
+    when = date_format(timezone.localtime(item_time(item)), "SHORT_DATETIME_FORMAT")
     words = {
         "when": when,
         "exhibit": item.source.source.exhibit_number,
@@ -281,10 +283,10 @@ def _weekly_words(received: list[datetime]) -> str:
         "%(week)s."
     ) % {
         "total": received_words(len(received)),
-        "first": date_format(timezone.localtime(received[0]), "j F Y"),
-        "last": date_format(timezone.localtime(received[-1]), "j F Y"),
-        "top": f"{top:,}",
-        "week": date_format(top_week, "j F Y"),
+        "first": date_format(timezone.localtime(received[0]), "DATE_FORMAT"),
+        "last": date_format(timezone.localtime(received[-1]), "DATE_FORMAT"),
+        "top": grouped(top),
+        "week": date_format(top_week, "DATE_FORMAT"),
     }
 
 

@@ -35,7 +35,7 @@ def draft_save(request):
         drafts.draft_discard(user=request.user)
         return JsonResponse({"saved": False, "message": ""})
     draft = drafts.draft_save(user=request.user, fields=fields)
-    at = time_format(timezone.localtime(draft.saved_at), "H:i")
+    at = time_format(timezone.localtime(draft.saved_at), "TIME_FORMAT")
     message = _("Draft kept on the server at %(time)s. It is not part of your log.") % {"time": at}
     return JsonResponse({"saved": True, "message": message})
 

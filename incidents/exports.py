@@ -387,7 +387,7 @@ def _remove_leftovers() -> None:
 
 def describe(export: Export) -> str:
     """'Dossier asked for on 3 March 2026': how the activity log names an export."""
-    made_on = date_format(timezone.localdate(export.created_at), "j F Y")
+    made_on = date_format(timezone.localdate(export.created_at), "DATE_FORMAT")
     return f"{NOUNS[export.kind].capitalize()} asked for on {made_on}"
 
 

@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from . import jurisdictions, orders
+from . import jurisdictions, local_formats, orders
 from .models import (
     Case,
     Evidence,
@@ -321,10 +321,10 @@ class PoliceContactForm(CaseRecordForm):
 
 
 def _incident_choice_label(incident: Incident) -> str:
-    when = timezone.localtime(incident.occurred_at)
-    return (
-        f"{when:%a %d %b %Y, %H:%M} · {incident.get_kind_display()} · {incident.description[:60]}"
+    when = local_formats.when(
+        timezone.localtime(incident.occurred_at), "SHORT_DATETIME_FORMAT", weekday=True
     )
+    return f"{when} · {incident.get_kind_display()} · {incident.description[:60]}"
 
 
 class ProtectiveOrderForm(CaseRecordForm):

@@ -119,7 +119,7 @@ def _readable(record: Record, name: str, value, labels: dict):
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if field.get_internal_type() == "DateTimeField":
-        return date_format(timezone.localtime(datetime.fromisoformat(value)), "j F Y, H:i")
+        return date_format(timezone.localtime(datetime.fromisoformat(value)), "DATETIME_FORMAT")
     if field.get_internal_type() == "DateField":
-        return date_format(date.fromisoformat(value), "j F Y")
+        return date_format(date.fromisoformat(value), "DATE_FORMAT")
     return value

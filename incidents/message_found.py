@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import evidence
+from .local_formats import grouped
 from .message_import import item_keys, resolve_direction
 from .message_questions import DATE_ORDERS, first_written, shown_name
 from .models import Call, MessageImport
@@ -46,18 +47,19 @@ def _people(kind: str, n: int) -> str:
         EMAIL: ngettext("%(n)s e-mail address", "%(n)s e-mail addresses", n),
         ACCOUNT: ngettext("%(n)s account", "%(n)s accounts", n),
     }.get(kind, ngettext("%(n)s number", "%(n)s numbers", n))
-    return words % {"n": f"{n:,}"}
+    return words % {"n": grouped(n)}
 
 
 def _span(first_ms: int, last_ms: int, zone) -> str:
     first = datetime.fromtimestamp(first_ms / 1000, UTC).astimezone(zone)
     last = datetime.fromtimestamp(last_ms / 1000, UTC).astimezone(zone)
     if first.date() == last.date():
-        return _("on %(day)s") % {"day": date_format(first, "j F Y")}
-    first_words = date_format(first, "j F" if first.year == last.year else "j F Y")
+        return _("on %(day)s") % {"day": date_format(first, "DATE_FORMAT")}
+    same_year = first.year == last.year
+    first_words = date_format(first, "MONTH_DAY_FORMAT" if same_year else "DATE_FORMAT")
     return _("between %(first)s and %(last)s") % {
         "first": first_words,
-        "last": date_format(last, "j F Y"),
+        "last": date_format(last, "DATE_FORMAT"),
     }
 
 
@@ -69,10 +71,10 @@ def found_sentence(job: MessageImport) -> str:
     counts = []
     if found.get("messages"):
         n = found["messages"]
-        counts.append(ngettext("%(n)s message", "%(n)s messages", n) % {"n": f"{n:,}"})
+        counts.append(ngettext("%(n)s message", "%(n)s messages", n) % {"n": grouped(n)})
     if found.get("calls"):
         n = found["calls"]
-        counts.append(ngettext("%(n)s call", "%(n)s calls", n) % {"n": f"{n:,}"})
+        counts.append(ngettext("%(n)s call", "%(n)s calls", n) % {"n": grouped(n)})
     if not counts:
         return _("%(what)s, with no message or call that can be read.") % {"what": parts[0]}
     zone = zoneinfo.ZoneInfo(job.case.owner.time_zone)

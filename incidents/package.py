@@ -517,7 +517,7 @@ Every line should end in "OK".
 
 
 def _day(day) -> str:
-    return date_format(day, "j F Y")
+    return date_format(day, "DATE_FORMAT")
 
 
 def readme(data: DossierData, names: dict[int, str]) -> bytes:
@@ -531,7 +531,7 @@ def readme(data: DossierData, names: dict[int, str]) -> bytes:
     text = README.format(
         case=data.case,
         period=period,
-        generated=date_format(timezone.localtime(data.generated_at), "j F Y, H:i"),
+        generated=date_format(timezone.localtime(data.generated_at), "DATETIME_FORMAT"),
         time_zone=data.time_zone,
         prepared_by=data.prepared_by,
         exhibits=len(names),

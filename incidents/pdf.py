@@ -26,6 +26,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pypdf import PdfReader, PdfWriter
@@ -231,7 +232,7 @@ def _transcript_parts(data: DossierData, base: dict) -> list[Part]:
     for number, items in enumerate(chunks):
         context = {**base, "items": items, "first_chunk": number == 0}
         html = render_to_string("pdf/transcript.html", context)
-        title = f"{items[0].at:%d %b %Y}"
+        title = date_format(items[0].at, "SHORT_DATE_FORMAT")
         parts.append(Part(title, html, group=_("Transcript of messages and calls")))
     return parts
 

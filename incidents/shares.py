@@ -153,7 +153,7 @@ def is_ready(share: Share) -> bool:
 
 def shared_with_line(recipient: str) -> str:
     """The words at the foot of every page of a copy made for a share."""
-    today = date_format(timezone.localdate(), "j F Y")
+    today = date_format(timezone.localdate(), "DATE_FORMAT")
     return _("Shared with %(recipient)s on %(date)s") % {"recipient": recipient, "date": today}
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from .contacts import calls, contact_days, day_start, edge_time, listed, texts
+from .local_formats import grouped
 from .models import Incident, User
 from .models.kinds import INCIDENT, STEP_KINDS
 
@@ -260,7 +261,7 @@ def page_holds(days: list[TimelineDay]) -> str:
     parts = [texts(text_count)] if text_count else []
     if call_count:
         parts.append(calls(call_count))
-    parts += [OTHER_WORDS[k](n) % {"n": f"{n:,}"} for k, n in others.items() if n]
+    parts += [OTHER_WORDS[k](n) % {"n": grouped(n)} for k, n in others.items() if n]
     return listed(parts)
 
 
@@ -268,7 +269,7 @@ def count_line(page: Page, days: list[TimelineDay], is_filtered: bool) -> str:
     """The line above the timeline: how many incidents (they are what is paged), and what
     else this page holds, so a page of messages and calls does not read as empty."""
     n = page.paginator.count
-    values = {"n": f"{n:,}", "holds": page_holds(days)}
+    values = {"n": grouped(n), "holds": page_holds(days)}
     if is_filtered:
         incidents = ngettext(
             "%(n)s incident matches your filters.", "%(n)s incidents match your filters.", n

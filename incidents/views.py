@@ -188,7 +188,7 @@ def safety_step_toggle(request):
         if done:
             done.delete()
             # Nothing silently lost: the message says what the tick held.
-            on = date_format(done.done_on, "j F Y")
+            on = date_format(done.done_on, "DATE_FORMAT")
             text = _("Unticked “%(label)s” (it was marked done on %(on)s).") % {
                 "label": label,
                 "on": on,

@@ -133,6 +133,8 @@ TEMPLATES = [
                 "incidents.context_processors.site",
                 "incidents.context_processors.demo",
             ],
+            # |when: dates with the weekday or seconds, in the reader's language, in every template.
+            "builtins": ["incidents.templatetags.local_formats"],
         },
     },
 ]
@@ -290,6 +292,8 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]  # each in its own language, on purpose
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers as each language writes them: stalkerlog/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["stalkerlog.formats"]
 LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True

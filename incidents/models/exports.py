@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from .base import OwnedQuerySet
@@ -63,7 +63,8 @@ class Export(models.Model):
         indexes = [models.Index(fields=["status", "heartbeat_at"], name="export_status_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} of {timezone.localtime(self.created_at):%d %b %Y %H:%M}"
+        made = formats.date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
+        return f"{self.get_kind_display()} of {made}"
 
     def get_absolute_url(self) -> str:
         return reverse("export_detail", kwargs={"export_id": self.uuid})

@@ -49,7 +49,8 @@ class LifeChange(Record):
         verbose_name_plural = _("changes to daily life")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}, {formats.date_format(self.changed_on, 'j M Y')}"
+        day = formats.date_format(self.changed_on, "SHORT_DATE_FORMAT")
+        return f"{self.get_kind_display()}, {day}"
 
     def get_absolute_url(self) -> str:
         return reverse("change_detail", kwargs={"record_id": self.uuid})

@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import jurisdictions
@@ -68,7 +68,8 @@ class NoContactNotice(Record):
         ordering = ["given_at", "id"]
 
     def __str__(self) -> str:
-        return f"No-contact notice, {timezone.localtime(self.given_at):%d %b %Y}"
+        day = formats.date_format(timezone.localtime(self.given_at), "SHORT_DATE_FORMAT")
+        return f"No-contact notice, {day}"
 
     def get_absolute_url(self) -> str:
         return reverse("notice_detail", kwargs={"record_id": self.uuid})
@@ -141,7 +142,8 @@ class PoliceContact(Record):
 
     def __str__(self) -> str:
         reference = f" ({self.reference})" if self.reference else ""
-        return f"Police, {timezone.localtime(self.contacted_at):%d %b %Y}{reference}"
+        day = formats.date_format(timezone.localtime(self.contacted_at), "SHORT_DATE_FORMAT")
+        return f"Police, {day}{reference}"
 
     def get_absolute_url(self) -> str:
         return reverse("police_detail", kwargs={"record_id": self.uuid})
@@ -220,7 +222,8 @@ class ProtectiveOrder(Record):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_order_type_display()}, issued {self.issued_on:%d %b %Y}"
+        day = formats.date_format(self.issued_on, "SHORT_DATE_FORMAT")
+        return f"{self.get_order_type_display()}, issued {day}"
 
     def get_absolute_url(self) -> str:
         return reverse("order_detail", kwargs={"record_id": self.uuid})

@@ -1,0 +1,24 @@
+"""The |when filter: a named date format with the weekday, seconds or time zone, e.g.
+{{ at|when:"SHORT_DATETIME_FORMAT weekday seconds" }} or {{ at|when:"DATETIME_FORMAT e" }}.
+Loaded in every template (settings TEMPLATES "builtins"); plain named formats use |date."""
+
+from django import template
+
+from incidents.local_formats import ZONE_LETTERS
+from incidents.local_formats import when as when_text
+
+register = template.Library()
+FLAGS = frozenset({"weekday", "seconds"})
+
+
+@register.filter(expects_localtime=True)
+def when(value, arg: str) -> str:
+    """The value in the named format and options that `arg` lists, or "" for no value."""
+    if value in (None, ""):
+        return ""
+    name, *words = arg.split()
+    unknown = set(words) - FLAGS - ZONE_LETTERS
+    if unknown:
+        raise template.TemplateSyntaxError(f"|when does not know {', '.join(sorted(unknown))}.")
+    zone = next((w for w in words if w in ZONE_LETTERS), "")
+    return when_text(value, name, weekday="weekday" in words, seconds="seconds" in words, zone=zone)
