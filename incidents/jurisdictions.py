@@ -216,7 +216,8 @@ JURISDICTIONS: dict[str, Jurisdiction] = {
                 # The stalking offence of 2023 (s. 10 of the 1997 Act as amended) needs no
                 # persistence: conduct of the kind, with the effect, intended or reckless.
                 _(
-                    "Conduct such as following, watching, pestering or communicating with the person"
+                    "Conduct such as following, watching, pestering or communicating with "
+                    "the person"
                 ),
                 _(
                     "That causes fear of violence, or serious alarm or distress with a substantial "
