@@ -231,7 +231,7 @@ def test_the_spanish_tables_name_their_columns_and_words_in_spanish(packages):
     assert incident["aproximada"] == "sí"
     assert (incident["tipo"], incident["grupo SLII"]) == (
         "Llamadas telefónicas",
-        "Invasión de la vida",
+        "Invasión de la vida cotidiana",
     )
     assert incident["respuesta"] == "no anotado"
     assert incident["qué pasó"] == "Me esperaba a la salida del trabajo."
