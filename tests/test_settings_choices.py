@@ -2,7 +2,9 @@
 naming what is wrong and what would do; and a new legal system, kind of order, language or time
 zone is one entry in its list, with no migration."""
 
+import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from django.core import checks
@@ -15,6 +17,8 @@ from incidents import jurisdictions
 from incidents.models import ProtectiveOrder, User
 from incidents.models import accounts as account_models
 from tests.conftest import form_data, page_text
+
+SETTINGS = Path(__file__).resolve().parent.parent / "stalkerlog" / "settings.py"
 
 
 def _errors(*ids: str) -> list[checks.CheckMessage]:
@@ -173,7 +177,11 @@ def test_the_setup_page_names_the_legal_systems_in_the_browsers_language(client,
     assert "Estados Unidos" in text and "Otro país" in text
 
 
-def test_the_container_passes_the_default_legal_system_on(settings):
+def test_the_container_passes_every_setting_on(settings):
     # Compose passes on only the variables compose.yaml lists; one left out is silently unset.
-    listed = (settings.BASE_DIR / "compose.yaml").read_text().split()
-    assert "DEFAULT_JURISDICTION" in listed
+    # DATA_DIR is fixed to the volume there, and the image sets SETUP_CODE_COMMAND itself.
+    read = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z0-9_]+)"', SETTINGS.read_text()))
+    listed = set((settings.BASE_DIR / "compose.yaml").read_text().replace("=", " ").split())
+
+    assert "DEFAULT_JURISDICTION" in read
+    assert sorted(read - listed - {"SETUP_CODE_COMMAND"}) == []
