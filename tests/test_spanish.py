@@ -123,6 +123,24 @@ def test_an_incident_page_is_spanish_and_keeps_the_users_words(spanish_alice, in
     assert "Fourteen missed calls between 21:00 and 23:00." in text  # as the user wrote it
 
 
+@pytest.mark.parametrize(
+    ("model", "heading"),
+    [
+        (NoContactNotice, "Aviso de no contacto, "),
+        (PoliceContact, "Policía, "),
+        (ProtectiveOrder, ", con fecha "),
+    ],
+)
+def test_a_records_own_page_is_headed_in_spanish(spanish_alice, client, model, heading):
+    client.force_login(spanish_alice)
+    record = model.objects.owned_by(spanish_alice).get()
+
+    response = client.get(record.get_absolute_url())
+
+    title = re.search(r"<h1>(.*?)</h1>", response.content.decode(), re.S).group(1)
+    assert heading in title
+
+
 def test_single_words_on_the_timeline_are_spanish_too(spanish_alice, client):
     # One-word labels slip past the phrase check above: a court order's day is one of them.
     client.force_login(spanish_alice)

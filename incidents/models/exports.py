@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .base import OwnedQuerySet
@@ -64,7 +65,7 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         made = formats.date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
-        return f"{self.get_kind_display()} of {made}"
+        return gettext("%(kind)s of %(made)s") % {"kind": self.get_kind_display(), "made": made}
 
     def get_absolute_url(self) -> str:
         return reverse("export_detail", kwargs={"export_id": self.uuid})

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import jurisdictions
@@ -69,7 +70,7 @@ class NoContactNotice(Record):
 
     def __str__(self) -> str:
         day = formats.date_format(timezone.localtime(self.given_at), "SHORT_DATE_FORMAT")
-        return f"No-contact notice, {day}"
+        return gettext("No-contact notice, %(day)s") % {"day": day}
 
     def get_absolute_url(self) -> str:
         return reverse("notice_detail", kwargs={"record_id": self.uuid})
@@ -141,9 +142,13 @@ class PoliceContact(Record):
         indexes = [models.Index(fields=["follow_up_on"], name="police_follow_up_idx")]
 
     def __str__(self) -> str:
-        reference = f" ({self.reference})" if self.reference else ""
         day = formats.date_format(timezone.localtime(self.contacted_at), "SHORT_DATE_FORMAT")
-        return f"Police, {day}{reference}"
+        if self.reference:
+            return gettext("Police, %(day)s (%(reference)s)") % {
+                "day": day,
+                "reference": self.reference,
+            }
+        return gettext("Police, %(day)s") % {"day": day}
 
     def get_absolute_url(self) -> str:
         return reverse("police_detail", kwargs={"record_id": self.uuid})
@@ -223,7 +228,10 @@ class ProtectiveOrder(Record):
 
     def __str__(self) -> str:
         day = formats.date_format(self.issued_on, "SHORT_DATE_FORMAT")
-        return f"{self.get_order_type_display()}, issued {day}"
+        return pgettext("court order", "%(order)s, issued %(day)s") % {
+            "order": self.get_order_type_display(),
+            "day": day,
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("order_detail", kwargs={"record_id": self.uuid})
@@ -262,4 +270,5 @@ class SafetyStep(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_step_display()} ({self.done_on})"
+        day = formats.date_format(self.done_on, "SHORT_DATE_FORMAT")
+        return gettext("%(step)s (%(day)s)") % {"step": self.get_step_display(), "day": day}
