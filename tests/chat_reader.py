@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from incidents import sources
 from incidents.sources.base import Reader
 from incidents.sources.items import NAME, FileUnreadable, MessageItem, SkippedItem
 
@@ -83,3 +84,8 @@ class ChatLines(Reader):
 
     def description(self) -> str:
         return "a test chat"
+
+
+def read_chats_first(monkeypatch) -> None:
+    """Put ChatLines before the real readers (READERS is looked up at each use)."""
+    monkeypatch.setattr(sources, "READERS", [ChatLines, *sources.READERS])

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from incidents import jurisdictions
 from incidents.models import Case, Incident
 from incidents.services import account_create
+from tests.local_tsa import LocalAuthority
 
 PASSWORD = "correct horse battery staple"
 # The custody log's database guard, as its migration creates and drops it.
@@ -233,3 +234,13 @@ def form_data(form, **typed) -> dict:
             data[field.html_name] = field.field.widget.format_value(value) or ""
     data.update(typed)
     return data
+
+
+@pytest.fixture
+def authority(tmp_path, settings):
+    """A time-stamping authority on this machine (tests/local_tsa.py), the one the app asks."""
+    tsa = LocalAuthority(tmp_path / "tsa").start()
+    settings.TIMESTAMP_URL = tsa.url
+    settings.TIMESTAMP_CA_FILE = str(tsa.ca_file)
+    yield tsa
+    tsa.stop()

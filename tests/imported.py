@@ -23,10 +23,10 @@ def in_may_2024(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2024, 5, day, hour, minute, tzinfo=UTC)
 
 
-def person_named_sam(user) -> Case:
+def person_named_sam(user, zone: str = "UTC") -> Case:
     """The user's person of concern, named Sam (saved as the person's page saves it), with the
-    user in UTC."""
-    user.time_zone = "UTC"
+    user in `zone`."""
+    user.time_zone = zone
     user.save()
     case = Case.objects.owned_by(user).get()
     case.name = "Sam"

@@ -14,13 +14,12 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
-from incidents import sources
 from incidents.dossier import DossierOptions
-from incidents.models import Case, Message, MessageImport
+from incidents.models import Message, MessageImport
 from incidents.pdf import render_dossier
-from incidents.services import record_save
-from tests.chat_reader import CUT_SHORT, ChatLines
+from tests.chat_reader import CUT_SHORT, read_chats_first
 from tests.conftest import page_text
+from tests.imported import person_named_sam
 
 CHAT = (
     "TESTCHAT\n"
@@ -36,18 +35,12 @@ ANSWERS = {"time_zone": "America/New_York", "date_order": "mdy", "me": ALEX}
 
 @pytest.fixture(autouse=True)
 def _chat_reader(monkeypatch):
-    """The made-up chat format is read first (READERS is looked up at each use)."""
-    monkeypatch.setattr(sources, "READERS", [ChatLines, *sources.READERS])
+    read_chats_first(monkeypatch)
 
 
 @pytest.fixture
 def case(alice):
-    alice.time_zone = "Europe/London"
-    alice.save()
-    case = Case.objects.owned_by(alice).get()
-    case.name = "Sam"
-    record_save(record=case)
-    return case
+    return person_named_sam(alice, "Europe/London")
 
 
 def _upload(client, content: str = CHAT, name: str = "chat.txt") -> str:

@@ -16,17 +16,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents import message_views, sources
+from incidents import message_views
 from incidents.message_forms import NumbersForm
 from incidents.message_questions import answered, shown_name
-from incidents.models import Case, kinds
-from incidents.services import record_save
+from incidents.models import kinds
 from incidents.sources import reader_for
 from incidents.sources.csv_table import CsvReader
 from incidents.sources.items import FileUnreadable, MessageItem
 from incidents.sources.whatsapp import WhatsAppReader
 from tests import imported
-from tests.chat_reader import ChatLines
+from tests.chat_reader import read_chats_first
 from tests.conftest import page_text
 
 FILES = Path(__file__).parent / "fixtures"
@@ -41,18 +40,12 @@ SAM, ALEX, KIM = "name:sam", "name:alex", "name:kim"
 
 @pytest.fixture
 def chat_reader(monkeypatch):
-    """The made-up chat format is read first (READERS is looked up at each use)."""
-    monkeypatch.setattr(sources, "READERS", [ChatLines, *sources.READERS])
+    read_chats_first(monkeypatch)
 
 
 @pytest.fixture
 def case(alice):
-    alice.time_zone = "Europe/London"
-    alice.save()
-    case = Case.objects.owned_by(alice).get()
-    case.name = "Sam"
-    record_save(record=case)
-    return case
+    return imported.person_named_sam(alice, "Europe/London")
 
 
 def _posted_fields(page: str) -> list[tuple[str, str]]:

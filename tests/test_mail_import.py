@@ -20,13 +20,13 @@ from incidents.message_import import (
     message_import_receive,
     message_import_run,
 )
-from incidents.models import Case, Evidence, Message, MessageImport
-from incidents.services import record_save
+from incidents.models import Evidence, Message, MessageImport
 from incidents.sources import mail, reader_for
 from incidents.sources.items import FileUnreadable, MessageItem, SkippedItem
 from incidents.sources.keys import address_key
 from incidents.sources.mail import EmlReader, MboxReader
 from incidents.sources.mail_message import _addresses
+from tests.imported import person_named_sam
 
 FILES = Path(__file__).parent / "fixtures" / "mail"
 SAM = "sam@example.org"
@@ -36,12 +36,7 @@ ALEX = "alex@example.net"  # the user, whose mailbox it is
 
 @pytest.fixture
 def case(alice):
-    alice.time_zone = "Europe/London"
-    alice.save()
-    case = Case.objects.owned_by(alice).get()
-    case.name = "Sam"
-    record_save(record=case)
-    return case
+    return person_named_sam(alice, "Europe/London")
 
 
 def _import(case, name: str) -> MessageImport:

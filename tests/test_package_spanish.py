@@ -29,7 +29,6 @@ from incidents.services import account_create, evidence_add
 from incidents.verifier import bundle
 from tests.conftest import PASSWORD, made_once, make_incident, making_in
 from tests.imported import call, export_file, import_job, keep, text
-from tests.local_tsa import LocalAuthority
 from tests.test_spanish import _english_left
 
 # Every test reads the packages made once, inside the module's transaction (see made_once).
@@ -99,16 +98,6 @@ def packages(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[str, 
             "es": _build(alice, case, folder / "es"),
             "en": _build(alice, case, folder / "en", language="en"),
         }
-
-
-@pytest.fixture
-def authority(tmp_path, settings):
-    """A time-stamping authority on this machine, as in tests/test_verifier.py."""
-    tsa = LocalAuthority(tmp_path / "tsa").start()
-    settings.TIMESTAMP_URL = tsa.url
-    settings.TIMESTAMP_CA_FILE = str(tsa.ca_file)
-    yield tsa
-    tsa.stop()
 
 
 @pytest.fixture

@@ -35,15 +35,6 @@ def _alice_time_zone(alice, settings):
         yield
 
 
-@pytest.fixture
-def authority(tmp_path, settings):
-    tsa = LocalAuthority(tmp_path / "tsa").start()
-    settings.TIMESTAMP_URL = tsa.url
-    settings.TIMESTAMP_CA_FILE = str(tsa.ca_file)
-    yield tsa
-    tsa.stop()
-
-
 def _png(color: str) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (60, 40), color).save(buffer, "PNG")
