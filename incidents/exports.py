@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
@@ -388,7 +389,10 @@ def _remove_leftovers() -> None:
 def describe(export: Export) -> str:
     """'Dossier asked for on 3 March 2026': how the activity log names an export."""
     made_on = date_format(timezone.localdate(export.created_at), "DATE_FORMAT")
-    return f"{NOUNS[export.kind].capitalize()} asked for on {made_on}"
+    return gettext("%(what)s asked for on %(day)s") % {
+        "what": NOUNS[export.kind].capitalize(),
+        "day": made_on,
+    }
 
 
 def download_name(export: Export) -> str:

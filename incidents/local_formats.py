@@ -6,7 +6,8 @@ from django.utils import formats
 
 # Django's |date filter and date_format() know these names and no others.
 DJANGO_NAMES = frozenset(formats.FORMAT_SETTINGS)
-# Time-zone letters a pattern may end with: "T" (GMT, CET) or "e" (Europe/Madrid).
+# Time-zone letters a pattern may end with: "T" or "e" (with zoneinfo, both give the zone's
+# abbreviation: GMT, CET).
 ZONE_LETTERS = frozenset({"T", "e"})
 
 

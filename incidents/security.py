@@ -12,6 +12,7 @@ from importlib import import_module
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -234,12 +235,12 @@ def audit(request, action: str, description: str = "") -> AuditEvent:
 def describe(obj) -> str:
     """'Incident of 3 March 2024', 'Exhibit 4': what an audit entry says about an object."""
     if isinstance(obj, Evidence) and getattr(obj, "exhibit_number", None):
-        return f"Exhibit {obj.exhibit_number}"
-    name = str(obj._meta.verbose_name)
+        return gettext("Exhibit %(number)s") % {"number": obj.exhibit_number}
     kind = kind_of(obj)
+    name = capfirst(kind.singular if kind else obj._meta.verbose_name)
     when = getattr(obj, kind.when if kind else "received_at", None)
     if when is None:
-        return f"{name[0].upper()}{name[1:]}"
+        return name
     if hasattr(when, "hour"):
         when = timezone.localtime(when)
-    return f"{name[0].upper()}{name[1:]} of {date_format(when, 'j F Y')}"
+    return gettext("%(name)s of %(day)s") % {"name": name, "day": date_format(when, "DATE_FORMAT")}

@@ -249,8 +249,13 @@ def test_an_english_package_keeps_its_tables_in_english(packages):
 
 def test_a_translation_that_breaks_a_placeholder_is_left_out(monkeypatch):
     broken = "{name} is listed in the manifest but is not in the package."
+    padded = "{name} does not match its fingerprint: it was changed."  # a width stops the program
     fine = "the dossier's cover"
-    words = {broken: "{nombre} figura en el manifiesto.", fine: "la portada del expediente"}
+    words = {
+        broken: "{nombre} figura en el manifiesto.",
+        padded: "{name:>99999999999} no coincide con su huella.",
+        fine: "la portada del expediente",
+    }
     monkeypatch.setattr(bundle, "gettext", lambda msgid: words.get(msgid, msgid))
 
     source = bundle.verifier_source().decode()

@@ -3,16 +3,25 @@ the user's own words; and the English of the catalogue is what is looked for."""
 
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
-from incidents.models import Case, Export, NoContactNotice, PoliceContact, ProtectiveOrder
+from incidents import exports, security
+from incidents.models import (
+    Case,
+    Export,
+    Incident,
+    NoContactNotice,
+    PoliceContact,
+    ProtectiveOrder,
+)
+from tests import imported
 from tests.conftest import form_data, page_text
 
 SPANISH = Path(settings.BASE_DIR, "locale", "es", "LC_MESSAGES", "django.po")
@@ -139,6 +148,21 @@ def test_a_records_own_page_is_headed_in_spanish(spanish_alice, client, model, h
 
     title = re.search(r"<h1>(.*?)</h1>", response.content.decode(), re.S).group(1)
     assert heading in title
+
+
+def test_records_are_named_in_the_readers_language_and_local_time(alice):
+    case = Case.objects.owned_by(alice).get()
+    job = imported.import_job(case)
+    late = datetime(2026, 12, 7, 23, 30, tzinfo=UTC)  # 00:30 on 8 December in Madrid
+    incident = Incident(case=case, kind=Incident.Kind.TEXTS, occurred_at=late)
+    export = Export(kind=Export.Kind.DOSSIER, created_at=late)
+
+    with translation.override("es"), timezone.override("Europe/Madrid"):
+        assert str(incident) == "Mensajes de texto, 8 dic 2026"
+        assert str(imported.text(job, 1, late)).endswith(", 8 dic 2026, 00:30")
+        assert str(imported.call(job, 2, late)).startswith("Perdida ")
+        assert security.describe(incident) == "Incidente del 8 de diciembre de 2026"
+        assert exports.describe(export) == "Expediente pedido el 8 de diciembre de 2026"
 
 
 def test_single_words_on_the_timeline_are_spanish_too(spanish_alice, client):

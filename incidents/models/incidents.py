@@ -3,7 +3,8 @@ from datetime import timedelta
 
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import limits
@@ -228,7 +229,8 @@ class Incident(Record):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {timezone.localtime(self.occurred_at):%Y-%m-%d}"
+        day = formats.date_format(timezone.localtime(self.occurred_at), "SHORT_DATE_FORMAT")
+        return gettext("%(kind)s, %(day)s") % {"kind": self.get_kind_display(), "day": day}
 
     def get_absolute_url(self) -> str:
         return reverse("incident_detail", kwargs={"incident_id": self.uuid})

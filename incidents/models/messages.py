@@ -9,13 +9,19 @@ import uuid
 
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from . import limits
 from .base import CaseOwnedQuerySet, OwnedQuerySet, Record
 from .cases import Case
+
+
+def _contact_name(what: str, address: str, when) -> str:
+    """'Received +34 600 111 222, 7 Dec 2026, 14:05': a message or call named in local time."""
+    at = formats.date_format(timezone.localtime(when), "SHORT_DATETIME_FORMAT")
+    return gettext("%(what)s %(address)s, %(at)s") % {"what": what, "address": address, "at": at}
 
 
 class MessageImportQuerySet(OwnedQuerySet):
@@ -230,7 +236,7 @@ class Message(ImportedRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_direction_display()} {self.address or '?'} {self.sent_at:%Y-%m-%d %H:%M}"
+        return _contact_name(self.get_direction_display(), self.address or "?", self.sent_at)
 
     def get_absolute_url(self) -> str:
         return reverse("message_detail", kwargs={"record_id": self.uuid})
@@ -288,7 +294,7 @@ class Call(ImportedRecord):
 
     def __str__(self) -> str:
         number = _("withheld number") if self.withheld else (self.address or "?")
-        return f"{self.get_outcome_display()} {number} {self.started_at:%Y-%m-%d %H:%M}"
+        return _contact_name(self.get_outcome_display(), number, self.started_at)
 
     def get_absolute_url(self) -> str:
         return reverse("call_detail", kwargs={"record_id": self.uuid})

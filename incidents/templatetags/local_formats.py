@@ -21,4 +21,9 @@ def when(value, arg: str) -> str:
     if unknown:
         raise template.TemplateSyntaxError(f"|when does not know {', '.join(sorted(unknown))}.")
     zone = next((w for w in words if w in ZONE_LETTERS), "")
-    return when_text(value, name, weekday="weekday" in words, seconds="seconds" in words, zone=zone)
+    try:
+        return when_text(
+            value, name, weekday="weekday" in words, seconds="seconds" in words, zone=zone
+        )
+    except (TypeError, ValueError, AttributeError):
+        return ""  # as |date does for a value that is not a date

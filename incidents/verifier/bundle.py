@@ -71,10 +71,15 @@ def verifier_msgids() -> tuple[str, ...]:
     return tuple(dict.fromkeys(text for _, _, text in marked))
 
 
-def _fields(text: str) -> set[str] | None:
-    """The {names} that str.format fills in `text`; None if `text` cannot be formatted."""
+def _fields(text: str) -> set[tuple] | None:
+    """The {fields} that str.format fills in `text`, each with its conversion and format spec
+    (a translation must keep them all: "{n:>9}" or "{n!z}" where the English has "{n}" would
+    stop the program); None if `text` cannot be formatted."""
     try:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        parsed = string.Formatter().parse(text)
+        return {
+            (name, spec, conversion) for _, name, spec, conversion in parsed if name is not None
+        }
     except ValueError:  # a lone { or }
         return None
 

@@ -2,7 +2,7 @@
 in one process and measures each test's processor time, its forked drawing processes included,
 then lists the slowest and every one over the limit that is not marked slow.
 
-    .venv/bin/python benchmarks/test_times.py [--limit 0.5] [--show 20] [pytest arguments]
+    .venv/bin/python benchmarks/suite_times.py [--limit 0.5] [--show 20] [pytest arguments]
 
 The rule (docs/benchmarks.md, "The test suite"): a test that takes half a second or more of
 processor time on its own is marked `@pytest.mark.slow`, unless it is one of the few kept in the
@@ -27,7 +27,7 @@ def _cpu() -> float:
     return spent.user + spent.system + spent.children_user + spent.children_system
 
 
-class TestTimes:
+class SuiteTimes:
     """A pytest plugin that keeps (processor seconds, node id) for each test."""
 
     def __init__(self) -> None:
@@ -46,7 +46,7 @@ def main() -> int:
     parser.add_argument("--show", type=int, default=20, help="how many of the slowest to list")
     args, pytest_args = parser.parse_known_args()
     os.chdir(ROOT)
-    plugin = TestTimes()
+    plugin = SuiteTimes()
     started, cpu_started = time.monotonic(), _cpu()
     everyday = ["-q", "-p", "no:randomly", "-m", "not slow", *pytest_args]
     code = pytest.main(everyday, plugins=[plugin])
