@@ -4,11 +4,10 @@ on the weekly one, and their own words beside each."""
 
 from datetime import date, datetime, timedelta, tzinfo
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import chart_counts
+from . import chart_counts, local_formats
 from .chart_counts import COMPARE_DAYS, WEEKDAYS, block_text
 from .charts import (
     DASHBOARD_WEEKS,
@@ -43,10 +42,6 @@ def counted() -> Counted:
     )
 
 
-def _day(day: date) -> str:
-    return date_format(day, "DATE_FORMAT")
-
-
 def weekly_words(times: list[tuple[datetime, int]], tz: tzinfo, today: date) -> str:
     """The last 4 weeks against the 4 before, and the total since the first. `times`: (time,
     how many), oldest first."""
@@ -59,7 +54,10 @@ def weekly_words(times: list[tuple[datetime, int]], tz: tzinfo, today: date) -> 
     words = sentence % {"recent": received(recent), "before": grouped(before)}
     if days:
         total = sum(n for _day_, n in days)
-        since = _("%(total)s since %(day)s.") % {"total": received(total), "day": _day(days[0][0])}
+        since = _("%(total)s since %(day)s.") % {
+            "total": received(total),
+            "day": local_formats.when(days[0][0]),
+        }
         words = f"{words} {since}"
     return words
 
@@ -72,7 +70,7 @@ def calendar_words(days: list[tuple[date, int]], any_received: bool) -> str:
     return _(
         "Texts or calls received on %(busy)s of the last %(n)s days. The most in one day: "
         "%(top)s, on %(day)s."
-    ) % {"busy": len(busy), "n": len(days), "top": grouped(top), "day": _day(top_day)}
+    ) % {"busy": len(busy), "n": len(days), "top": grouped(top), "day": local_formats.when(top_day)}
 
 
 def time_words(grid: list[list[int]]) -> str:

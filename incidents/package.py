@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
+from . import local_formats
 from .custody import Head
 from .dossier import DossierData, DossierOptions, dossier_data
 from .evidence import CHUNK_SIZE, EXTENSIONS, FileProblem, evidence_storage, original_problem
@@ -516,15 +517,17 @@ Every line should end in "OK".
 """)
 
 
-def _day(day) -> str:
-    return date_format(day, "DATE_FORMAT")
-
-
 def readme(data: DossierData, names: dict[int, str]) -> bytes:
     options = data.options
     if options.date_from or options.date_to:
-        start = _day(options.date_from) if options.date_from else gettext("the first record")
-        end = _day(options.date_to) if options.date_to else gettext("the latest record")
+        start = (
+            local_formats.when(options.date_from)
+            if options.date_from
+            else gettext("the first record")
+        )
+        end = (
+            local_formats.when(options.date_to) if options.date_to else gettext("the latest record")
+        )
         period = gettext("%(start)s to %(end)s") % {"start": start, "end": end}
     else:
         period = gettext("everything recorded")

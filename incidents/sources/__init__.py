@@ -8,7 +8,7 @@ Message.Channel values, and a place in READERS."""
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
-from .base import Reader
+from .base import HEAD_BYTES, Reader
 from .csv_table import CsvReader
 from .items import FileUnreadable
 from .mail import EmlReader, MboxReader
@@ -17,7 +17,6 @@ from .sbr import SbrReader
 from .telegram import TelegramReader
 from .whatsapp import WhatsAppReader
 
-HEAD_BYTES = 64 * 1024
 # Tried in order, the most particular first. A reader that takes any file of its kind to say
 # why it cannot be read (SbrReader takes any XML file) comes after the others of that kind.
 # CsvReader takes any text that reads as a table with a header row: always last.

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 
 from .items import NUMBER, CallItem, MessageItem, SkippedItem
 
+# How much of a file (or of a ZIP member) is read to recognise its format.
+HEAD_BYTES = 64 * 1024
+
 
 class Reader(ABC):
     """One format. Subclasses set the class attributes and write `sniff` and `items`."""

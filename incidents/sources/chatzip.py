@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .archives import is_inside, read_member
+from .base import HEAD_BYTES
 from .items import FileUnreadable, Picture
 
 # What reading a member of a damaged or unusual archive can raise.
@@ -25,7 +26,6 @@ ZIP_ERRORS = (
     NotImplementedError,
     ValueError,
 )
-HEAD_BYTES = 64 * 1024
 
 
 def zip_names(stream) -> list[str]:

@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from . import chatzip
 from .archives import is_zip, open_zip
-from .base import Reader
+from .base import HEAD_BYTES, Reader
 from .items import NAME, FileUnreadable, MessageItem, SkippedItem
 from .jsonstream import JsonWalker
 
@@ -139,7 +139,7 @@ class MetaReader(Reader):
         ) % {"app": app, "count": self._threads}
 
     def items(self) -> Iterator[MessageItem | SkippedItem]:
-        head = self.stream.read(chatzip.HEAD_BYTES)
+        head = self.stream.read(HEAD_BYTES)
         self.stream.seek(0)
         if is_zip(head):
             yield from self._zip_items()

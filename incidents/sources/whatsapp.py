@@ -69,7 +69,7 @@ CONTENT_TYPES = {
 WHATSAPP_MEDIA_PREFIXES = ("IMG-", "VID-", "PTT-", "AUD-", "STK-", "DOC-")
 # A ZIP's text files whose start is read, at most, to find the chat among them.
 CHAT_LOOKED_AT = 50
-HEAD_BYTES = 4096
+FIRST_LINE_BYTES = 4096  # read of each of them, for its first line
 
 
 def content_type(name: str) -> str:
@@ -78,7 +78,7 @@ def content_type(name: str) -> str:
 
 
 def _first_line(head: bytes) -> str:
-    text = head[:HEAD_BYTES].decode("utf-8", errors="replace").lstrip("\ufeff\r\n \t")
+    text = head[:FIRST_LINE_BYTES].decode("utf-8", errors="replace").lstrip("\ufeff\r\n \t")
     return text.split("\n", 1)[0].rstrip("\r")
 
 
@@ -120,7 +120,7 @@ def _starts_as_chat(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
     """Whether a member's first line is a WhatsApp entry (its first 4 KB read, no more)."""
     try:
         with archive.open(member) as stream:
-            head = stream.read(HEAD_BYTES)
+            head = stream.read(FIRST_LINE_BYTES)
     except ZIP_ERRORS:  # a password or damage: not this one
         return False
     return lines.header(_first_line(head)) is not None
