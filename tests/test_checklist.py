@@ -132,7 +132,7 @@ def test_the_first_notice_shows_its_date_and_what_came_after_it(alice_client, al
     given = timezone.localtime(first.given_at)
     assert f"You told them to stop on {given:%-d %B %Y} (text message)." in text
     assert "You have recorded 2 notices." in text
-    assert "Since then you have logged 2 incidents, 17 contacts counted in all. All of it came" in text
+    assert "2 incidents, 17 contacts counted in all. All of it came after" in text
 
 
 def test_without_a_notice_the_page_explains_what_one_is(alice_client, alice):
