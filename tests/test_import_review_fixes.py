@@ -171,6 +171,18 @@ def test_the_finished_import_says_why_items_were_left_out(
     assert "2 notes WhatsApp writes into a chat (not messages)" in page
 
 
+def test_a_chat_name_is_given_once_in_the_preview(alice_client, case):
+    chat = (FILES / "whatsapp" / "android-day-first.txt").read_bytes()
+    upload = SimpleUploadedFile("WhatsApp Chat with Sam.txt", chat, "text/plain")
+    job_url = alice_client.post(reverse("message_import_new"), {"file": upload}).url
+    answers = {"time_zone": "Europe/London", "me": "other"}
+
+    preview = alice_client.post(job_url, {"numbers": ["name:sam"], **answers})
+
+    chosen = re.search(r"<h1>.*?</h1>\s*<ul>(.*?)</ul>", preview.content.decode(), re.S).group(1)
+    assert html.unescape(re.sub(r"<[^>]+>", "", chosen)).strip() == "Sam"  # not "Sam (Sam)"
+
+
 # --- 6. a chat in a ZIP is found by what it holds, whatever its name ---------------------------
 
 SPANISH_CHAT = (
