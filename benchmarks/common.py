@@ -1,5 +1,5 @@
-"""What the benchmark scripts share: Django set up on a data directory of their own, and the
-peak memory of a process."""
+"""What the benchmark scripts share: Django set up on a data directory of their own, a migrated
+database with one account, and the peak memory and processor time of a process."""
 
 import os
 import resource
@@ -16,6 +16,18 @@ def django_setup(data_dir: str) -> None:
     import django
 
     django.setup()
+
+
+def bench_case():
+    """After django_setup: migrate, make the account "bench" and return its person's case."""
+    from django.core.management import call_command
+
+    from incidents.models import Case
+    from incidents.services import account_create
+
+    call_command("migrate", verbosity=0)
+    user = account_create(username="bench", password="bench-password-123")
+    return Case.objects.owned_by(user).get()
 
 
 def peak_rss_mb(*, children: bool = False) -> float:

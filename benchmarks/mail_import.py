@@ -35,7 +35,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import django_setup, peak_rss_mb
+from common import bench_case, django_setup, peak_rss_mb
 
 PERSON = "sam@example.org"
 USER = "alex@example.net"
@@ -159,15 +159,11 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="stalkerlog-bench-") as data_dir:
         django_setup(data_dir)
-        from django.core.management import call_command
 
         from incidents.message_import import import_file
-        from incidents.models import Case, Evidence, Message
-        from incidents.services import account_create
+        from incidents.models import Evidence, Message
 
-        call_command("migrate", verbosity=0)
-        user = account_create(username="bench", password="bench-password-123")
-        case = Case.objects.owned_by(user).get()
+        case = bench_case()
 
         picture = _picture(args.attachment_kb) if args.attachment_kb else None
         big = _picture(int(args.big_mb * 1024)) if args.big_mb else None

@@ -25,7 +25,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import django_setup, peak_rss_mb
+from common import bench_case, django_setup, peak_rss_mb
 
 PERSON = "+44 7700 900123"
 WRITTEN = ["+44 7700 900123", "07700 900123", "0044 7700-900123"]  # the same number three ways
@@ -121,16 +121,12 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="stalkerlog-bench-") as data_dir:
         django_setup(data_dir)
-        from django.core.management import call_command
 
         from incidents.message_import import import_file
         from incidents.models import Call as CallRecord
-        from incidents.models import Case, Message
-        from incidents.services import account_create
+        from incidents.models import Message
 
-        call_command("migrate", verbosity=0)
-        user = account_create(username="bench", password="bench-password-123")
-        case = Case.objects.owned_by(user).get()
+        case = bench_case()
         case.phone_numbers = PERSON
         case.save()
 

@@ -24,7 +24,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from common import cpu_seconds, django_setup, peak_rss_mb
+from common import bench_case, cpu_seconds, django_setup, peak_rss_mb
 
 REPEAT = 10
 WORDS = "where are you why won't you answer me I saw you at the station call me".split()  # noqa: SIM905
@@ -32,16 +32,10 @@ WORDS = "where are you why won't you answer me I saw you at the station call me"
 
 def _setup(data_dir: str):
     django_setup(data_dir)
-    from django.core.management import call_command
-
-    from incidents.models import Case
-    from incidents.services import account_create
-
-    call_command("migrate", verbosity=0)
-    user = account_create(username="bench", password="bench-password-123")
+    case = bench_case()
+    user = case.owner
     user.time_zone = "Europe/London"  # a zone with summer time, as most users have
     user.save()
-    case = Case.objects.owned_by(user).get()
     case.name = "Sam"
     case.save()
     return user, case

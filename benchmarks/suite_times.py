@@ -18,13 +18,9 @@ import time
 from pathlib import Path
 
 import pytest
+from common import cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _cpu() -> float:
-    spent = os.times()
-    return spent.user + spent.system + spent.children_user + spent.children_system
 
 
 class SuiteTimes:
@@ -35,9 +31,9 @@ class SuiteTimes:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item, nextitem):
-        start = _cpu()
+        start = cpu_seconds()
         yield
-        self.times.append((_cpu() - start, item.nodeid))
+        self.times.append((cpu_seconds() - start, item.nodeid))
 
 
 def main() -> int:
@@ -47,10 +43,10 @@ def main() -> int:
     args, pytest_args = parser.parse_known_args()
     os.chdir(ROOT)
     plugin = SuiteTimes()
-    started, cpu_started = time.monotonic(), _cpu()
+    started, cpu_started = time.monotonic(), cpu_seconds()
     everyday = ["-q", "-p", "no:randomly", "-m", "not slow", *pytest_args]
     code = pytest.main(everyday, plugins=[plugin])
-    elapsed, cpu = time.monotonic() - started, _cpu() - cpu_started
+    elapsed, cpu = time.monotonic() - started, cpu_seconds() - cpu_started
     ranked = sorted(plugin.times, reverse=True)
     first = plugin.times[0][1] if plugin.times else None
     print(f"\n{len(ranked)} tests: {elapsed:.1f} s elapsed, {cpu:.1f} s of processor time")
