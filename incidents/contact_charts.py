@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import chart_counts, local_formats
-from .chart_counts import COMPARE_DAYS, WEEKDAYS, block_text
+from .chart_counts import COMPARE_DAYS, WEEKDAYS_PLURAL, block_text
 from .charts import (
     DASHBOARD_WEEKS,
     Counted,
@@ -68,7 +68,7 @@ def calendar_words(days: list[tuple[date, int]], any_received: bool) -> str:
         return _("Nothing received in the last %(n)s days.") % {"n": len(days)}
     top_day, top = max(busy, key=lambda item: (item[1], item[0]))
     return _(
-        "Texts or calls received on %(busy)s of the last %(n)s days. The most in one day: "
+        "Messages or calls received on %(busy)s of the last %(n)s days. The most in one day: "
         "%(top)s, on %(day)s."
     ) % {"busy": len(busy), "n": len(days), "top": grouped(top), "day": local_formats.when(top_day)}
 
@@ -80,8 +80,8 @@ def time_words(grid: list[list[int]]) -> str:
     top, day, block = max(
         (n, day, block) for day, row in enumerate(grid) for block, n in enumerate(row)
     )
-    return _("Received most often on %(day)ss between %(block)s (%(top)s of %(total)s).") % {
-        "day": WEEKDAYS[day],
+    return _("Received most often on %(days)s between %(block)s (%(top)s of %(total)s).") % {
+        "days": WEEKDAYS_PLURAL[day],
         "block": block_text(block),
         "top": grouped(top),
         "total": grouped(total),

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from incidents import contact_charts
 from incidents.models import Case, NoContactNotice
 from tests.conftest import make_incident, page_text
 from tests.imported import call, import_job, in_may_2024, keep, person_named_sam, text
@@ -149,3 +150,13 @@ def test_no_contact_charts_before_an_import(alice_client, sam):
     make_incident(sam.owner)
     assert "messages and calls received" not in page_text(alice_client.get(reverse("patterns")))
     assert "chart-contacts" not in alice_client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_busiest_day_of_received_contacts_is_a_plural_in_spanish_too():
+    grid = [[0] * 8 for _day in range(7)]
+    grid[5][7] = 9  # Saturdays, 21:00 to 24:00
+
+    with translation.override("es"):
+        words = contact_charts.time_words(grid)
+
+    assert "con más frecuencia los sábados entre" in words
