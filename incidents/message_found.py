@@ -148,7 +148,7 @@ def preview_items(job: MessageImport, keys: list[str], options: dict) -> list:
     storage = evidence.evidence_storage()
     with storage.open(job.source.stored_name, "rb") as stream:
         reader = reader_of(job.format)(stream, options=options)
-        for item in islice(reader.items(), PREVIEW_MAX_ITEMS):
+        for item in islice(reader.readable_items(), PREVIEW_MAX_ITEMS):
             if isinstance(item, SkippedItem):
                 continue
             found = item_keys(item, job.region)
@@ -180,7 +180,7 @@ def rows_read(job: MessageImport, columns: dict, time_zone: str) -> list[dict]:
     shown = []
     with evidence.evidence_storage().open(job.source.stored_name, "rb") as stream:
         reader = reader_of(job.format)(stream, options=options)
-        for item in islice(reader.items(), PREVIEW_SHOWN):
+        for item in islice(reader.readable_items(), PREVIEW_SHOWN):
             if isinstance(item, SkippedItem):
                 shown.append({"line": item.line, "skipped": SKIP_REASONS[item.reason]})
                 continue

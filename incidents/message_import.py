@@ -40,7 +40,6 @@ from .sources.items import (
     FileUnreadable,
     NeedsAnswers,
     SkippedItem,
-    has_readable_time,
 )
 from .sources.keys import address_key
 
@@ -151,7 +150,7 @@ def scan_stream(
     reader = reader_class(stream, options=options)
     scan = ScanResult(format="", version=reader.version)
     try:
-        for item in reader.items():
+        for item in reader.readable_items():
             _scan_item(scan, item, region)
     except NeedsAnswers as asked:
         scan.format, scan.asking = reader.format or reader.formats[0], asked
@@ -184,17 +183,9 @@ def _open_questions(reader) -> list[str]:
         reader.options = given
 
 
-def readable(item):
-    """The item, or the SkippedItem it is when its time is outside any message's."""
-    if isinstance(item, SkippedItem) or has_readable_time(item):
-        return item
-    return SkippedItem(item.element, item.line, "no_time", item.recovered)
-
-
 def _scan_item(scan: ScanResult, item, region: str) -> None:
     scan.items += 1
     scan.recovered += item.recovered
-    item = readable(item)
     if isinstance(item, SkippedItem):
         return  # counted, with its reason, when the import reads the file again
     found = scan.found
@@ -479,7 +470,7 @@ def _import(job: MessageImport) -> None:
     batch = _Batch(job)
     with evidence.evidence_storage().open(source.stored_name, "rb") as stream:
         reader = reader_of(job.format)(stream, pictures=True, options=job.options)
-        for item in reader.items():
+        for item in reader.readable_items():
             batch.take(item)
             if len(batch.pending) >= BATCH_SIZE or batch.picture_bytes > BATCH_PICTURE_BYTES:
                 batch.flush(progress=reader.bytes_read * 100 // max(source.size, 1))
@@ -502,7 +493,6 @@ class _Batch:
 
     def take(self, item) -> None:
         job = self.job
-        item = readable(item)
         if isinstance(item, SkippedItem):
             self._skip(item.reason)
             return

@@ -225,8 +225,7 @@ def test_a_time_no_message_can_have_is_no_time_whatever_unit_or_zone():
 
 
 def test_an_item_with_an_impossible_time_is_skipped_not_a_broken_import():
-    from incidents.message_import import readable
-    from incidents.sources.items import MessageItem, SkippedItem
+    from incidents.sources.items import MessageItem, SkippedItem, readable
 
     item = MessageItem(
         element=3, line=4, recovered=False, channel="other", box=1, direction="in",

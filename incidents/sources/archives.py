@@ -5,12 +5,24 @@ Members are only ever read into memory or a stream, never unpacked to the disk b
 
 import posixpath
 import zipfile
+import zlib
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from .items import FileUnreadable
+
+# What reading a member of a damaged or unusual archive can raise.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    ValueError,
+)
 
 MAX_MEMBERS = 50_000
 # A member that unpacks to more than this many times its packed size, past the first MB, is not
@@ -86,7 +98,7 @@ def read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limit: int) -
                         _("%(name)s in the ZIP archive is larger than the limit of %(limit)s.")
                         % {"name": member.filename[:80], "limit": filesizeformat(limit)}
                     )
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except ZIP_ERRORS:
         raise FileUnreadable(
             _("%(name)s in the ZIP archive is damaged, so nothing was read from the archive.")
             % {"name": member.filename[:80]}

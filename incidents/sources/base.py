@@ -5,7 +5,7 @@ and yields plain items (items.py) in the file's order; it never writes anything.
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 
-from .items import NUMBER, CallItem, MessageItem, SkippedItem
+from .items import NUMBER, CallItem, MessageItem, SkippedItem, readable
 
 # How much of a file (or of a ZIP member) is read to recognise its format.
 HEAD_BYTES = 64 * 1024
@@ -47,6 +47,13 @@ class Reader(ABC):
     def items(self) -> Iterator[MessageItem | CallItem | SkippedItem]:
         """Every item of the file in order. Raises items.FileUnreadable, with the reason, at
         damage that cannot be repaired (items already handed on are then to be dropped)."""
+
+    def readable_items(self) -> Iterator[MessageItem | CallItem | SkippedItem]:
+        """items(), with an item whose time no message can have (before 1970, after 2199)
+        handed on as skipped: every reading of a file (scan, preview, import) goes through
+        here, so none of them meets an impossible date."""
+        for item in self.items():
+            yield readable(item)
 
     def open_questions(self) -> list[str]:
         """After reading the file through: which of `questions` the user must still answer

@@ -5,27 +5,15 @@ message names, found in the archive. Every archive is opened through archives.py
 import mimetypes
 import posixpath
 import zipfile
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .archives import is_inside, read_member
+from .archives import ZIP_ERRORS, is_inside, read_member
 from .base import HEAD_BYTES
 from .items import FileUnreadable, Picture
-
-# What reading a member of a damaged or unusual archive can raise.
-ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    OSError,
-    EOFError,
-    RuntimeError,
-    NotImplementedError,
-    ValueError,
-)
 
 
 def zip_names(stream) -> list[str]:

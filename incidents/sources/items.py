@@ -136,6 +136,13 @@ def has_readable_time(item) -> bool:
     return 0 < item.date_ms < LATEST_MS
 
 
+def readable(item):
+    """The item, or the SkippedItem it is when its time is outside any message's."""
+    if isinstance(item, SkippedItem) or has_readable_time(item):
+        return item
+    return SkippedItem(item.element, item.line, "no_time", item.recovered)
+
+
 def from_ms(value: int) -> datetime:
     """A time in the file: milliseconds since 1970 in UTC."""
     return datetime.fromtimestamp(value / 1000, tz=UTC)

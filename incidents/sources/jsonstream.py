@@ -130,6 +130,8 @@ class JsonWalker:
                     raise self._damaged(error.msg, cut=cut, at=error.pos) from None
                 self._fill(more=True)
                 continue
+            except RecursionError:  # nested deeper than any export writes (MAX_DEPTH)
+                raise self._damaged(_("it is nested far deeper than an export")) from None
             if end == len(self._buf) and not self._eof:  # a number may go on in the next chunk
                 self._fill(more=True)
                 continue

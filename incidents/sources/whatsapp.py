@@ -29,11 +29,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import chatzip
 from . import whatsapp_lines as lines
-from .archives import is_zip, open_zip, read_member
+from .archives import ZIP_ERRORS, is_zip, open_zip
 from .base import Reader
-from .chatzip import ZIP_ERRORS
-from .items import NAME, FileUnreadable, MessageItem, Picture, SkippedItem
+from .items import NAME, FileUnreadable, MessageItem, SkippedItem
 
 PARSER_VERSION = "stalkerlog-whatsapp-txt 1.0"
 FORMAT = "whatsapp"
@@ -126,6 +126,19 @@ def _starts_as_chat(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
     return lines.header(_first_line(head)) is not None
 
 
+def _read_lines(raw) -> Iterator[str]:
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline=None)
+    whole = True
+    try:
+        while piece := text.readline(READ_LINE):
+            ended = piece.endswith("\n")
+            piece = piece.rstrip("\n")
+            yield piece if whole else "\0" + piece
+            whole = ended
+    finally:
+        text.detach()
+
+
 class WhatsAppReader(Reader):
     """Reads one exported chat (an open binary stream): `for item in reader.items()`."""
 
@@ -212,22 +225,14 @@ class WhatsAppReader(Reader):
 
     def _lines(self) -> Iterator[str]:
         """The chat file's lines, without their endings; a line longer than READ_LINE comes
-        in pieces, each after the first starting with "\0" (never the start of an entry)."""
+        in pieces, each after the first starting with "\0" (never the start of an entry).
+        Damage inside a ZIP becomes FileUnreadable (chatzip.opened)."""
         if self._archive is None:
             self.stream.seek(0)
-        raw = self._archive.open(self._member) if self._archive else self.stream
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline=None)
-        whole = True
-        try:
-            while piece := text.readline(READ_LINE):
-                ended = piece.endswith("\n")
-                piece = piece.rstrip("\n")
-                yield piece if whole else "\0" + piece
-                whole = ended
-        finally:
-            text.detach()
-            if self._archive:
-                raw.close()
+            yield from _read_lines(self.stream)
+            return
+        with chatzip.opened(self._archive, self._member) as raw:
+            yield from _read_lines(raw)
 
     def _decide_date_order(self) -> None:
         """Learn the day and month order from the first date that decides it (not needed
@@ -345,12 +350,12 @@ class WhatsAppReader(Reader):
         item.attachments = [attachment]
         if not (self.pictures and member is not None):
             return
-        limit = settings.EVIDENCE_MAX_FILE_MB * 1024 * 1024
-        if member.file_size > limit:
+        if member.file_size > settings.EVIDENCE_MAX_FILE_MB * 1024 * 1024:
             attachment["too_large"] = True
             return
-        data = read_member(self._archive, member, limit)
-        item.pictures = [Picture(1, attachment["content_type"], name, data)]
+        # A damaged file stays named but unread; its message is kept.
+        picture = chatzip.picture(self._archive, member, 1, attachment["content_type"])
+        item.pictures = [picture] if picture else []
 
     def _utc_ms(self, local: datetime) -> tuple[int, str]:
         """As _utc_ms, with the offset looked up once per local hour in which the clocks do
