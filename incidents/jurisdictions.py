@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -396,6 +395,3 @@ def override(code: str) -> Iterator[None]:
 def order_name(kind: str) -> str:
     """The name of a kind of order in the jurisdiction in force."""
     return str(current().order_name(kind))
-
-
-order_name_lazy = lazy(order_name, str)

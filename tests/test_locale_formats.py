@@ -108,6 +108,13 @@ def test_the_when_filter_adds_the_weekday_seconds_and_zone_and_refuses_a_typo():
         django.from_string('{{ at|when:"DATE_FORMAT weekdays" }}').render({"at": MOMENT})
 
 
+def test_the_when_filter_refuses_a_misspelt_format_name_and_shows_nothing_for_a_non_date():
+    django = engines["django"]
+    with pytest.raises(TemplateSyntaxError, match="SHORT_DATETIME_FROMAT"):
+        django.from_string('{{ at|when:"SHORT_DATETIME_FROMAT" }}').render({"at": MOMENT})
+    assert django.from_string('{{ at|when:"DATE_FORMAT" }}').render({"at": "soon"}) == ""
+
+
 def test_django_own_date_filter_reads_the_format_modules():
     with translation.override("es"):
         assert date_format(MOMENT.date()) == "7 de diciembre de 2026"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from incidents.template_strings import unmarked_strings
+from tests.template_strings import unmarked_strings
 
 TEMPLATES = Path(settings.BASE_DIR, "templates")
 SPANISH = Path(settings.BASE_DIR, "locale", "es", "LC_MESSAGES", "django.po")

@@ -6,6 +6,7 @@ import uuid
 from django.db import models
 from django.urls import reverse
 from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import limits
@@ -50,7 +51,7 @@ class LifeChange(Record):
 
     def __str__(self) -> str:
         day = formats.date_format(self.changed_on, "SHORT_DATE_FORMAT")
-        return f"{self.get_kind_display()}, {day}"
+        return gettext("%(kind)s, %(day)s") % {"kind": self.get_kind_display(), "day": day}
 
     def get_absolute_url(self) -> str:
         return reverse("change_detail", kwargs={"record_id": self.uuid})

@@ -35,13 +35,6 @@ SKIP_REASONS = {
         "number or duration that cannot be read)"
     ),
 }
-RECOVERED_REASON = gettext_lazy("with characters repaired (emoji written in a form XML forbids)")
-# Why items of a format were repaired, by MessageImport.Format (others: RECOVERED_REASON).
-MOJIBAKE_REASON = gettext_lazy(
-    "with accented letters and emoji repaired (the export writes each of their bytes as a "
-    "letter of its own)"
-)
-RECOVERED_REASONS = {"messenger": MOJIBAKE_REASON, "instagram": MOJIBAKE_REASON}
 
 
 class FileUnreadable(Exception):

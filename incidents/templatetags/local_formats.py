@@ -3,9 +3,9 @@
 Loaded in every template (settings TEMPLATES "builtins"); plain named formats use |date."""
 
 from django import template
+from django.utils import formats
 
-from incidents.local_formats import ZONE_LETTERS
-from incidents.local_formats import when as when_text
+from incidents.local_formats import ZONE_LETTERS, pattern
 
 register = template.Library()
 FLAGS = frozenset({"weekday", "seconds"})
@@ -21,9 +21,11 @@ def when(value, arg: str) -> str:
     if unknown:
         raise template.TemplateSyntaxError(f"|when does not know {', '.join(sorted(unknown))}.")
     zone = next((w for w in words if w in ZONE_LETTERS), "")
+    try:  # a misspelt name is the template's mistake: say so, rather than show nothing
+        shape = pattern(name, weekday="weekday" in words, seconds="seconds" in words, zone=zone)
+    except ValueError as error:
+        raise template.TemplateSyntaxError(f"|when: {error}") from None
     try:
-        return when_text(
-            value, name, weekday="weekday" in words, seconds="seconds" in words, zone=zone
-        )
+        return formats.date_format(value, shape)
     except (TypeError, ValueError, AttributeError):
         return ""  # as |date does for a value that is not a date
