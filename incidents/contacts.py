@@ -386,9 +386,15 @@ class ImportedTotals:
         return sum(job.calls for job in self.files)
 
     @property
+    def chats(self) -> bool:
+        return any(job.texts and not job.holds_texts for job in self.files)
+
+    @property
     def by_file(self) -> list[tuple[MessageImport, str]]:
         """Each import with what it added to the record: '4 texts and 1 call'."""
-        return [(job, texts_and_calls(job.texts, job.calls)) for job in self.files]
+        return [
+            (job, texts_and_calls(job.texts, job.calls, not job.holds_texts)) for job in self.files
+        ]
 
     @property
     def words(self) -> str:
@@ -396,11 +402,12 @@ class ImportedTotals:
         n = len({job.source_id for job in self.files})
         return ngettext(
             "%(items)s imported from %(n)s file", "%(items)s imported from %(n)s files", n
-        ) % {"items": texts_and_calls(self.texts, self.calls), "n": grouped(n)}
+        ) % {"items": texts_and_calls(self.texts, self.calls, self.chats), "n": grouped(n)}
 
 
-def texts_and_calls(text_count: int, call_count: int) -> str:
-    parts = [texts(text_count)] if text_count else []
+def texts_and_calls(text_count: int, call_count: int, chats: bool = False) -> str:
+    """'4 texts and 1 call' ('4 messages' with `chats`, as texts() says)."""
+    parts = [texts(text_count, chats)] if text_count else []
     if call_count:
         parts.append(calls(call_count))
     return listed(parts)

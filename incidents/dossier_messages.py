@@ -49,6 +49,7 @@ class Source:
     items: int
     texts: int = 0
     calls: int = 0
+    chats: bool = False  # its messages came through a chat app or e-mail: not called texts
     first: datetime | None = None
     last: datetime | None = None
     # What the person keeping the log confirmed when importing it (the phone's time zone, the
@@ -59,7 +60,7 @@ class Source:
     @property
     def holds(self) -> str:
         """'4 texts and 1 call', as this transcript prints them."""
-        return texts_and_calls(self.texts, self.calls)
+        return texts_and_calls(self.texts, self.calls, self.chats)
 
     @property
     def stretch(self) -> str:
@@ -208,6 +209,7 @@ def _sources(shown: list) -> list[Source]:
                 exhibit.sha256,
                 exhibit.size,
                 0,
+                chats=not job.holds_texts,
                 first=item_time(item),
                 said=tuple(confirmations(job, dossier=True)),
                 warnings=tuple(job.warnings),

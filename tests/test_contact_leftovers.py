@@ -7,7 +7,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from incidents.dossier import DossierOptions
-from incidents.models import Incident, NoContactNotice
+from incidents.models import Incident, MessageImport, NoContactNotice
 from incidents.pdf import render_dossier
 from tests.conftest import make_incident, page_text
 from tests.imported import call, export_file, import_job, in_may_2024, keep, person_named_sam, text
@@ -105,6 +105,20 @@ def test_a_hidden_text_still_counts_as_imported(alice_client, sam):
     text_ = page_text(alice_client.get(reverse("checklist")))
 
     assert "2 texts imported from 1 file:" in text_
+
+
+def test_a_chat_exports_messages_are_called_messages_not_texts(alice_client, sam):
+    job = import_job(sam)
+    job.format = MessageImport.Format.WHATSAPP
+    job.save()
+    message = text(job, 1, _at(2, 9), "One.")
+    message.channel = "whatsapp"
+    keep([message])
+
+    text_ = page_text(alice_client.get(reverse("checklist")))
+
+    assert "1 message imported from 1 file:" in text_
+    assert "1 text imported" not in text_
 
 
 def test_an_incident_made_from_a_day_counts_each_received_contact(

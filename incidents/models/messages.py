@@ -103,6 +103,12 @@ class MessageImport(models.Model):
         return reverse("message_import_detail", kwargs={"import_id": self.uuid})
 
     @property
+    def holds_texts(self) -> bool:
+        """Whether its messages are a phone's texts (SMS and MMS): the others came through a
+        chat app, e-mail or a table, and are called messages."""
+        return self.format == self.Format.SBR_MESSAGES
+
+    @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
 
