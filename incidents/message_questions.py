@@ -51,6 +51,17 @@ def first_written(found: dict) -> str:
     return (found.get("written") or [""])[0]
 
 
+def found_label(found: dict) -> str:
+    """A number found in a file as the choice and preview pages list it: every way the file
+    writes it, and the contact's name when the file gives another ("07700 900123 (Sam)")."""
+    if found["key"] == "withheld":
+        return _("Withheld or unknown number")
+    written = found.get("written") or []
+    name = found.get("name", "")
+    label = ", ".join(written)
+    return f"{label} ({name})" if name and name not in written else label or name
+
+
 def shown_name(found: dict) -> str:
     """A number found in a file as the pages and the dossier name it: as the file first writes
     it, else the contact's name the file gives."""

@@ -12,7 +12,7 @@ from . import csv_mapping, message_found, message_jobs, message_services, source
 from .evidence import EvidenceRejected
 from .message_forms import ColumnsForm, HideForm, ImportUploadForm, NoteForm, NumbersForm
 from .message_import import message_import_answer, message_import_receive
-from .message_questions import OTHER_SENDER, answered
+from .message_questions import OTHER_SENDER, answered, found_label
 from .models import Call, Message, MessageImport
 from .models.kinds import IMPORTED_KINDS
 from .services import default_case
@@ -140,11 +140,11 @@ def _columns_initial(job: MessageImport, zone: str) -> dict:
 
 def _found_rows(job: MessageImport, form) -> list[dict]:
     ticked = set(form["numbers"].value() or [])
-    return [{**n, "ticked": n["key"] in ticked} for n in job.numbers_found]
+    return [{**n, "ticked": n["key"] in ticked, "label": found_label(n)} for n in job.numbers_found]
 
 
 def _preview(request, job: MessageImport, keys: list[str], answers: dict):
-    chosen = [n for n in job.numbers_found if n["key"] in keys]
+    chosen = [{**n, "label": found_label(n)} for n in job.numbers_found if n["key"] in keys]
     job.options = answered(job, keys, answers)  # (not saved: for the words)
     shown = message_found.preview_items(job, keys, job.options)
     job.numbers_found = chosen
