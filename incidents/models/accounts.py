@@ -53,9 +53,9 @@ class User(AbstractUser):
         choices=jurisdictions.choices,
         default=jurisdictions.default_code,
         help_text=_(
-            "Where you live. It changes only the legal words the app uses, such as the names of "
-            "court orders and of the police's reference number. What you have recorded stays "
-            "as it is."
+            "Where you live. It changes the legal words the app uses, such as the names of court "
+            "orders and of the police's reference number, and the emergency number and help "
+            "lines it offers where the server names none. What you have recorded stays as it is."
         ),
     )
     # The "Prepared by" name last put on a dossier, offered again next time. None until the
